@@ -1,0 +1,51 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Deps } from './deps.js';
+import { healthRoutes } from './modules/health/health.routes.js';
+import { createHealthService } from './modules/health/health.service.js';
+import { homeRoutes } from './modules/home/home.routes.js';
+import { requireCsrf, csrfPlugin } from './plugins/csrf.js';
+import { errorsPlugin } from './plugins/errors.js';
+import { formsPlugin } from './plugins/forms.js';
+import { rateLimitPlugin } from './plugins/rate-limit.js';
+import { securityPlugin } from './plugins/security.js';
+import { sessionPlugin } from './plugins/session.js';
+import { staticPlugin } from './plugins/static.js';
+import { viewsPlugin } from './plugins/views.js';
+
+export interface AppOptions {
+  reloadTemplates?: boolean;
+}
+
+/** The web app: cross-cutting plugins in the order they apply, then each module's routes. */
+export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<FastifyInstance> {
+  const app: FastifyInstance = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    // A hop count is valid at runtime (proxy-addr), though Fastify's types only list the other forms.
+    trustProxy: deps.config.trustProxy as boolean | string[],
+    bodyLimit: 64 * 1024,
+    return503OnClosing: true,
+  });
+
+  await app.register(securityPlugin);
+  await app.register(formsPlugin);
+  await app.register(sessionPlugin, { secretKey: deps.secretKey, sessions: deps.repositories.sessions, clock: deps.clock });
+  await app.register(csrfPlugin);
+  await app.register(rateLimitPlugin, { counters: deps.counters });
+  await app.register(viewsPlugin, { reloadTemplates: options.reloadTemplates });
+  await app.register(staticPlugin);
+  await app.register(errorsPlugin);
+
+  const health = createHealthService([
+    { name: 'database', check: () => deps.database.ping() },
+    ...(deps.redis ? [{ name: 'redis', check: () => deps.redis!.ping() }] : []),
+  ]);
+  await app.register(healthRoutes, { health });
+
+  // Pages for people: every state-changing request here must carry a CSRF token.
+  await app.register(async (pages) => {
+    pages.addHook('preHandler', requireCsrf);
+    await pages.register(homeRoutes);
+  });
+
+  return app;
+}

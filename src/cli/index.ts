@@ -1,0 +1,70 @@
+import { destination, pino } from 'pino';
+import { loadConfig } from '../config.js';
+import { migrateToLatest } from '../db/migrate.js';
+import { createDeps, type Deps } from '../deps.js';
+import { isAppError } from '../errors.js';
+import { adminCreate, adminResetPassword } from './admin-commands.js';
+import { CliError, EXIT, usageError, type CliIo } from './cli-io.js';
+
+const HELP = `Usage: helpr <command>
+
+Commands:
+  migrate                                     apply database migrations
+  admin create --username NAME [--password-stdin]
+                                              create an admin (password prompted, or read from stdin)
+  admin reset-password --username NAME [--password-stdin]
+                                              set a new password and end that admin's sessions
+  help                                        show this text
+
+Configuration comes from the environment (see README), e.g. DATABASE_URL.
+`;
+
+type Command = (deps: Deps, args: string[], io: CliIo) => Promise<void>;
+
+const COMMANDS: Record<string, Command> = {
+  migrate: async (deps, _args, io) => {
+    const { applied } = await migrateToLatest(deps.database.db);
+    io.stdout.write(applied.length ? `Applied: ${applied.join(', ')}\n` : 'The database is up to date.\n');
+  },
+  'admin create': adminCreate,
+  'admin reset-password': adminResetPassword,
+};
+
+const APP_ERROR_EXIT: Record<string, number> = {
+  'admin.duplicate_username': EXIT.conflict,
+  'admin.not_found': EXIT.notFound,
+};
+
+function exitCodeFor(error: unknown): number {
+  if (error instanceof CliError) return error.exitCode;
+  if (isAppError(error)) return APP_ERROR_EXIT[error.code] ?? (error.status < 500 ? EXIT.invalid : EXIT.failure);
+  if ((error as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return EXIT.usage;
+  return EXIT.failure;
+}
+
+/** Runs one CLI command and returns its exit code; every error becomes one line on stderr. */
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  const [first, second] = argv;
+  if (!first || first === 'help' || first === '--help' || first === '-h') {
+    io.stdout.write(HELP);
+    return first ? EXIT.ok : EXIT.usage;
+  }
+  const name = [`${first} ${second ?? ''}`.trim(), first].find((candidate) => COMMANDS[candidate]);
+  let deps: Deps | undefined;
+  try {
+    if (!name) throw usageError(`Unknown command "${argv.join(' ')}". Run "helpr help".`);
+    const args = argv.slice(name.split(' ').length);
+    // Warnings and worse go to stderr; a command's own output stays readable on stdout.
+    const logger = pino({ level: 'warn' }, destination(2));
+    deps = await createDeps(loadConfig(io.env), { connectRedis: false, logger });
+    if (name !== 'migrate') await migrateToLatest(deps.database.db);
+    await COMMANDS[name]!(deps, args, io);
+    return EXIT.ok;
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    io.stderr.write(`helpr: ${message}\n`);
+    return exitCodeFor(error);
+  } finally {
+    await deps?.close();
+  }
+}

@@ -1,0 +1,96 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config.js';
+
+const errorOf = (env: Record<string, string>): ConfigError => {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    return error as ConfigError;
+  }
+  throw new Error('expected loadConfig to throw');
+};
+
+describe('loadConfig', () => {
+  it('has the documented defaults', () => {
+    const config = loadConfig({});
+    expect(config.port).toBe(8080);
+    expect(config.host).toBe('0.0.0.0');
+    expect(config.dataDir).toBe(path.resolve('./data'));
+    expect(config.logLevel).toBe('info');
+    expect(config.trustProxy).toBe(false);
+    expect(config.database).toEqual({ dialect: 'sqlite', url: `sqlite:${path.resolve('data/helpr.db')}`, filename: path.resolve('data/helpr.db') });
+    expect(config.redisUrl).toBeUndefined();
+    expect(config.secretKey).toBeUndefined();
+    expect(config.admin).toBeUndefined();
+    expect(config.plex).toEqual({
+      token: undefined,
+      serverId: undefined,
+      serverUrl: undefined,
+      tvUrl: 'https://plex.tv',
+      clientsUrl: 'https://clients.plex.tv',
+    });
+  });
+
+  it('reads every variable', () => {
+    const config = loadConfig({
+      PORT: '9000',
+      HOST: '127.0.0.1',
+      DATA_DIR: '/srv/helpr',
+      LOG_LEVEL: 'DEBUG',
+      TRUST_PROXY: '10.0.0.1, 192.168.0.0/16',
+      BASE_URL: 'https://invite.example.com/',
+      DATABASE_URL: 'postgres://helpr:pw@db:5432/helpr',
+      REDIS_URL: 'redis://cache:6379',
+      SECRET_KEY: 'x'.repeat(32),
+      ADMIN_USERNAME: 'owner',
+      ADMIN_PASSWORD: 'correct horse battery',
+      PLEX_TOKEN: 'tok',
+      PLEX_SERVER_ID: 'abc',
+      PLEX_SERVER_URL: 'http://10.0.0.5:32400',
+      PLEX_TV_URL: 'http://127.0.0.1:32401/',
+      PLEX_CLIENTS_URL: 'http://127.0.0.1:32401',
+    });
+    expect(config).toMatchObject({
+      port: 9000,
+      host: '127.0.0.1',
+      dataDir: '/srv/helpr',
+      logLevel: 'debug',
+      trustProxy: ['10.0.0.1', '192.168.0.0/16'],
+      baseUrl: 'https://invite.example.com',
+      database: { dialect: 'postgres', url: 'postgres://helpr:pw@db:5432/helpr' },
+      redisUrl: 'redis://cache:6379',
+      admin: { username: 'owner', password: 'correct horse battery' },
+      plex: { token: 'tok', serverId: 'abc', serverUrl: 'http://10.0.0.5:32400', tvUrl: 'http://127.0.0.1:32401', clientsUrl: 'http://127.0.0.1:32401' },
+    });
+  });
+
+  it('takes sqlite::memory:, a hop count, and "off" for TRUST_PROXY', () => {
+    expect(loadConfig({ DATABASE_URL: 'sqlite::memory:' }).database).toEqual({ dialect: 'sqlite', url: 'sqlite::memory:', filename: ':memory:' });
+    expect(loadConfig({ TRUST_PROXY: '2' }).trustProxy).toBe(2);
+    expect(loadConfig({ TRUST_PROXY: 'off' }).trustProxy).toBe(false);
+  });
+
+  it.each([
+    [{ PORT: 'abc' }, 'PORT', 'Invalid configuration: PORT must be a port number between 0 and 65535 (got "abc")'],
+    [{ PORT: '70000' }, 'PORT', undefined],
+    [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL', 'Invalid configuration: DATABASE_URL must start with sqlite: or postgres:// (see README)'],
+    [{ DATABASE_URL: 'postgres://' }, 'DATABASE_URL', undefined],
+    [{ DATABASE_URL: 'sqlite:' }, 'DATABASE_URL', undefined],
+    [{ SECRET_KEY: 'short' }, 'SECRET_KEY', 'Invalid configuration: SECRET_KEY must be at least 32 characters (got 5)'],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL', undefined],
+    [{ TRUST_PROXY: 'example.com' }, 'TRUST_PROXY', undefined],
+    [{ BASE_URL: 'ftp://x' }, 'BASE_URL', undefined],
+    [{ REDIS_URL: 'localhost:6379' }, 'REDIS_URL', undefined],
+    [{ ADMIN_USERNAME: 'owner' }, 'ADMIN_PASSWORD', undefined],
+    [{ ADMIN_USERNAME: 'owner', ADMIN_PASSWORD: 'short' }, 'ADMIN_PASSWORD', undefined],
+    [{ PLEX_TV_URL: 'not a url' }, 'PLEX_TV_URL', undefined],
+  ])('rejects %j naming %s in one line', (env, variable, message) => {
+    const error = errorOf(env as Record<string, string>);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error.variable).toBe(variable);
+    expect(error.message).toContain(variable);
+    expect(error.message).not.toContain('\n');
+    if (message) expect(error.message).toBe(message);
+  });
+});

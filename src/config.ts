@@ -1,0 +1,182 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * The one reader of process.env. Every key is documented in CONFIG_KEYS (the README table and
+ * .env.example are checked against it by a test), parsed once, and validated so that a bad value
+ * stops the process with one line naming the variable.
+ */
+
+export type DatabaseConfig =
+  | { dialect: 'sqlite'; url: string; filename: string }
+  | { dialect: 'postgres'; url: string };
+
+export type TrustProxy = false | number | string[];
+
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  trustProxy: TrustProxy;
+  baseUrl: string | undefined;
+  database: DatabaseConfig;
+  redisUrl: string | undefined;
+  secretKey: string | undefined;
+  admin: { username: string; password: string } | undefined;
+  plex: {
+    token: string | undefined;
+    serverId: string | undefined;
+    serverUrl: string | undefined;
+    tvUrl: string;
+    clientsUrl: string;
+  };
+}
+
+export interface ConfigKey {
+  name: string;
+  default: string;
+  description: string;
+}
+
+export const CONFIG_KEYS: readonly ConfigKey[] = [
+  { name: 'PORT', default: '8080', description: 'TCP port the web server listens on.' },
+  { name: 'HOST', default: '0.0.0.0', description: 'Address to bind; 127.0.0.1 keeps Helpr local.' },
+  { name: 'DATA_DIR', default: './data', description: 'Where the SQLite database and the generated secret key live.' },
+  { name: 'LOG_LEVEL', default: 'info', description: 'fatal, error, warn, info, debug, trace or silent.' },
+  { name: 'TRUST_PROXY', default: 'off', description: 'Behind a reverse proxy: a hop count (1) or a comma-separated list of proxy addresses.' },
+  { name: 'BASE_URL', default: '', description: 'Public URL of Helpr (https://invite.example.com), used in invite links.' },
+  { name: 'DATABASE_URL', default: 'sqlite:./data/helpr.db', description: 'sqlite:PATH, sqlite::memory: or postgres://user:pass@host:5432/db.' },
+  { name: 'REDIS_URL', default: '', description: 'redis://host:6379: shared rate-limit counters when several instances run.' },
+  { name: 'SECRET_KEY', default: '', description: 'At least 32 characters; signs cookies and encrypts secrets. Generated into DATA_DIR when empty.' },
+  { name: 'ADMIN_USERNAME', default: '', description: 'With ADMIN_PASSWORD: create this admin at start when none exists.' },
+  { name: 'ADMIN_PASSWORD', default: '', description: 'Password for ADMIN_USERNAME (at least 12 characters).' },
+  { name: 'PLEX_TOKEN', default: '', description: "The server owner's Plex token (normally set by Sign in with Plex)." },
+  { name: 'PLEX_SERVER_ID', default: '', description: "The media server's machine identifier." },
+  { name: 'PLEX_SERVER_URL', default: '', description: 'Override the media server URL (otherwise taken from plex.tv).' },
+  { name: 'PLEX_TV_URL', default: 'https://plex.tv', description: 'Base URL of plex.tv (change only for the simulator).' },
+  { name: 'PLEX_CLIENTS_URL', default: 'https://clients.plex.tv', description: 'Base URL of clients.plex.tv (change only for the simulator).' },
+];
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(`Invalid configuration: ${variable} ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+function read(env: Env, name: string): string | undefined {
+  const raw = env[name];
+  if (raw === undefined) return undefined;
+  const trimmed = raw.trim();
+  return trimmed === '' ? undefined : trimmed;
+}
+
+function parsePort(value: string | undefined, name: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  const port = Number(value);
+  if (!/^\d+$/.test(value) || port < 0 || port > 65535) {
+    throw new ConfigError(name, `must be a port number between 0 and 65535 (got "${value}")`);
+  }
+  return port;
+}
+
+function parseHttpUrl(value: string | undefined, name: string): string | undefined {
+  if (value === undefined) return undefined;
+  const parsed = z.url({ protocol: /^https?$/ }).safeParse(value);
+  if (!parsed.success) throw new ConfigError(name, `must be an http(s) URL (got "${value}")`);
+  return value.replace(/\/+$/, '');
+}
+
+export function parseDatabaseUrl(value: string | undefined, dataDir: string): DatabaseConfig {
+  const url = value ?? `sqlite:${path.join(dataDir, 'helpr.db')}`;
+  if (url.startsWith('sqlite:')) {
+    const filename = url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
+    if (filename === '') throw new ConfigError('DATABASE_URL', 'needs a file name after "sqlite:" (or sqlite::memory:)');
+    return { dialect: 'sqlite', url, filename };
+  }
+  if (/^postgres(ql)?:\/\//.test(url)) {
+    try {
+      const parsed = new URL(url);
+      if (!parsed.hostname) throw new Error('no host');
+    } catch {
+      throw new ConfigError('DATABASE_URL', 'is not a valid postgres:// URL');
+    }
+    return { dialect: 'postgres', url };
+  }
+  throw new ConfigError('DATABASE_URL', 'must start with sqlite: or postgres:// (see README)');
+}
+
+function parseTrustProxy(value: string | undefined): TrustProxy {
+  if (value === undefined || /^(off|false|0|no)$/i.test(value)) return false;
+  if (/^\d+$/.test(value)) return Number(value);
+  const list = value.split(',').map((part) => part.trim()).filter(Boolean);
+  const address = /^[0-9a-fA-F:.]+(\/\d{1,3})?$|^(loopback|linklocal|uniquelocal)$/;
+  const bad = list.find((item) => !address.test(item));
+  if (bad !== undefined) {
+    throw new ConfigError('TRUST_PROXY', `must be off, a hop count, or proxy addresses/CIDRs (bad entry "${bad}")`);
+  }
+  return list;
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+function parseLogLevel(value: string | undefined): Config['logLevel'] {
+  if (value === undefined) return 'info';
+  const level = value.toLowerCase();
+  if (!(LOG_LEVELS as readonly string[]).includes(level)) {
+    throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')} (got "${value}")`);
+  }
+  return level as Config['logLevel'];
+}
+
+function parseRedisUrl(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  if (!/^rediss?:\/\/[^/]/.test(value)) throw new ConfigError('REDIS_URL', 'must be a redis:// or rediss:// URL');
+  return value;
+}
+
+function parseSecretKey(value: string | undefined): string | undefined {
+  if (value !== undefined && value.length < 32) {
+    throw new ConfigError('SECRET_KEY', `must be at least 32 characters (got ${value.length})`);
+  }
+  return value;
+}
+
+function parseAdmin(env: Env): Config['admin'] {
+  const username = read(env, 'ADMIN_USERNAME');
+  const password = env.ADMIN_PASSWORD;
+  if (username === undefined && !password) return undefined;
+  if (username === undefined) throw new ConfigError('ADMIN_USERNAME', 'must be set when ADMIN_PASSWORD is set');
+  if (!password) throw new ConfigError('ADMIN_PASSWORD', 'must be set when ADMIN_USERNAME is set');
+  if (password.length < 12) throw new ConfigError('ADMIN_PASSWORD', 'must be at least 12 characters');
+  return { username, password };
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const dataDir = path.resolve(read(env, 'DATA_DIR') ?? './data');
+  return {
+    port: parsePort(read(env, 'PORT'), 'PORT', 8080),
+    host: read(env, 'HOST') ?? '0.0.0.0',
+    dataDir,
+    logLevel: parseLogLevel(read(env, 'LOG_LEVEL')),
+    trustProxy: parseTrustProxy(read(env, 'TRUST_PROXY')),
+    baseUrl: parseHttpUrl(read(env, 'BASE_URL'), 'BASE_URL'),
+    database: parseDatabaseUrl(read(env, 'DATABASE_URL'), dataDir),
+    redisUrl: parseRedisUrl(read(env, 'REDIS_URL')),
+    secretKey: parseSecretKey(read(env, 'SECRET_KEY')),
+    admin: parseAdmin(env),
+    plex: {
+      token: read(env, 'PLEX_TOKEN'),
+      serverId: read(env, 'PLEX_SERVER_ID'),
+      serverUrl: parseHttpUrl(read(env, 'PLEX_SERVER_URL'), 'PLEX_SERVER_URL'),
+      tvUrl: parseHttpUrl(read(env, 'PLEX_TV_URL'), 'PLEX_TV_URL') ?? 'https://plex.tv',
+      clientsUrl: parseHttpUrl(read(env, 'PLEX_CLIENTS_URL'), 'PLEX_CLIENTS_URL') ?? 'https://clients.plex.tv',
+    },
+  };
+}

@@ -1,0 +1,90 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import pg from 'pg';
+import type { DatabaseConfig } from '../config.js';
+import { StartupError } from '../errors.js';
+import type { Database } from './schema.js';
+
+export type Db = Kysely<Database>;
+
+export interface DatabaseHandle {
+  db: Db;
+  dialect: DatabaseConfig['dialect'];
+  /** Answers when the database does (used by /readyz). */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  /** PostgreSQL only: put every table in this schema (tests give each file its own). */
+  schema?: string;
+  poolSize?: number;
+}
+
+/** Show where we tried to connect without ever printing a password. */
+export function redactDatabaseUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return url.replace(/:[^:@/]*@/, ':***@');
+  }
+}
+
+function openSqlite(filename: string): SqliteDatabase.Database {
+  if (filename !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(filename)), { recursive: true });
+  const database = new SqliteDatabase(filename);
+  database.pragma('journal_mode = WAL');
+  database.pragma('busy_timeout = 5000');
+  database.pragma('synchronous = NORMAL');
+  database.pragma('foreign_keys = ON');
+  return database;
+}
+
+function createPostgresPool(url: string, options: DatabaseOptions): pg.Pool {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.poolSize ?? 10,
+    connectionTimeoutMillis: 5000,
+    options: options.schema ? `-c search_path=${options.schema}` : undefined,
+  });
+  // An idle client losing its connection must not crash the process; the pool replaces it.
+  pool.on('error', () => undefined);
+  return pool;
+}
+
+export async function createDatabase(config: DatabaseConfig, options: DatabaseOptions = {}): Promise<DatabaseHandle> {
+  if (config.dialect === 'sqlite') {
+    let sqlite: SqliteDatabase.Database;
+    try {
+      sqlite = openSqlite(config.filename);
+    } catch (error) {
+      throw new StartupError(`Cannot open the SQLite database ${config.filename}: ${(error as Error).message}`, { cause: error });
+    }
+    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+    return { db, dialect: 'sqlite', ping: async () => void (await sql`select 1`.execute(db)), close: () => db.destroy() };
+  }
+
+  const pool = createPostgresPool(config.url, options);
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const handle: DatabaseHandle = {
+    db,
+    dialect: 'postgres',
+    ping: async () => void (await sql`select 1`.execute(db)),
+    close: () => db.destroy(),
+  };
+  try {
+    await handle.ping();
+  } catch (error) {
+    await db.destroy().catch(() => undefined);
+    const reason = (error as { code?: string }).code ?? (error as Error).message;
+    throw new StartupError(
+      `Cannot reach the PostgreSQL database at ${redactDatabaseUrl(config.url)} (${reason}): check DATABASE_URL and that the server is running`,
+      { cause: error },
+    );
+  }
+  return handle;
+}

@@ -1,0 +1,109 @@
+import type { Generated } from 'kysely';
+
+/**
+ * Row types. Portable across SQLite and PostgreSQL: text ids made by the app, ISO-8601 UTC text
+ * timestamps written by the app, 0/1 integers for booleans, JSON arrays in text columns.
+ */
+
+export interface AdminsTable {
+  id: string;
+  username: string;
+  username_normalized: string;
+  password_hash: string;
+  created_at: string;
+  updated_at: string;
+  password_changed_at: string;
+}
+
+export interface SessionsTable {
+  id: string;
+  admin_id: string | null;
+  data: string;
+  created_at: string;
+  expires_at: string;
+}
+
+export interface SettingsTable {
+  key: string;
+  value: string;
+  updated_at: string;
+}
+
+export interface AuditLogTable {
+  id: string;
+  created_at: string;
+  actor: string | null;
+  actor_type: string;
+  action: string;
+  target: string | null;
+  details: string | null;
+  ip: string | null;
+}
+
+export type InvitationStatus = 'pending' | 'sending' | 'sent' | 'already_shared' | 'failed' | 'revoked';
+
+export interface InvitationsTable {
+  id: string;
+  identifier: string;
+  identifier_normalized: string;
+  identifier_kind: 'email' | 'username';
+  source: 'public' | 'admin' | 'api';
+  code_id: string | null;
+  libraries: string;
+  status: InvitationStatus;
+  attempts: Generated<number>;
+  last_error: string | null;
+  plex_share_id: string | null;
+  next_attempt_at: string | null;
+  lease_owner: string | null;
+  lease_until: string | null;
+  client_ip: string | null;
+  user_agent: string | null;
+  created_at: string;
+  updated_at: string;
+  sent_at: string | null;
+}
+
+export interface InviteCodesTable {
+  id: string;
+  code: string;
+  code_normalized: string;
+  label: string | null;
+  expires_at: string | null;
+  max_uses: number | null;
+  uses: Generated<number>;
+  libraries: string | null;
+  revoked: Generated<number>;
+  revoked_at: string | null;
+  created_by: string | null;
+  created_at: string;
+}
+
+export interface InviteCodeUsesTable {
+  id: string;
+  code_id: string;
+  invitation_id: string;
+  used_at: string;
+}
+
+export interface ApiKeysTable {
+  id: string;
+  name: string;
+  prefix: string;
+  key_hash: string;
+  created_by: string | null;
+  created_at: string;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+
+export interface Database {
+  admins: AdminsTable;
+  sessions: SessionsTable;
+  settings: SettingsTable;
+  audit_log: AuditLogTable;
+  invitations: InvitationsTable;
+  invite_codes: InviteCodesTable;
+  invite_code_uses: InviteCodeUsesTable;
+  api_keys: ApiKeysTable;
+}

@@ -1,0 +1,90 @@
+import { Redis } from 'ioredis';
+import { pino, type Logger } from 'pino';
+import { systemClock, type Clock } from './clock.js';
+import type { Config } from './config.js';
+import { createDatabase, type DatabaseHandle, type DatabaseOptions } from './db/database.js';
+import { StartupError } from './errors.js';
+import { loggerOptions } from './logger.js';
+import { createAdminsRepository } from './modules/admins/admins.repository.js';
+import { createAdminsService } from './modules/admins/admins.service.js';
+import { createSessionsRepository } from './modules/sessions/sessions.repository.js';
+import { createSettingsRepository } from './modules/settings/settings.repository.js';
+import type { CounterStore } from './rate-limit/counter-store.js';
+import { MemoryCounterStore } from './rate-limit/memory-counter-store.js';
+import { RedisCounterStore } from './rate-limit/redis-counter-store.js';
+import { createSecretBox } from './security/crypto.js';
+import { loadOrCreateSecretKey } from './security/secret-key.js';
+
+/**
+ * The one composition root: every concrete client (database, Redis, logger) is built here and
+ * handed to the modules that need it. Nothing else constructs them.
+ */
+export interface DepsOverrides {
+  clock?: Clock;
+  logger?: Logger;
+  database?: DatabaseOptions;
+  /** The CLI has no use for Redis; the web app connects when REDIS_URL is set. */
+  connectRedis?: boolean;
+}
+
+export async function createDeps(config: Config, overrides: DepsOverrides = {}) {
+  const clock = overrides.clock ?? systemClock;
+  const logger = overrides.logger ?? pino(loggerOptions(config) as object);
+  const secretKey = loadOrCreateSecretKey(config.dataDir, config.secretKey);
+  const database = await createDatabase(config.database, overrides.database);
+  let redis: Redis | undefined;
+  try {
+    redis = config.redisUrl && overrides.connectRedis !== false ? await connectRedis(config.redisUrl, logger) : undefined;
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+  const counters: CounterStore = redis ? new RedisCounterStore(redis) : new MemoryCounterStore(clock);
+
+  const repositories = {
+    admins: createAdminsRepository(database.db),
+    sessions: createSessionsRepository(database.db),
+    settings: createSettingsRepository(database.db),
+  };
+  const services = {
+    admins: createAdminsService({ admins: repositories.admins, clock }),
+  };
+
+  return {
+    config,
+    clock,
+    logger,
+    database,
+    redis,
+    counters,
+    secretKey,
+    secretBox: createSecretBox(secretKey),
+    repositories,
+    services,
+    async close(): Promise<void> {
+      await database.close();
+      if (redis) await redis.quit().catch(() => redis?.disconnect());
+    },
+  };
+}
+
+export type Deps = Awaited<ReturnType<typeof createDeps>>;
+
+async function connectRedis(url: string, logger: Logger): Promise<Redis> {
+  // No offline queue: while Redis is away commands fail at once and limits fail open, instead of
+  // requests waiting on a queue.
+  const redis = new Redis(url, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 5000 });
+  let lastError = '';
+  redis.on('error', (error: Error) => {
+    if (error.message !== lastError) logger.warn({ err: error.message }, 'redis connection problem');
+    lastError = error.message;
+  });
+  try {
+    await redis.connect();
+    return redis;
+  } catch (error) {
+    redis.disconnect();
+    const safeUrl = url.replace(/\/\/[^@/]*@/, '//***@');
+    throw new StartupError(`Cannot reach Redis at ${safeUrl} (${(error as Error).message}): check REDIS_URL`, { cause: error });
+  }
+}

@@ -1,0 +1,81 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { AppError, isAppError } from '../errors.js';
+
+interface HttpProblem {
+  status: number;
+  code: string;
+  message: string;
+  fields?: Record<string, string>;
+}
+
+const CSRF_MESSAGE =
+  'This form has expired or was sent from another site. Go back, reload the page and try again.';
+
+const GENERIC: Record<number, { code: string; message: string }> = {
+  400: { code: 'request.invalid', message: 'The request was not understood.' },
+  403: { code: 'request.forbidden', message: 'You are not allowed to do that.' },
+  404: { code: 'request.not_found', message: 'There is nothing at this address.' },
+  405: { code: 'request.method_not_allowed', message: 'This address does not accept that kind of request.' },
+  413: { code: 'request.too_large', message: 'What you sent is too large.' },
+  415: { code: 'request.unsupported_type', message: 'What you sent is in a format this address does not accept.' },
+  429: { code: 'request.rate_limited', message: 'Too many requests. Please wait a little and try again.' },
+  500: { code: 'internal', message: 'Something went wrong on our side. Please try again in a moment.' },
+};
+
+/** Turns any thrown error into a status, a stable code and a message that is safe to show. */
+export function toHttpProblem(error: unknown): HttpProblem {
+  if (isAppError(error)) {
+    const fallback = GENERIC[error.status] ?? GENERIC[error.status >= 500 ? 500 : 400]!;
+    return { status: error.status, code: error.code, message: error.expose ? error.message : fallback.message, fields: error.fields };
+  }
+  const fastifyError = error as Partial<FastifyError>;
+  const status = typeof fastifyError.statusCode === 'number' && fastifyError.statusCode >= 400 ? fastifyError.statusCode : 500;
+  if (fastifyError.code === 'FST_CSRF_INVALID_TOKEN' || fastifyError.code === 'FST_CSRF_MISSING_SECRET') {
+    return { status: 403, code: 'security.csrf_invalid', message: CSRF_MESSAGE };
+  }
+  if (fastifyError.validation && status === 400) {
+    return { status, code: 'request.invalid', message: fastifyError.message ?? GENERIC[400]!.message };
+  }
+  const generic = GENERIC[status] ?? GENERIC[status >= 500 ? 500 : 400]!;
+  return { status, code: generic.code, message: generic.message };
+}
+
+const wantsJson = (request: FastifyRequest): boolean => request.url.startsWith('/api/');
+
+export function sendProblem(request: FastifyRequest, reply: FastifyReply, problem: HttpProblem): FastifyReply {
+  reply.code(problem.status);
+  if (wantsJson(request)) {
+    return reply.send({ error: { code: problem.code, message: problem.message, ...(problem.fields ? { fields: problem.fields } : {}) } });
+  }
+  return reply.page('pages/error', { title: titleFor(problem.status), problem });
+}
+
+function titleFor(status: number): string {
+  if (status === 404) return 'Page not found';
+  if (status === 403) return 'Not allowed';
+  if (status === 429) return 'Slow down';
+  if (status >= 500) return 'Something went wrong';
+  return 'That did not work';
+}
+
+/**
+ * One error handler for the whole app (pages, forms and JSON), and a rate-limited 404 so that
+ * scanning for URLs is slowed down. 5xx answers never carry internals; they are logged instead.
+ */
+export const errorsPlugin = fp(async (app: FastifyInstance) => {
+  app.setErrorHandler((error, request, reply) => {
+    const problem = toHttpProblem(error);
+    if (problem.status >= 500) request.log.error({ err: error }, 'request failed');
+    else if (!isAppError(error)) request.log.info({ code: problem.code, status: problem.status }, (error as Error).message);
+    const retryAfter = (error as { retryAfter?: number }).retryAfter;
+    if (problem.status === 429 && retryAfter) reply.header('retry-after', String(retryAfter));
+    return sendProblem(request, reply, problem);
+  });
+
+  app.setNotFoundHandler(
+    // nameSpace keys this limit apart from the others in the shared store (see rate-limit/fastify-store.ts).
+    { preHandler: app.rateLimit({ max: 30, timeWindow: 60_000, nameSpace: 'not-found' } as Parameters<FastifyInstance['rateLimit']>[0]) },
+    (request, reply) => sendProblem(request, reply, toHttpProblem(new AppError('request.not_found', GENERIC[404]!.message, { status: 404 }))),
+  );
+});

@@ -1,0 +1,33 @@
+import cookie from '@fastify/cookie';
+import session from '@fastify/session';
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import type { Clock } from '../clock.js';
+import { deriveKey } from '../security/crypto.js';
+import { DatabaseSessionStore } from '../modules/sessions/database-session-store.js';
+import type { SessionsRepository } from '../modules/sessions/sessions.repository.js';
+
+export const SESSION_COOKIE = 'helpr_session';
+export const SESSION_MAX_AGE_MS = 12 * 60 * 60 * 1000;
+
+declare module 'fastify' {
+  interface Session {
+    adminId?: string;
+  }
+}
+
+/**
+ * Signed cookies, and server-side sessions kept in the database. A session row is written only
+ * once something is stored in it (an admin login), so public visitors never create rows.
+ */
+export const sessionPlugin = fp(async (app: FastifyInstance, opts: { secretKey: string; sessions: SessionsRepository; clock: Clock }) => {
+  const cookieSecret = deriveKey(opts.secretKey, 'cookies').toString('base64url');
+  await app.register(cookie, { secret: cookieSecret });
+  await app.register(session, {
+    secret: deriveKey(opts.secretKey, 'session').toString('base64url'),
+    cookieName: SESSION_COOKIE,
+    store: new DatabaseSessionStore(opts.sessions, opts.clock, SESSION_MAX_AGE_MS),
+    saveUninitialized: false,
+    cookie: { httpOnly: true, sameSite: 'lax', secure: 'auto', path: '/', maxAge: SESSION_MAX_AGE_MS },
+  });
+});

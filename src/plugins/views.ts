@@ -1,0 +1,37 @@
+import view from '@fastify/view';
+import { Eta } from 'eta';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import fp from 'fastify-plugin';
+import { APP_VERSION, VIEWS_DIR } from '../paths.js';
+import { assetUrl } from './static.js';
+
+declare module 'fastify' {
+  interface FastifyReply {
+    /** Render a page in the layout, with the helpers every template may use. */
+    page(template: string, data?: Record<string, unknown>): FastifyReply;
+  }
+}
+
+export interface ViewsOptions {
+  /** Re-read templates on every render (development only). */
+  reloadTemplates?: boolean;
+}
+
+/** Eta templates (auto-escaped) under src/views, rendered through @fastify/view. */
+export const viewsPlugin = fp(async (app: FastifyInstance, opts: ViewsOptions) => {
+  await app.register(view, {
+    engine: { eta: new Eta({ views: VIEWS_DIR, autoEscape: true, cache: !opts.reloadTemplates }) },
+    templates: VIEWS_DIR,
+    production: !opts.reloadTemplates,
+  });
+
+  app.decorateReply('page', function page(this: FastifyReply, template: string, data: Record<string, unknown> = {}) {
+    const reply = this;
+    return reply.type('text/html; charset=utf-8').view(template, {
+      asset: assetUrl,
+      csrfToken: () => reply.csrfToken(),
+      version: APP_VERSION,
+      ...data,
+    }) as unknown as FastifyReply;
+  });
+});

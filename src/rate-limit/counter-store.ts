@@ -1,0 +1,19 @@
+/**
+ * A fixed-window counter: the contract every rate limit in Helpr stands on (request limits through
+ * @fastify/rate-limit, and the failure-only limits such as wrong invite codes and failed logins).
+ * Memory for one instance; Redis when several instances must share the counts.
+ */
+export interface CounterHit {
+  /** Hits in the current window, this one included. */
+  count: number;
+  /** Milliseconds until the window ends and the count starts again from zero. */
+  resetInMs: number;
+}
+
+export interface CounterStore {
+  readonly kind: 'memory' | 'redis';
+  hit(key: string, windowMs: number): Promise<CounterHit>;
+  /** The current count without adding a hit (0 when the window has ended). */
+  peek(key: string): Promise<CounterHit>;
+  reset(key: string): Promise<void>;
+}

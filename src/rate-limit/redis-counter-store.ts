@@ -1,0 +1,43 @@
+import type { Redis } from 'ioredis';
+import type { CounterHit, CounterStore } from './counter-store.js';
+
+// One atomic round trip: count the hit, start the window on the first hit, report what is left.
+const HIT_SCRIPT = `
+local count = redis.call('INCR', KEYS[1])
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl < 0 then
+  redis.call('PEXPIRE', KEYS[1], ARGV[1])
+  ttl = tonumber(ARGV[1])
+end
+return {count, ttl}
+`;
+
+/** Counters shared by every instance that uses the same Redis. */
+export class RedisCounterStore implements CounterStore {
+  readonly kind = 'redis' as const;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix = 'helpr:rl:',
+  ) {}
+
+  async hit(key: string, windowMs: number): Promise<CounterHit> {
+    const [count, ttl] = (await this.redis.eval(HIT_SCRIPT, 1, this.prefix + key, String(windowMs))) as [number, number];
+    return { count, resetInMs: ttl };
+  }
+
+  async peek(key: string): Promise<CounterHit> {
+    const [value, ttl] = await this.redis.multi().get(this.prefix + key).pttl(this.prefix + key).exec().then((replies) =>
+      (replies ?? []).map(([error, result]) => {
+        if (error) throw error;
+        return result;
+      }),
+    );
+    if (value === null || value === undefined || Number(ttl) < 0) return { count: 0, resetInMs: 0 };
+    return { count: Number(value), resetInMs: Number(ttl) };
+  }
+
+  async reset(key: string): Promise<void> {
+    await this.redis.del(this.prefix + key);
+  }
+}

@@ -1,0 +1,60 @@
+import os from 'node:os';
+import path from 'node:path';
+import fs from 'node:fs';
+import type { FastifyInstance } from 'fastify';
+import { pino } from 'pino';
+import { buildApp } from '../../src/app.js';
+import { fixedClock } from '../../src/clock.js';
+import { loadConfig, type Config } from '../../src/config.js';
+import { migrateToLatest } from '../../src/db/migrate.js';
+import { createDeps, type Deps } from '../../src/deps.js';
+
+export const TEST_SECRET = 'test-secret-key-that-is-long-enough-0123456789';
+
+export function tempDir(prefix = 'helpr-test-'): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+/** A configuration as `npm start` would load it, with test-friendly defaults. */
+export function testConfig(env: Record<string, string> = {}): Config {
+  return loadConfig({
+    DATA_DIR: tempDir(),
+    DATABASE_URL: 'sqlite::memory:',
+    SECRET_KEY: TEST_SECRET,
+    LOG_LEVEL: 'silent',
+    ...env,
+  });
+}
+
+export interface TestApp {
+  app: FastifyInstance;
+  deps: Deps;
+  clock: ReturnType<typeof fixedClock>;
+  close(): Promise<void>;
+}
+
+/** A migrated app on in-memory SQLite, not yet listening; use app.inject(). */
+export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+  const clock = fixedClock('2026-11-24T12:00:00.000Z');
+  const deps = await createDeps(testConfig(env), { clock, logger: pino({ level: 'silent' }) });
+  await migrateToLatest(deps.database.db);
+  const app = await buildApp(deps);
+  return {
+    app,
+    deps,
+    clock,
+    close: async () => {
+      await app.close();
+      await deps.close();
+    },
+  };
+}
+
+/** The CSRF cookie and token a browser would get from a page with a form. */
+export async function csrfFrom(app: FastifyInstance, url = '/'): Promise<{ cookie: string; token: string }> {
+  const response = await app.inject({ method: 'GET', url });
+  const setCookie = response.cookies.find((c) => c.name === 'helpr_csrf');
+  const token = /name="_csrf" value="([^"]+)"/.exec(response.body)?.[1];
+  if (!setCookie || !token) throw new Error(`no CSRF cookie/token on ${url}`);
+  return { cookie: `helpr_csrf=${setCookie.value}`, token };
+}

@@ -1,0 +1,136 @@
+import type { Account } from './accounts.js';
+import type { SimContext } from './context.js';
+import type { SeedAccount, SeedLibrary } from './seed.js';
+import type { SimBehaviour, SimState } from './sim-state.js';
+import { viewState, type SimStateView } from './state-view.js';
+import type { LogFilter, LoggedRequest, TargetCounters, TrafficLog } from './traffic-log.js';
+import type { FaultSpec, LatencySpec, RuleView, SimTarget, TrafficRules } from './traffic-rules.js';
+
+/** Thrown for a control call that names something that does not exist; the HTTP API maps it to 404. */
+export class SimControlError extends Error {}
+
+/** An account by id, username or email. */
+export type AccountRef = number | string;
+
+export interface NewAccount extends Partial<SeedAccount> {
+  username: string;
+  email: string;
+}
+
+/** What tests can change or read. The HTTP control API under /__sim/ exposes the same operations. */
+export interface SimControl {
+  /** Seed data, behaviour switches, latency, faults, log and counters back to their start. */
+  reset(): void;
+  /** Latency added to every answer of the target ('plex-tv' when left out). */
+  setLatency(ms: number, target?: SimTarget): void;
+  /** Latency for matching requests only; replaces the base latency for them. Returns the rule id. */
+  addLatency(spec: LatencySpec): string;
+  addFault(spec: FaultSpec): string;
+  /** Removes a fault or latency rule by id. */
+  removeRule(id: string): boolean;
+  clearFaults(target?: SimTarget): void;
+  listFaults(target?: SimTarget): RuleView<FaultSpec>[];
+  /** A revoked token answers 422 "Invalid token". */
+  revokeToken(token: string): void;
+  restoreToken(token: string): void;
+  setV1SharingGone(gone: boolean): void;
+  setV2DuplicateStatus(status: number): void;
+  setEmptyLibraryIds(mode: SimBehaviour['emptyLibraryIds']): void;
+  /** The next `times` calls to /api/v2/servers/{mid} answer an empty `librarySections`. */
+  emptyV2ServerSections(times: number): void;
+  /** Approves a live PIN (by id or code) for an account (the owner by default); returns its new token. */
+  approvePin(pin: { id?: number; code?: string }, account?: AccountRef): { authToken: string };
+  addLibrary(library: SeedLibrary): void;
+  /** Removes a library by its global id, from plex.tv and the PMS alike. */
+  removeLibrary(globalId: number): void;
+  addAccount(account: NewAccount): Account & { token: string };
+  requestLog(filter?: LogFilter): LoggedRequest[];
+  counters(): { plexTv: TargetCounters; pms: TargetCounters };
+  /** Empties the request log and zeroes the counters. */
+  clearLog(): void;
+  state(): SimStateView;
+}
+
+export interface ControlDeps {
+  ctx: SimContext;
+  createState(): SimState;
+  rules: Record<SimTarget, TrafficRules>;
+  log: TrafficLog;
+}
+
+const targetsOf = (target?: SimTarget): SimTarget[] => (target ? [target] : ['plex-tv', 'pms']);
+
+function findAccount(state: SimState, ref: AccountRef): Account {
+  const account =
+    typeof ref === 'number' ? state.accounts.findById(ref) : (state.accounts.findByUsername(ref) ?? state.accounts.findByEmail(ref));
+  if (!account) throw new SimControlError(`no account ${ref}`);
+  return account;
+}
+
+export function createControl({ ctx, createState, rules, log }: ControlDeps): SimControl {
+  const state = () => ctx.state;
+  return {
+    reset() {
+      ctx.state = createState();
+      targetsOf().forEach((target) => rules[target].reset());
+      log.clear();
+    },
+    setLatency: (ms, target = 'plex-tv') => {
+      rules[target].baseLatencyMs = ms;
+    },
+    addLatency: (spec) => rules[spec.target ?? 'plex-tv'].latencies.add(spec),
+    addFault: (spec) => rules[spec.target ?? 'plex-tv'].faults.add(spec),
+    removeRule: (id) => targetsOf().some((t) => rules[t].faults.remove(id) || rules[t].latencies.remove(id)),
+    clearFaults: (target) => targetsOf(target).forEach((t) => rules[t].faults.clear()),
+    listFaults: (target) => targetsOf(target).flatMap((t) => rules[t].faults.list()),
+    revokeToken(token) {
+      if (!state().accounts.revoke(token)) throw new SimControlError('unknown token');
+    },
+    restoreToken(token) {
+      state().accounts.restore(token);
+    },
+    setV1SharingGone(gone) {
+      state().behaviour.v1SharingGone = gone;
+    },
+    setV2DuplicateStatus(status) {
+      state().behaviour.v2DuplicateStatus = status;
+    },
+    setEmptyLibraryIds(mode) {
+      state().behaviour.emptyLibraryIds = mode;
+    },
+    emptyV2ServerSections(times) {
+      state().behaviour.emptyV2SectionsRemaining = times;
+    },
+    approvePin(ref, accountRef) {
+      const pins = state().pins;
+      const pin = ref.id !== undefined ? pins.findLive(ref.id) : ref.code ? pins.findByCode(ref.code) : undefined;
+      if (!pin) throw new SimControlError('no live pin with that id or code');
+      const account = accountRef === undefined ? state().owner : findAccount(state(), accountRef);
+      return { authToken: state().approvePin(pin, account) };
+    },
+    addLibrary(library) {
+      const { libraries } = state().server;
+      if (libraries.some((lib) => lib.id === library.id || lib.key === library.key)) {
+        throw new SimControlError('a library with that id or key exists');
+      }
+      libraries.push({ ...library });
+    },
+    removeLibrary(globalId) {
+      const { server } = state();
+      const index = server.libraries.findIndex((lib) => lib.id === globalId);
+      if (index < 0) throw new SimControlError(`no library with global id ${globalId}`);
+      server.libraries.splice(index, 1);
+    },
+    addAccount(input) {
+      const { accounts } = state();
+      const id = input.id ?? accounts.nextId();
+      const token = input.token ?? `${input.username}-token`;
+      const account = accounts.add({ uuid: id.toString(16).padStart(16, '0'), token, ...input, id });
+      return { ...account, token };
+    },
+    requestLog: (filter) => log.entries(filter),
+    counters: () => log.counters(),
+    clearLog: () => log.clear(),
+    state: () => viewState(state()),
+  };
+}
