@@ -180,3 +180,14 @@ export function loadConfig(env: Env = process.env): Config {
     },
   };
 }
+
+/** Reads `.env` from the working directory into process.env when present; real variables win. */
+export function loadDotEnv(file = '.env'): void {
+  try {
+    process.loadEnvFile(file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
+      throw new ConfigError('.env', `could not be read: ${(error as Error).message}`);
+    }
+  }
+}

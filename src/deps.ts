@@ -2,7 +2,7 @@ import { Redis } from 'ioredis';
 import { pino, type Logger } from 'pino';
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
-import { createDatabase, type DatabaseHandle, type DatabaseOptions } from './db/database.js';
+import { createDatabase, type DatabaseOptions } from './db/database.js';
 import { StartupError } from './errors.js';
 import { loggerOptions } from './logger.js';
 import { createAdminsRepository } from './modules/admins/admins.repository.js';

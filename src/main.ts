@@ -1,9 +1,10 @@
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, loadConfig, loadDotEnv } from './config.js';
 import { StartupError, isAppError } from './errors.js';
 import { startServer } from './server.js';
 
 /** Process entry: configuration, start, and a graceful stop on SIGTERM/SIGINT. */
 async function main(): Promise<void> {
+  loadDotEnv();
   const config = loadConfig();
   const server = await startServer(config);
   const stop = (signal: string) => {

@@ -16,7 +16,7 @@ export async function startServer(config: Config, options: AppOptions & { deps?:
   const deps = options.deps ?? (await createDeps(config));
   let app: FastifyInstance | undefined;
   try {
-    const migration = await migrateToLatest(deps.database.db);
+    const migration = await migrateToLatest(deps.database);
     if (migration.applied.length > 0) deps.logger.info({ applied: migration.applied }, 'database migrated');
     const admin = await deps.services.admins.ensureConfiguredAdmin(config.admin);
     if (admin) deps.logger.info({ username: admin.username }, 'admin created from ADMIN_USERNAME');

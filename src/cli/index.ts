@@ -23,7 +23,7 @@ type Command = (deps: Deps, args: string[], io: CliIo) => Promise<void>;
 
 const COMMANDS: Record<string, Command> = {
   migrate: async (deps, _args, io) => {
-    const { applied } = await migrateToLatest(deps.database.db);
+    const { applied } = await migrateToLatest(deps.database);
     io.stdout.write(applied.length ? `Applied: ${applied.join(', ')}\n` : 'The database is up to date.\n');
   },
   'admin create': adminCreate,
@@ -57,7 +57,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     // Warnings and worse go to stderr; a command's own output stays readable on stdout.
     const logger = pino({ level: 'warn' }, destination(2));
     deps = await createDeps(loadConfig(io.env), { connectRedis: false, logger });
-    if (name !== 'migrate') await migrateToLatest(deps.database.db);
+    if (name !== 'migrate') await migrateToLatest(deps.database);
     await COMMANDS[name]!(deps, args, io);
     return EXIT.ok;
   } catch (error) {

@@ -1,4 +1,10 @@
+import { loadDotEnv } from '../config.js';
 import { runCli } from './index.js';
 
-const code = await runCli(process.argv.slice(2), { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env });
-process.exitCode = code;
+try {
+  loadDotEnv();
+  process.exitCode = await runCli(process.argv.slice(2), { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env });
+} catch (error) {
+  console.error(`helpr: ${(error as Error).message}`);
+  process.exitCode = 1;
+}

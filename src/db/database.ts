@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
@@ -44,9 +45,16 @@ function openSqlite(filename: string): SqliteDatabase.Database {
   return database;
 }
 
+/** Like psql: no user in the URL means the operating-system user (pg alone would need $USER). */
+function withDefaultUser(url: string): string {
+  const parsed = new URL(url);
+  if (!parsed.username) parsed.username = os.userInfo().username;
+  return parsed.toString();
+}
+
 function createPostgresPool(url: string, options: DatabaseOptions): pg.Pool {
   const pool = new pg.Pool({
-    connectionString: url,
+    connectionString: withDefaultUser(url),
     max: options.poolSize ?? 10,
     connectionTimeoutMillis: 5000,
     options: options.schema ? `-c search_path=${options.schema}` : undefined,
@@ -80,7 +88,8 @@ export async function createDatabase(config: DatabaseConfig, options: DatabaseOp
     await handle.ping();
   } catch (error) {
     await db.destroy().catch(() => undefined);
-    const reason = (error as { code?: string }).code ?? (error as Error).message;
+    const code = (error as { code?: string }).code;
+    const reason = code && /^E[A-Z]+$/.test(code) ? code : (error as Error).message;
     throw new StartupError(
       `Cannot reach the PostgreSQL database at ${redactDatabaseUrl(config.url)} (${reason}): check DATABASE_URL and that the server is running`,
       { cause: error },

@@ -26,10 +26,9 @@ export const viewsPlugin = fp(async (app: FastifyInstance, opts: ViewsOptions) =
   });
 
   app.decorateReply('page', function page(this: FastifyReply, template: string, data: Record<string, unknown> = {}) {
-    const reply = this;
-    return reply.type('text/html; charset=utf-8').view(template, {
+    return this.type('text/html; charset=utf-8').view(template, {
       asset: assetUrl,
-      csrfToken: () => reply.csrfToken(),
+      csrfToken: () => this.csrfToken(),
       version: APP_VERSION,
       ...data,
     }) as unknown as FastifyReply;

@@ -37,7 +37,7 @@ export interface TestApp {
 export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
   const clock = fixedClock('2026-11-24T12:00:00.000Z');
   const deps = await createDeps(testConfig(env), { clock, logger: pino({ level: 'silent' }) });
-  await migrateToLatest(deps.database.db);
+  await migrateToLatest(deps.database);
   const app = await buildApp(deps);
   return {
     app,

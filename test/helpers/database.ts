@@ -35,7 +35,7 @@ export async function createTestDatabase(dialect: TestDialect, options: { migrat
     await admin.close();
     handle = await createDatabase(config, { schema, poolSize: 5 });
   }
-  if (options.migrate !== false) await migrateToLatest(handle.db);
+  if (options.migrate !== false) await migrateToLatest(handle);
   return {
     ...handle,
     config,

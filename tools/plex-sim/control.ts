@@ -6,7 +6,7 @@ import { viewState, type SimStateView } from './state-view.js';
 import type { LogFilter, LoggedRequest, TargetCounters, TrafficLog } from './traffic-log.js';
 import type { FaultSpec, LatencySpec, RuleView, SimTarget, TrafficRules } from './traffic-rules.js';
 
-/** Thrown for a control call that names something that does not exist; the HTTP API maps it to 404. */
+/** Thrown for a control call naming something missing or clashing; the HTTP API answers 400 with it. */
 export class SimControlError extends Error {}
 
 /** An account by id, username or email. */
@@ -125,8 +125,12 @@ export function createControl({ ctx, createState, rules, log }: ControlDeps): Si
       const { accounts } = state();
       const id = input.id ?? accounts.nextId();
       const token = input.token ?? `${input.username}-token`;
-      const account = accounts.add({ uuid: id.toString(16).padStart(16, '0'), token, ...input, id });
-      return { ...account, token };
+      try {
+        const account = accounts.add({ uuid: id.toString(16).padStart(16, '0'), token, ...input, id });
+        return { ...account, token };
+      } catch (error) {
+        throw new SimControlError((error as Error).message);
+      }
     },
     requestLog: (filter) => log.entries(filter),
     counters: () => log.counters(),

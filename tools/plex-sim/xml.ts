@@ -18,14 +18,14 @@ const ESCAPES: Record<string, string> = {
   '<': '&lt;',
   '>': '&gt;',
   '"': '&quot;',
-  "'": '&apos;',
   '\n': '&#10;',
   '\r': '&#13;',
   '\t': '&#9;',
 };
 
+/** Attributes are always double-quoted, so `'` stays literal as in Plex's "You're already sharing…". */
 export function escapeXml(value: string): string {
-  return value.replace(/[&<>"'\n\r\t]/g, (ch) => ESCAPES[ch] ?? ch);
+  return value.replace(/[&<>"\n\r\t]/g, (ch) => ESCAPES[ch] ?? ch);
 }
 
 /** Plex writes booleans as "1"/"0"; a null or undefined attribute is left out. */

@@ -1,0 +1,88 @@
+import crypto from 'node:crypto';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { serviceAvailable, TEST_REDIS_URL } from '../../test/helpers/services.js';
+import { fixedClock } from '../clock.js';
+import type { CounterStore } from './counter-store.js';
+import { MemoryCounterStore } from './memory-counter-store.js';
+import { RedisCounterStore } from './redis-counter-store.js';
+
+/**
+ * The contract every store must keep. Windows are short real time for Redis (its expiry is on the
+ * server's clock); for memory the injected clock moves instead.
+ */
+function contract(name: string, setup: () => Promise<{ store: CounterStore; expire(ms: number): Promise<void>; close(): Promise<void> }>) {
+  describe(`${name} counter store`, () => {
+    let ctx: Awaited<ReturnType<typeof setup>>;
+    beforeAll(async () => {
+      ctx = await setup();
+    });
+    afterAll(() => ctx.close());
+    const key = () => `test:${crypto.randomUUID()}`;
+
+    it('counts hits within a window and reports the time left', async () => {
+      const k = key();
+      expect((await ctx.store.hit(k, 60_000)).count).toBe(1);
+      expect((await ctx.store.hit(k, 60_000)).count).toBe(2);
+      const third = await ctx.store.hit(k, 60_000);
+      expect(third.count).toBe(3);
+      expect(third.resetInMs).toBeGreaterThan(55_000);
+      expect(third.resetInMs).toBeLessThanOrEqual(60_000);
+      expect((await ctx.store.peek(k)).count).toBe(3);
+    });
+
+    it('keeps keys apart', async () => {
+      const a = key();
+      const b = key();
+      await ctx.store.hit(a, 60_000);
+      await ctx.store.hit(a, 60_000);
+      expect((await ctx.store.hit(b, 60_000)).count).toBe(1);
+    });
+
+    it('starts again after the window ends', async () => {
+      const k = key();
+      await ctx.store.hit(k, 200);
+      await ctx.store.hit(k, 200);
+      await ctx.expire(250);
+      expect((await ctx.store.peek(k)).count).toBe(0);
+      expect((await ctx.store.hit(k, 200)).count).toBe(1);
+    });
+
+    it('resets a key', async () => {
+      const k = key();
+      await ctx.store.hit(k, 60_000);
+      await ctx.store.reset(k);
+      expect((await ctx.store.peek(k)).count).toBe(0);
+      expect((await ctx.store.hit(k, 60_000)).count).toBe(1);
+    });
+
+    it('counts concurrent hits exactly', async () => {
+      const k = key();
+      const hits = await Promise.all(Array.from({ length: 50 }, () => ctx.store.hit(k, 60_000)));
+      expect(hits.map((h) => h.count).sort((x, y) => x - y)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
+    });
+  });
+}
+
+contract('memory', async () => {
+  const clock = fixedClock('2026-01-01T00:00:00Z');
+  return { store: new MemoryCounterStore(clock), expire: async (ms) => clock.advance(ms), close: async () => undefined };
+});
+
+if (serviceAvailable('Redis', TEST_REDIS_URL !== undefined)) {
+  contract('redis', async () => {
+    const redis = new Redis(TEST_REDIS_URL!, { maxRetriesPerRequest: 1 });
+    const store = new RedisCounterStore(redis, `helpr-test:${crypto.randomUUID()}:`);
+    // Redis expires keys on its own clock, so this wait is the expiry under test, not a guess.
+    return { store, expire: (ms) => new Promise((resolve) => setTimeout(resolve, ms)), close: async () => void (await redis.quit()) };
+  });
+}
+
+describe('memory counter store bounds', () => {
+  it('evicts the oldest window when full', async () => {
+    const store = new MemoryCounterStore(fixedClock('2026-01-01T00:00:00Z'), 3);
+    for (const k of ['a', 'b', 'c', 'd']) await store.hit(k, 60_000);
+    expect((await store.peek('a')).count).toBe(0);
+    expect((await store.peek('d')).count).toBe(1);
+  });
+});

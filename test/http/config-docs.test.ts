@@ -1,0 +1,64 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { CONFIG_KEYS, loadConfig } from '../../src/config.js';
+import { PROJECT_ROOT } from '../../src/paths.js';
+
+const read = (file: string) => fs.readFileSync(path.join(PROJECT_ROOT, file), 'utf8');
+
+/** The README table, .env.example and the code must describe the same variables and defaults. */
+describe('configuration documentation', () => {
+  const names = CONFIG_KEYS.map((k) => k.name);
+
+  it('.env.example lists exactly the known variables, with their defaults', () => {
+    const entries = read('.env.example')
+      .split('\n')
+      .filter((line) => /^[A-Z_]+=/.test(line))
+      .map((line) => line.split('=') as [string, string]);
+    expect(entries.map(([name]) => name)).toEqual(names);
+    for (const [name, value] of entries) {
+      expect(value, name).toBe(CONFIG_KEYS.find((k) => k.name === name)!.default);
+    }
+  });
+
+  it('the README table lists exactly the known variables, with their defaults', () => {
+    const rows = read('README.md')
+      .split('\n')
+      .filter((line) => /^\| `[A-Z_]+` \|/.test(line))
+      .map((line) => line.split('|').map((cell) => cell.trim()));
+    expect(rows.map((cells) => cells[1]!.replaceAll('`', ''))).toEqual(names);
+    for (const cells of rows) {
+      const key = CONFIG_KEYS.find((k) => k.name === cells[1]!.replaceAll('`', ''))!;
+      expect(cells[2], key.name).toBe(key.default === '' ? '(empty)' : `\`${key.default}\``);
+    }
+  });
+
+  it('the code reads every documented variable (each changes the loaded configuration)', () => {
+    const base = JSON.stringify(loadConfig({}));
+    const samples: Record<string, string> = {
+      PORT: '9',
+      HOST: '::',
+      DATA_DIR: '/x',
+      LOG_LEVEL: 'warn',
+      TRUST_PROXY: '1',
+      BASE_URL: 'https://a.example',
+      DATABASE_URL: 'sqlite::memory:',
+      REDIS_URL: 'redis://r',
+      SECRET_KEY: 'k'.repeat(32),
+      ADMIN_USERNAME: 'owner',
+      ADMIN_PASSWORD: 'p'.repeat(12),
+      PLEX_TOKEN: 't',
+      PLEX_SERVER_ID: 's',
+      PLEX_SERVER_URL: 'http://pms.example',
+      PLEX_TV_URL: 'http://tv.example',
+      PLEX_CLIENTS_URL: 'http://clients.example',
+    };
+    expect(Object.keys(samples)).toEqual(names);
+    for (const name of names) {
+      const env: Record<string, string> = { [name]: samples[name]! };
+      if (name === 'ADMIN_USERNAME') env.ADMIN_PASSWORD = 'p'.repeat(12);
+      if (name === 'ADMIN_PASSWORD') env.ADMIN_USERNAME = 'owner';
+      expect(JSON.stringify(loadConfig(env)), name).not.toBe(base);
+    }
+  });
+});

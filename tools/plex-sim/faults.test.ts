@@ -1,0 +1,115 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startPlexSimulator, type PlexSimulator } from './index.js';
+import { plexTv, send } from './sim-test-kit.js';
+
+let sim: PlexSimulator;
+beforeAll(async () => {
+  sim = await startPlexSimulator();
+});
+afterAll(() => sim.close());
+beforeEach(() => sim.control.reset());
+
+const user = () => plexTv(sim, '/api/v2/user');
+
+describe('fault injection', () => {
+  it('answers a 5xx for the given number of matching requests, then recovers', async () => {
+    sim.control.addFault({ kind: 'status', status: 503, path: '/api/v2/user', times: 2 });
+    const first = await user();
+    expect(first.status).toBe(503);
+    expect(first.text).toContain('503 Service Unavailable');
+    expect((await user()).status).toBe(503);
+    expect((await user()).status).toBe(200);
+    expect(sim.control.listFaults()).toMatchObject([{ kind: 'status', remaining: 0, hits: 2 }]);
+  });
+
+  it('matches on method and regex, leaving other requests alone', async () => {
+    sim.control.addFault({ kind: 'status', status: 502, method: 'POST', pathRegex: '^/api/v2/pins$', body: '{"x":1}', contentType: 'application/json' });
+    expect((await user()).status).toBe(200);
+    const res = await plexTv(sim, '/api/v2/pins', { method: 'POST' });
+    expect(res.status).toBe(502);
+    expect(res.json()).toEqual({ x: 1 });
+    expect((await plexTv(sim, '/api/v2/pins/1')).status).toBe(404);
+  });
+
+  it('answers 429 with Retry-After', async () => {
+    sim.control.addFault({ kind: 'rate-limit', retryAfterSeconds: 7, times: 1 });
+    const limited = await user();
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get('retry-after')).toBe('7');
+    expect((await user()).status).toBe(200);
+  });
+
+  it('resets the connection', async () => {
+    sim.control.addFault({ kind: 'reset', path: '/api/v2/user', times: 1 });
+    await expect(user()).rejects.toThrow(/fetch failed/);
+    expect((await user()).status).toBe(200);
+    expect(sim.control.requestLog({ path: '/api/v2/user' }).map((entry) => entry.fault)).toEqual(['reset', undefined]);
+  });
+
+  it('hangs until the client gives up', async () => {
+    sim.control.addFault({ kind: 'hang', path: '/api/v2/resources' });
+    const hung = plexTv(sim, '/api/v2/resources', { signal: AbortSignal.timeout(100) });
+    await expect(hung).rejects.toThrow(/aborted|timeout/i);
+    expect((await user()).status).toBe(200);
+  });
+
+  it('makes the media server hang while /identity on another path still answers', async () => {
+    sim.control.addFault({ kind: 'hang', target: 'pms', path: '/library' });
+    await expect(send(`${sim.pmsUrl}/library/sections`, { signal: AbortSignal.timeout(100) })).rejects.toThrow();
+    expect((await send(`${sim.pmsUrl}/identity`)).status).toBe(200);
+  });
+
+  it('clears faults by id', async () => {
+    const id = sim.control.addFault({ kind: 'status', status: 500 });
+    expect((await user()).status).toBe(500);
+    expect(sim.control.removeRule(id)).toBe(true);
+    expect((await user()).status).toBe(200);
+  });
+});
+
+describe('latency', () => {
+  it('delays every plex.tv answer by the base latency', async () => {
+    sim.control.setLatency(150);
+    const started = performance.now();
+    expect((await user()).status).toBe(200);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(145);
+  });
+
+  it('applies a per-path latency instead of the base one, and not to other paths', async () => {
+    sim.control.addLatency({ path: '/api/v2/resources', ms: 150 });
+    let started = performance.now();
+    await plexTv(sim, '/api/v2/resources');
+    expect(performance.now() - started).toBeGreaterThanOrEqual(145);
+    started = performance.now();
+    await user();
+    expect(performance.now() - started).toBeLessThan(145);
+  });
+
+  it('is set from the start option', async () => {
+    const slow = await startPlexSimulator({ latencyMs: 120 });
+    try {
+      const started = performance.now();
+      await plexTv(slow, '/api/v2/user');
+      expect(performance.now() - started).toBeGreaterThanOrEqual(115);
+    } finally {
+      await slow.close();
+    }
+  });
+});
+
+describe('close', () => {
+  it('closes promptly while requests hang and while latency is pending', async () => {
+    const other = await startPlexSimulator({ latencyMs: 60_000 });
+    other.control.addFault({ kind: 'hang', target: 'pms' });
+    const outcome = (request: Promise<unknown>) => request.then(() => 'answered', () => 'failed');
+    const hungPms = outcome(send(`${other.pmsUrl}/identity`));
+    const slowPlexTv = outcome(plexTv(other, '/api/v2/user'));
+    // Wait until both requests reached the simulator, so close() really has to cut them.
+    await expect.poll(() => other.control.counters().plexTv.total + other.control.counters().pms.total).toBe(2);
+    const started = performance.now();
+    await other.close();
+    expect(performance.now() - started).toBeLessThan(1_000);
+    expect(await hungPms).toBe('failed');
+    expect(await slowPlexTv).toBe('failed');
+  });
+});

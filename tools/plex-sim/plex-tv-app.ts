@@ -1,0 +1,45 @@
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import { installBodyParsers } from './body-parsers.js';
+import type { SimContext } from './context.js';
+import type { SimControl } from './control.js';
+import { CONTROL_PREFIX, pathOf } from './instrument.js';
+import { V2_ERRORS, badRequest, sendHtml404, sendV1Response, sendV2Error } from './responses.js';
+import { registerAccountRoutes } from './routes-account.js';
+import { registerControlRoutes } from './routes-control.js';
+import { registerPinRoutes } from './routes-pins.js';
+import { registerV1SharingRoutes } from './routes-v1-sharing.js';
+import { registerV2SharingRoutes } from './routes-v2-sharing.js';
+
+const isV2 = (url: string): boolean => pathOf(url).startsWith('/api/v2/');
+
+/**
+ * plex.tv and clients.plex.tv on one listener (the paths do not clash). `instrument` runs before
+ * any route is added so its hooks cover every route, the 404 one included.
+ */
+export function buildPlexTvApp(ctx: SimContext, control: SimControl, instrument: (app: FastifyInstance) => void): FastifyInstance {
+  const app = Fastify({ logger: false, routerOptions: { ignoreTrailingSlash: true }, forceCloseConnections: true });
+  instrument(app);
+  installBodyParsers(app);
+  registerAccountRoutes(app, ctx);
+  registerV1SharingRoutes(app, ctx);
+  registerV2SharingRoutes(app, ctx);
+  registerPinRoutes(app, ctx);
+  registerControlRoutes(app, control);
+
+  app.setNotFoundHandler(async (request, reply) => {
+    if (pathOf(request.url).startsWith(CONTROL_PREFIX)) return reply.code(404).send({ error: 'unknown control route' });
+    if (isV2(request.url)) return sendV2Error(request, reply, V2_ERRORS.notFound);
+    return sendHtml404(reply);
+  });
+
+  // Framework errors (bad JSON, unsupported media type) in the family's own error shape.
+  app.setErrorHandler(async (error: FastifyError, request, reply) => {
+    const status = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500;
+    const message = status >= 500 ? 'Internal Server Error' : error.message;
+    if (isV2(request.url)) {
+      return sendV2Error(request, reply, status === 400 ? badRequest(message) : { status, code: 1000, message });
+    }
+    return sendV1Response(reply, status, message);
+  });
+  return app;
+}
