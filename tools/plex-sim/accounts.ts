@@ -10,7 +10,10 @@ export interface Account {
   plexPass: boolean;
 }
 
-export type AuthResult = { kind: 'ok'; account: Account; token: string } | { kind: 'revoked' } | { kind: 'missing' | 'unknown' };
+export type AuthResult =
+  | { kind: 'ok'; account: Account; token: string }
+  | { kind: 'revoked' }
+  | { kind: 'missing' | 'unknown' };
 
 const TOKEN_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz0123456789';
 

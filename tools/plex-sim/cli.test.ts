@@ -4,7 +4,13 @@ import { startPlexSimulator } from './index.js';
 
 describe('plex-sim CLI settings', () => {
   it('defaults to the real Plex ports on loopback', () => {
-    expect(readCliSettings([], {})).toEqual({ host: '127.0.0.1', plexTvPort: 32401, pmsPort: 32400, latencyMs: 0, unreachableConnection: false });
+    expect(readCliSettings([], {})).toEqual({
+      host: '127.0.0.1',
+      plexTvPort: 32401,
+      pmsPort: 32400,
+      latencyMs: 0,
+      unreachableConnection: false,
+    });
   });
 
   it('reads the environment, and flags win over it', () => {

@@ -25,7 +25,9 @@ Control API: <plex.tv url>/__sim/... (see tools/plex-sim/routes-control.ts).`;
 function integer(name: string, raw: string | undefined, fallback: number, max: number): number {
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < 0 || value > max) throw new Error(`${name} must be an integer from 0 to ${max}, got "${raw}"`);
+  if (!Number.isInteger(value) || value < 0 || value > max) {
+    throw new Error(`${name} must be an integer from 0 to ${max}, got "${raw}"`);
+  }
   return value;
 }
 

@@ -17,7 +17,8 @@ const control = (method: string, path: string, body?: unknown) =>
 
 describe('control HTTP API', () => {
   it('adds a fault, lists it, and removes it by id', async () => {
-    const created = await control('POST', '/faults', { kind: 'rate-limit', path: '/api/v2/user', retryAfterSeconds: 3, times: 1 });
+    const fault = { kind: 'rate-limit', path: '/api/v2/user', retryAfterSeconds: 3, times: 1 };
+    const created = await control('POST', '/faults', fault);
     expect(created.status).toBe(201);
     const { id } = created.json();
     expect((await control('GET', '/faults')).json()).toMatchObject([{ id, kind: 'rate-limit', remaining: 1 }]);

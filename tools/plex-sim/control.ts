@@ -61,8 +61,9 @@ export interface ControlDeps {
 const targetsOf = (target?: SimTarget): SimTarget[] => (target ? [target] : ['plex-tv', 'pms']);
 
 function findAccount(state: SimState, ref: AccountRef): Account {
+  const { accounts } = state;
   const account =
-    typeof ref === 'number' ? state.accounts.findById(ref) : (state.accounts.findByUsername(ref) ?? state.accounts.findByEmail(ref));
+    typeof ref === 'number' ? accounts.findById(ref) : (accounts.findByUsername(ref) ?? accounts.findByEmail(ref));
   if (!account) throw new SimControlError(`no account ${ref}`);
   return account;
 }

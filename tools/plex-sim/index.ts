@@ -2,7 +2,15 @@
 export { startPlexSimulator, type PlexSimulator, type PlexSimulatorOptions } from './simulator.js';
 export { SimControlError, type AccountRef, type NewAccount, type SimControl } from './control.js';
 export { manualClock, systemClock, type ManualClock, type SimClock } from './clock.js';
-export { DEFAULT_SEED, type SeedAccount, type SeedLibrary, type SeedOverrides, type SeedServer, type SeedShare, type SimSeed } from './seed.js';
+export {
+  DEFAULT_SEED,
+  type SeedAccount,
+  type SeedLibrary,
+  type SeedOverrides,
+  type SeedServer,
+  type SeedShare,
+  type SimSeed,
+} from './seed.js';
 export type { SimBehaviour } from './sim-state.js';
 export type { PinView, ShareView, SimStateView } from './state-view.js';
 export type { LogFilter, LoggedRequest, TargetCounters } from './traffic-log.js';

@@ -11,8 +11,10 @@ export const CONTROL_PREFIX = '/__sim/';
 
 export const pathOf = (url: string): string => url.split('?', 1)[0] ?? url;
 
-const errorPage = (status: number): string =>
-  `<html><head><title>${status} ${STATUS_CODES[status] ?? ''}</title></head><body><h1>${status} ${STATUS_CODES[status] ?? ''}</h1></body></html>`;
+function errorPage(status: number): string {
+  const title = `${status} ${STATUS_CODES[status] ?? ''}`;
+  return `<html><head><title>${title}</title></head><body><h1>${title}</h1></body></html>`;
+}
 
 function applyFault(fault: FaultSpec, request: FastifyRequest, reply: FastifyReply): FastifyReply | undefined {
   switch (fault.kind) {

@@ -16,7 +16,11 @@ const isV2 = (url: string): boolean => pathOf(url).startsWith('/api/v2/');
  * plex.tv and clients.plex.tv on one listener (the paths do not clash). `instrument` runs before
  * any route is added so its hooks cover every route, the 404 one included.
  */
-export function buildPlexTvApp(ctx: SimContext, control: SimControl, instrument: (app: FastifyInstance) => void): FastifyInstance {
+export function buildPlexTvApp(
+  ctx: SimContext,
+  control: SimControl,
+  instrument: (app: FastifyInstance) => void,
+): FastifyInstance {
   const app = Fastify({ logger: false, routerOptions: { ignoreTrailingSlash: true }, forceCloseConnections: true });
   instrument(app);
   installBodyParsers(app);

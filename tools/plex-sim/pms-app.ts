@@ -6,7 +6,8 @@ import { HTML_TYPE, JSON_TYPE, sendXml, wantsJson } from './responses.js';
 import type { Library } from './sim-state.js';
 
 /** The PMS 401 page, byte for byte what clients have logged (plex-api.md §1.4). */
-export const PMS_401_HTML = '<html><head><title>Unauthorized</title></head><body><h1>401 Unauthorized</h1></body></html>';
+export const PMS_401_HTML =
+  '<html><head><title>Unauthorized</title></head><body><h1>401 Unauthorized</h1></body></html>';
 // On `/` the page first sends browsers to the web app.
 export const PMS_401_ROOT_HTML =
   "<html><head><script>window.location = window.location.href.match(/(^.+\\/)[^\\/]*$/)[1] + 'web/index.html';</script>" +

@@ -71,19 +71,27 @@ export function resourcesJson(ctx: SimContext, caller: Account, includeRelay: bo
   };
   if (caller.id === server.ownerId) {
     const owned = { ...base, owned: true, ownerId: null, sourceTitle: null, accessToken: server.accessToken };
-    return [owned, { ...PLAYER_DEVICE, owned: true, ownerId: null, sourceTitle: null, createdAt: base.createdAt, lastSeenAt: seen }];
+    const player = { ...PLAYER_DEVICE, owned: true, ownerId: null, sourceTitle: null, createdAt: base.createdAt };
+    return [owned, { ...player, lastSeenAt: seen }];
   }
   const owner = state.accounts.findById(server.ownerId);
   return state.shares
     .all()
     .filter((share) => share.accepted && share.invitedId === caller.id)
-    .map((share) => ({ ...base, owned: false, ownerId: server.ownerId, sourceTitle: owner?.username ?? null, accessToken: share.accessToken }));
+    .map((share) => ({
+      ...base,
+      owned: false,
+      ownerId: server.ownerId,
+      sourceTitle: owner?.username ?? null,
+      accessToken: share.accessToken,
+    }));
 }
 
 /** Legacy `/api/resources` (Overseerr): the same devices as `<Device><Connection/></Device>`. */
 export function resourcesXml(ctx: SimContext, caller: Account): XmlNode {
   const devices = resourcesJson(ctx, caller, true).map((device): XmlNode => {
-    const { connections, ...attrs } = device as { connections: ConnectionJson[] } & Record<string, string | number | boolean | null>;
+    type Device = { connections: ConnectionJson[] } & Record<string, string | number | boolean | null>;
+    const { connections, ...attrs } = device as Device;
     return {
       name: 'Device',
       attrs,

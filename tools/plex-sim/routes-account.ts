@@ -25,7 +25,9 @@ export function registerAccountRoutes(app: FastifyInstance, ctx: SimContext): vo
     return sendV2(request, reply, 200, 'resource', resourcesJson(ctx, callerOf(request), includeRelay));
   });
 
-  app.get('/api/resources', guard.v1, async (request, reply) => sendXml(reply, 200, resourcesXml(ctx, callerOf(request))));
+  app.get('/api/resources', guard.v1, async (request, reply) => {
+    return sendXml(reply, 200, resourcesXml(ctx, callerOf(request)));
+  });
 
   // v1 is XML whatever Accept says (plex-api.md §1.3).
   app.get<MidParams>('/api/servers/:mid', guard.v1, async (request, reply) => {
@@ -35,7 +37,9 @@ export function registerAccountRoutes(app: FastifyInstance, ctx: SimContext): vo
 
   app.get<MidParams>('/api/v2/servers/:mid', guard.v2, async (request, reply) => {
     const { state } = ctx;
-    if (!isOwnServer(state, callerOf(request), request.params.mid)) return sendV2Error(request, reply, V2_ERRORS.notFound);
+    if (!isOwnServer(state, callerOf(request), request.params.mid)) {
+      return sendV2Error(request, reply, V2_ERRORS.notFound);
+    }
     const flaky = state.behaviour.emptyV2SectionsRemaining > 0;
     if (flaky) state.behaviour.emptyV2SectionsRemaining -= 1;
     return sendV2(request, reply, 200, 'server', serverV2Json(state, !flaky));

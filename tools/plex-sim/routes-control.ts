@@ -56,7 +56,8 @@ export function registerControlRoutes(app: FastifyInstance, control: SimControl)
       scope.setErrorHandler((error, _request, reply) => {
         if (error instanceof z.ZodError) return reply.code(400).send({ error: 'invalid body', issues: error.issues });
         if (error instanceof SimControlError) return reply.code(400).send({ error: error.message });
-        return reply.code((error as { statusCode?: number }).statusCode ?? 500).send({ error: (error as Error).message });
+        const status = (error as { statusCode?: number }).statusCode ?? 500;
+        return reply.code(status).send({ error: (error as Error).message });
       });
       scope.post('/reset', async (_request, reply) => {
         control.reset();
@@ -101,7 +102,8 @@ export function registerControlRoutes(app: FastifyInstance, control: SimControl)
         if (change.v1SharingGone !== undefined) control.setV1SharingGone(change.v1SharingGone);
         if (change.v2DuplicateStatus !== undefined) control.setV2DuplicateStatus(change.v2DuplicateStatus);
         if (change.emptyLibraryIds !== undefined) control.setEmptyLibraryIds(change.emptyLibraryIds);
-        if (change.emptyV2SectionsRemaining !== undefined) control.emptyV2ServerSections(change.emptyV2SectionsRemaining);
+        const emptySections = change.emptyV2SectionsRemaining;
+        if (emptySections !== undefined) control.emptyV2ServerSections(emptySections);
         return control.state().behaviour;
       });
       scope.post('/pins/approve', async (request) => {

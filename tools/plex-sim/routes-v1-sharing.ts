@@ -43,8 +43,9 @@ export function registerV1SharingRoutes(app: FastifyInstance, ctx: SimContext): 
   app.post<MidParams>('/api/servers/:mid/shared_servers', sharing, async (request, reply) => {
     const parsed = parseV1Invite(request.body);
     if (!parsed.ok) return sendV1Response(reply, 400, parsed.message);
-    const { serverId: _ignored, ...invite } = parsed.value;
-    const result = createInvite(ctx.state, callerOf(request), { ...invite, machineIdentifier: request.params.mid });
+    // The machine id in the path decides; python-plexapi repeats it as `server_id` in the body.
+    const invite = { ...parsed.value, machineIdentifier: request.params.mid };
+    const result = createInvite(ctx.state, callerOf(request), invite);
     if (!result.ok) return sendFailure(reply, result.failure);
     const node = sharedServerXml(ctx.state, result.share);
     return sendXml(reply, 200, { name: 'MediaContainer', attrs: { size: 1 }, children: [node] });

@@ -63,17 +63,18 @@ function inviteeOf(email: string | undefined, id: number | undefined): Invitee |
   return email === undefined ? undefined : { emailOrUsername: email };
 }
 
-export function parseV1Invite(body: unknown): Parsed<ParsedInvite & { serverId?: string }> {
+export function parseV1Invite(body: unknown): Parsed<ParsedInvite> {
   const parsed = v1InviteSchema.safeParse(body);
   if (!parsed.success) return invalid('Invalid shared_server parameters');
-  const { shared_server: shared, sharing_settings: settings, server_id: serverId } = parsed.data;
+  const { shared_server: shared, sharing_settings: settings } = parsed.data;
   const invitee = inviteeOf(shared.invited_email, shared.invited_id);
   if (!invitee) return invalid('invited_email or invited_id is required');
-  return { ok: true, value: { invitee, libraryIds: shared.library_section_ids ?? [], settings: settings ?? {}, serverId } };
+  return { ok: true, value: { invitee, libraryIds: shared.library_section_ids ?? [], settings: settings ?? {} } };
 }
 
 export function parseV1Update(body: unknown): Parsed<{ libraryIds?: number[] }> {
-  const parsed = v1InviteSchema.shape.shared_server.safeParse((body as { shared_server?: unknown } | null)?.shared_server);
+  const shared = (body as { shared_server?: unknown } | null)?.shared_server;
+  const parsed = v1InviteSchema.shape.shared_server.safeParse(shared);
   if (!parsed.success) return invalid('Invalid shared_server parameters');
   return { ok: true, value: { libraryIds: parsed.data.library_section_ids } };
 }
@@ -84,7 +85,8 @@ export function parseV2Invite(body: unknown): Parsed<ParsedInvite & { machineIde
   const { machineIdentifier, invitedEmail, invitedId, librarySectionIds, settings } = parsed.data;
   const invitee = inviteeOf(invitedEmail, invitedId);
   if (!invitee) return invalid('invitedEmail or invitedId is required');
-  return { ok: true, value: { machineIdentifier, invitee, libraryIds: librarySectionIds ?? [], settings: settings ?? {} } };
+  const libraryIds = librarySectionIds ?? [];
+  return { ok: true, value: { machineIdentifier, invitee, libraryIds, settings: settings ?? {} } };
 }
 
 export function parseV2Update(body: unknown): Parsed<{ libraryIds?: number[]; settings?: Partial<ShareSettings> }> {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startPlexSimulator, type PlexSimulator } from './index.js';
-import { jsonBody, plexHeaders, plexTv } from './sim-test-kit.js';
+import { jsonBody, plexHeaders, plexTv, sendJson } from './sim-test-kit.js';
 
 let sim: PlexSimulator;
 beforeAll(async () => {
@@ -61,7 +61,7 @@ describe('share lifecycle over v2', () => {
 
   it('lets an invitee accept only their own invite', async () => {
     const { id } = (await inviteV2('friend@example.com')).json();
-    const res = await plexTv(sim, `/api/v2/shared_servers/${id}/accept`, { method: 'POST', headers: plexHeaders('alice-token') });
+    const res = await sendJson(sim, 'POST', `/api/v2/shared_servers/${id}/accept`, undefined, 'alice-token');
     expect(res.status).toBe(404);
     expect(res.json().errors[0].code).toBe(1002);
   });
@@ -97,7 +97,8 @@ describe('v2 invite errors', () => {
     const unknown = await inviteV2('no_such_user');
     expect(unknown.status).toBe(400);
     expect(unknown.json().errors[0].message).toMatch(/could not be found/);
-    expect((await inviteV2('friend@example.com', [35723967], plexHeaders(sim.ownerToken, { clientId: '' }))).status).toBe(400);
+    const noClientId = plexHeaders(sim.ownerToken, { clientId: '' });
+    expect((await inviteV2('friend@example.com', [35723967], noClientId)).status).toBe(400);
     expect(sim.control.state().shares).toEqual([]);
   });
 
@@ -115,13 +116,25 @@ describe('v2 invite errors', () => {
   });
 });
 
+describe('email-only invites', () => {
+  it('reach an account created later with that email, which can then accept', async () => {
+    const { id } = (await inviteV2('late@example.com')).json();
+    const late = sim.control.addAccount({ username: 'late', email: 'late@example.com' });
+    const headers = plexHeaders(late.token);
+    const received = (await plexTv(sim, '/api/v2/shared_servers/invites/received/pending', { headers })).json();
+    expect(received[0].sharedServers[0].id).toBe(id);
+    expect((await sendJson(sim, 'POST', `/api/v2/shared_servers/${id}/accept`, undefined, late.token)).status).toBe(200);
+    expect(sim.control.state().accepted).toMatchObject([{ invitedId: late.id, invitedUsername: 'late' }]);
+  });
+});
+
 describe('E7c update', () => {
   it('replaces libraries and merges settings, rejecting local keys', async () => {
     const { id } = (await inviteV2('friend@example.com')).json();
     const update = (librarySectionIds: number[]) =>
-      plexTv(sim, `/api/v2/shared_servers/${id}`, {
-        method: 'POST',
-        ...jsonBody({ librarySectionIds, settings: { allowSync: false, filterMusic: 'label=kids' } }, plexHeaders(sim.ownerToken)),
+      sendJson(sim, 'POST', `/api/v2/shared_servers/${id}`, {
+        librarySectionIds,
+        settings: { allowSync: false, filterMusic: 'label=kids' },
       });
     expect((await update([2])).status).toBe(400);
     const ok = await update([35723968, 35723970]);
@@ -133,7 +146,8 @@ describe('E7c update', () => {
 
 describe('XML form of v2', () => {
   it('answers the owned-accepted list as XML without Accept', async () => {
-    const res = await plexTv(sim, '/api/v2/shared_servers/owned/accepted', { headers: plexHeaders(sim.ownerToken, { json: false }) });
+    const headers = plexHeaders(sim.ownerToken, { json: false });
+    const res = await plexTv(sim, '/api/v2/shared_servers/owned/accepted', { headers });
     expect(res.contentType).toMatch(/^application\/xml/);
     expect(res.xml().MediaContainer.size).toBe('0');
   });

@@ -55,7 +55,8 @@ export class SimState {
     this.owner = this.accounts.add({ ...seed.owner, plexPass: seed.owner.plexPass ?? true });
     seed.friends.forEach((friend) => this.accounts.add(friend));
     const { libraries, ...server } = seed.server;
-    this.server = { ...server, ownerId: this.owner.id, createdAt: clock.now(), libraries: libraries.map((lib) => ({ ...lib })) };
+    const ownLibraries = libraries.map((lib) => ({ ...lib }));
+    this.server = { ...server, ownerId: this.owner.id, createdAt: clock.now(), libraries: ownLibraries };
     seed.shares.forEach((share) => this.seedShare(share));
   }
 

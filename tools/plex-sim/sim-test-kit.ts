@@ -2,6 +2,9 @@ import { XMLParser } from 'fast-xml-parser';
 import type { PlexSimulator } from './simulator.js';
 
 /** Helpers shared by the simulator's own tests: plain fetch plus an XML parser that keeps attributes. */
+const REPEATED = new Set(['Section', 'SharedServer', 'User', 'Server', 'Directory', 'Location', 'Device', 'Connection']);
+['resource', 'connection', 'error', 'feature', 'role'].forEach((name) => REPEATED.add(name));
+
 const parser = new XMLParser({
   ignoreAttributes: false,
   attributeNamePrefix: '',
@@ -9,8 +12,7 @@ const parser = new XMLParser({
   parseTagValue: false,
   htmlEntities: true,
   // Elements that may repeat are always arrays, so a single child does not change the shape.
-  isArray: (name) =>
-    ['Section', 'SharedServer', 'User', 'Server', 'Directory', 'Location', 'Device', 'Connection', 'resource', 'connection', 'error', 'feature', 'role'].includes(name),
+  isArray: (name) => REPEATED.has(name),
 });
 
 export type Xml = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -53,6 +55,11 @@ export async function send(url: string, init: RequestInit = {}): Promise<SimResp
 
 export function jsonBody(body: unknown, headers: Record<string, string>): RequestInit {
   return { body: JSON.stringify(body), headers: { ...headers, 'Content-Type': 'application/json' } };
+}
+
+/** A JSON request to plex.tv with an account's headers (the owner's by default). */
+export function sendJson(sim: PlexSimulator, method: string, path: string, body: unknown, token = sim.ownerToken) {
+  return plexTv(sim, path, { method, ...jsonBody(body, plexHeaders(token)) });
 }
 
 /** `sim.plexTvUrl + path` with the owner's headers unless told otherwise. */

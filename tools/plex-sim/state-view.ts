@@ -73,7 +73,12 @@ export function viewState(state: SimState): SimStateView {
   return structuredClone({
     owner: state.owner,
     accounts: state.accounts.all(),
-    server: { machineIdentifier: server.machineIdentifier, name: server.name, accessToken: server.accessToken, libraries: server.libraries },
+    server: {
+      machineIdentifier: server.machineIdentifier,
+      name: server.name,
+      accessToken: server.accessToken,
+      libraries: server.libraries,
+    },
     shares,
     pending: shares.filter((share) => !share.accepted),
     accepted: shares.filter((share) => share.accepted),

@@ -64,7 +64,10 @@ function listNode(key: string, items: unknown[]): XmlNode {
   const itemName = singular(key);
   return {
     name: key,
-    children: items.map((item) => (isPlainObject(item) ? objectToXml(itemName, item) : { name: itemName, attrs: { id: String(item) } })),
+    // Scalar items (feature names, roles) become `<feature id="…"/>` as in python-plexapi's ACCOUNT_XML.
+    children: items.map((item) =>
+      isPlainObject(item) ? objectToXml(itemName, item) : { name: itemName, attrs: { id: String(item) } },
+    ),
   };
 }
 
@@ -85,5 +88,6 @@ export function objectToXml(name: string, value: Record<string, unknown>): XmlNo
 
 /** v2 list endpoints in XML: the items under a `MediaContainer` with a `size`. */
 export function listToXml(itemName: string, items: Record<string, unknown>[]): XmlNode {
-  return { name: 'MediaContainer', attrs: { size: items.length }, children: items.map((item) => objectToXml(itemName, item)) };
+  const children = items.map((item) => objectToXml(itemName, item));
+  return { name: 'MediaContainer', attrs: { size: items.length }, children };
 }

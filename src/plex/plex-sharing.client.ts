@@ -1,0 +1,168 @@
+import { z } from 'zod';
+import { isPlexError, PlexError } from './plex.errors.js';
+import { parsePlexXml } from './plex-xml.js';
+import { parsePlexJson, pendingInviteSchema, sharedServerSchema, validatePlex, type PlexPendingInvite, type PlexSharedServer } from './plex.schemas.js';
+import { plexTvRequester, type PlexTvContext } from './plex-tv.client.js';
+
+export interface SharingOptions {
+  allowSync: boolean;
+  allowCameraUpload: boolean;
+  /** Live TV and channels. */
+  allowChannels: boolean;
+}
+
+export interface InviteRequest {
+  machineIdentifier: string;
+  /** An email address or a Plex username. */
+  invitee: string;
+  /** plex.tv-global section ids (never the media server's local keys). */
+  librarySectionIds: number[];
+  sharing: SharingOptions;
+}
+
+export type InviteResult =
+  | { outcome: 'sent'; via: 'v1' | 'v2'; shareId: string | undefined }
+  | { outcome: 'already_shared'; via: 'v1' | 'v2'; message: string };
+
+const bit = (on: boolean) => (on ? '1' : '0');
+
+function v1InviteBody(request: InviteRequest) {
+  return {
+    server_id: request.machineIdentifier,
+    shared_server: { library_section_ids: request.librarySectionIds, invited_email: request.invitee },
+    sharing_settings: {
+      allowSync: bit(request.sharing.allowSync),
+      allowCameraUpload: bit(request.sharing.allowCameraUpload),
+      allowChannels: bit(request.sharing.allowChannels),
+      filterMovies: '',
+      filterTelevision: '',
+      filterMusic: '',
+    },
+  };
+}
+
+function v2InviteBody(request: InviteRequest) {
+  return {
+    machineIdentifier: request.machineIdentifier,
+    invitedEmail: request.invitee,
+    librarySectionIds: request.librarySectionIds,
+    settings: {
+      allowSync: request.sharing.allowSync,
+      allowChannels: request.sharing.allowChannels,
+      allowCameraUpload: request.sharing.allowCameraUpload,
+      allowSubtitleAdmin: false,
+      allowTuners: request.sharing.allowChannels ? 1 : 0,
+      filterMovies: '',
+      filterTelevision: '',
+      filterMusic: '',
+      filterPhotos: null,
+      filterAll: null,
+    },
+  };
+}
+
+export function createPlexSharingClient(ctx: PlexTvContext) {
+  const call = plexTvRequester(ctx);
+
+  async function inviteV1(token: string, request: InviteRequest): Promise<InviteResult> {
+    const what = 'sending the invite';
+    const path = `/api/servers/${encodeURIComponent(request.machineIdentifier)}/shared_servers`;
+    const answer = await call(what, { path, method: 'POST', token, json: v1InviteBody(request), accept: 'xml' });
+    // The success body is not documented anywhere; an id is kept when one is there.
+    let shareId: string | undefined;
+    try {
+      const doc = parsePlexXml(what, answer.text) as { MediaContainer?: { SharedServer?: Array<{ id?: string }> } };
+      shareId = doc.MediaContainer?.SharedServer?.[0]?.id;
+    } catch {
+      shareId = undefined;
+    }
+    return { outcome: 'sent', via: 'v1', shareId };
+  }
+
+  async function inviteV2(token: string, request: InviteRequest): Promise<InviteResult> {
+    const what = 'sending the invite';
+    const answer = await call(what, { host: 'clients', path: '/api/v2/shared_servers', method: 'POST', token, json: v2InviteBody(request) });
+    const id = (answer.text ? (parsePlexJson(answer.text, what) as { id?: unknown }) : {}).id;
+    return { outcome: 'sent', via: 'v2', shareId: id === undefined || id === null ? undefined : String(id) };
+  }
+
+  return {
+    /**
+     * E5: shares the chosen libraries with an email or username. The proven v1 endpoint first; the
+     * v2 endpoint when v1 answers 404 or 410. "Already sharing" is an answer, not an error.
+     */
+    async inviteFriend(token: string, request: InviteRequest): Promise<InviteResult> {
+      if (request.librarySectionIds.length === 0) {
+        // An empty list may mean "every library" to Plex: never send one.
+        throw new PlexError('rejected', 'No libraries were chosen, so no invite was sent');
+      }
+      const attempt = async (via: 'v1' | 'v2') => {
+        try {
+          return await (via === 'v1' ? inviteV1(token, request) : inviteV2(token, request));
+        } catch (error) {
+          if (isPlexError(error) && error.kind === 'already_shared') return { outcome: 'already_shared' as const, via, message: error.message };
+          throw error;
+        }
+      };
+      try {
+        return await attempt('v1');
+      } catch (error) {
+        if (isPlexError(error) && error.kind === 'not_found' && (error.status === 404 || error.status === 410)) return attempt('v2');
+        throw error;
+      }
+    },
+
+    /** E6c: accepted shares of the owner's servers (optionally of one server). */
+    async listAcceptedShares(token: string, machineIdentifier?: string): Promise<PlexSharedServer[]> {
+      const what = 'listing the accepted shares';
+      const answer = await call(what, { host: 'clients', path: '/api/v2/shared_servers/owned/accepted', token });
+      const shares = validatePlex(z.array(sharedServerSchema), parsePlexJson(answer.text, what), what);
+      return machineIdentifier ? shares.filter((s) => s.machineIdentifier === machineIdentifier) : shares;
+    },
+
+    /** E6d: invites the owner sent that nobody accepted yet. */
+    async listPendingInvites(token: string, machineIdentifier?: string): Promise<PlexPendingInvite[]> {
+      const what = 'listing the pending invites';
+      const answer = await call(what, { path: '/api/v2/shared_servers/invites/owned/pending', token });
+      const invites = validatePlex(z.array(pendingInviteSchema), parsePlexJson(answer.text, what), what);
+      if (!machineIdentifier) return invites;
+      return invites.filter((invite) => invite.sharedServers.some((s) => !s.machineIdentifier || s.machineIdentifier === machineIdentifier));
+    },
+
+    /**
+     * E8c: removes an accepted share or cancels a pending invite by its v2 shared-server id.
+     * A share that is already gone counts as removed.
+     */
+    async removeShare(token: string, sharedServerId: number | string): Promise<'removed' | 'already_gone'> {
+      try {
+        await call('removing the share', { host: 'clients', path: `/api/v2/shared_servers/${encodeURIComponent(String(sharedServerId))}`, method: 'DELETE', token });
+        return 'removed';
+      } catch (error) {
+        if (isPlexError(error) && error.kind === 'not_found') return 'already_gone';
+        throw error;
+      }
+    },
+
+    /**
+     * E10: with the invitee's own token, accepts the pending invite from the server owner.
+     * Answers 'none_pending' when there is none (already accepted, or never sent).
+     */
+    async acceptInvite(inviteeToken: string, ownerUsername: string): Promise<'accepted' | 'none_pending'> {
+      const what = 'accepting the invite';
+      const answer = await call(what, { host: 'clients', path: '/api/v2/shared_servers/invites/received/pending', token: inviteeToken });
+      const invites = validatePlex(z.array(pendingInviteSchema), parsePlexJson(answer.text, what), what);
+      const wanted = ownerUsername.toLowerCase();
+      const invite = invites.find((i) =>
+        [i.owner?.username, i.owner?.title, i.owner?.email, i.owner?.friendlyName].some((name) => name?.toLowerCase() === wanted),
+      );
+      const shared = invite?.sharedServers ?? [];
+      if (shared.length === 0) return 'none_pending';
+      for (const server of shared) {
+        await call(what, { host: 'clients', path: `/api/v2/shared_servers/${server.id}/accept`, method: 'POST', token: inviteeToken });
+      }
+      return 'accepted';
+    },
+  };
+}
+
+export type PlexSharingClient = ReturnType<typeof createPlexSharingClient>;
