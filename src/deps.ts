@@ -3,10 +3,14 @@ import { pino, type Logger } from 'pino';
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
 import { createDatabase, type DatabaseOptions } from './db/database.js';
-import { StartupError } from './errors.js';
+import { AppError, StartupError } from './errors.js';
 import { loggerOptions } from './logger.js';
 import { createAdminsRepository } from './modules/admins/admins.repository.js';
 import { createAdminsService } from './modules/admins/admins.service.js';
+import { createDiagnostics } from './modules/plex/diagnostics.service.js';
+import { createLibraryMapping } from './modules/plex/library-mapping.js';
+import { createPlexConnection } from './modules/plex/plex-connection.service.js';
+import { createPlexClient } from './plex/plex-client.js';
 import { createSessionsRepository } from './modules/sessions/sessions.repository.js';
 import { createSettingsRepository } from './modules/settings/settings.repository.js';
 import type { CounterStore } from './rate-limit/counter-store.js';
@@ -14,6 +18,9 @@ import { MemoryCounterStore } from './rate-limit/memory-counter-store.js';
 import { RedisCounterStore } from './rate-limit/redis-counter-store.js';
 import { createSecretBox } from './security/crypto.js';
 import { loadOrCreateSecretKey } from './security/secret-key.js';
+
+/** Every plex.tv call is bounded; the invite flow uses its own, shorter bound on top. */
+const PLEX_TIMEOUT_MS = 10_000;
 
 /**
  * The one composition root: every concrete client (database, Redis, logger) is built here and
@@ -46,8 +53,25 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}) 
     sessions: createSessionsRepository(database.db),
     settings: createSettingsRepository(database.db),
   };
+  const secretBox = createSecretBox(secretKey);
+  const plexConnection = createPlexConnection({
+    config: config.plex,
+    settings: repositories.settings,
+    secretBox,
+    clock,
+    buildClient: (clientIdentifier) =>
+      createPlexClient({ urls: { tvUrl: config.plex.tvUrl, clientsUrl: config.plex.clientsUrl }, clientIdentifier, timeoutMs: PLEX_TIMEOUT_MS }),
+  });
+  const libraryMapping = createLibraryMapping(async () => {
+    const { token, serverId } = await plexConnection.state();
+    if (!token || !serverId) throw new AppError('plex.not_connected', 'Helpr is not connected to a Plex server yet.', { status: 409 });
+    return (await plexConnection.client()).tv.getServerLibraries(token, serverId);
+  });
   const services = {
     admins: createAdminsService({ admins: repositories.admins, clock }),
+    plexConnection,
+    libraryMapping,
+    diagnostics: createDiagnostics({ connection: plexConnection, mapping: libraryMapping, clock }),
   };
 
   return {
@@ -58,10 +82,11 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}) 
     redis,
     counters,
     secretKey,
-    secretBox: createSecretBox(secretKey),
+    secretBox,
     repositories,
     services,
     async close(): Promise<void> {
+      await plexConnection.close();
       await database.close();
       if (redis) await redis.quit().catch(() => redis?.disconnect());
     },

@@ -4,6 +4,7 @@ import { migrateToLatest } from '../db/migrate.js';
 import { createDeps, type Deps } from '../deps.js';
 import { isAppError } from '../errors.js';
 import { adminCreate, adminResetPassword } from './admin-commands.js';
+import { plexTest } from './plex-commands.js';
 import { CliError, EXIT, usageError, type CliIo } from './cli-io.js';
 
 const HELP = `Usage: helpr <command>
@@ -14,6 +15,8 @@ Commands:
                                               create an admin (password prompted, or read from stdin)
   admin reset-password --username NAME [--password-stdin]
                                               set a new password and end that admin's sessions
+  plex test                                   test the Plex connection step by step (exit 0 when all pass)
+  plex-sim [--plex-tv-port N] [--pms-port N]  run the Plex simulator (for demos and tests)
   help                                        show this text
 
 Configuration comes from the environment (see README), e.g. DATABASE_URL.
@@ -28,6 +31,7 @@ const COMMANDS: Record<string, Command> = {
   },
   'admin create': adminCreate,
   'admin reset-password': adminResetPassword,
+  'plex test': plexTest,
 };
 
 const APP_ERROR_EXIT: Record<string, number> = {
@@ -48,6 +52,12 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   if (!first || first === 'help' || first === '--help' || first === '-h') {
     io.stdout.write(HELP);
     return first ? EXIT.ok : EXIT.usage;
+  }
+  // The simulator is a separate program: no database, no configuration.
+  if (first === 'plex-sim') {
+    const { runPlexSimCli } = await import('../../tools/plex-sim/cli.js');
+    await runPlexSimCli(argv.slice(1), io.env);
+    return EXIT.ok;
   }
   const name = [`${first} ${second ?? ''}`.trim(), first].find((candidate) => COMMANDS[candidate]);
   let deps: Deps | undefined;

@@ -62,8 +62,15 @@ function safeJson(text: string): unknown {
   }
 }
 
+const NAMED_ENTITIES: Record<string, string> = { quot: '"', apos: "'", lt: '<', gt: '>', amp: '&' };
+
+// One pass, so "&amp;lt;" stays "&lt;"; numeric references too (Rails writes ' as &#39;).
 const decodeXml = (text: string): string =>
-  text.replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+  text.replace(/&(?:#(\d+)|#x([0-9a-f]+)|(\w+));/gi, (whole, dec?: string, hex?: string, name?: string) => {
+    if (name) return NAMED_ENTITIES[name] ?? whole;
+    const point = dec ? Number(dec) : Number.parseInt(hex!, 16);
+    return point <= 0x10ffff ? String.fromCodePoint(point) : whole;
+  });
 
 /** Classifies a non-2xx answer. `what` names the call for the message ("sending the invite"). */
 export function errorFromResponse(what: string, status: number, body: string, retryAfter: string | undefined): PlexError {

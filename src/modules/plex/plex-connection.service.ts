@@ -1,0 +1,82 @@
+import crypto from 'node:crypto';
+import { isoNow, type Clock } from '../../clock.js';
+import type { Config } from '../../config.js';
+import type { PlexClient } from '../../plex/plex-client.js';
+import type { SecretBox } from '../../security/crypto.js';
+import type { SettingsRepository } from '../settings/settings.repository.js';
+
+export const PLEX_SETTINGS = {
+  clientIdentifier: 'plex.clientIdentifier',
+  token: 'plex.token',
+  serverId: 'plex.serverId',
+  serverUrl: 'plex.serverUrl',
+} as const;
+
+export type ValueSource = 'environment' | 'settings' | 'none';
+
+export interface PlexConnectionState {
+  token: string | undefined;
+  tokenSource: ValueSource;
+  serverId: string | undefined;
+  serverIdSource: ValueSource;
+  serverUrl: string | undefined;
+}
+
+/**
+ * Where Helpr's Plex connection comes from: the environment (PLEX_TOKEN, PLEX_SERVER_ID,
+ * PLEX_SERVER_URL) wins, otherwise what "Sign in with Plex" stored (the token encrypted at rest).
+ * The client is built on first use, once the installation's client identifier is known.
+ */
+export function createPlexConnection(deps: {
+  config: Config['plex'];
+  settings: SettingsRepository;
+  secretBox: SecretBox;
+  clock: Clock;
+  buildClient: (clientIdentifier: string) => PlexClient;
+}) {
+  const { config, settings, secretBox, clock } = deps;
+  let client: Promise<PlexClient> | undefined;
+
+  const clientIdentifier = (): Promise<string> =>
+    settings.setIfAbsent(PLEX_SETTINGS.clientIdentifier, `helpr-${crypto.randomUUID()}`, isoNow(clock));
+
+  return {
+    clientIdentifier,
+
+    client(): Promise<PlexClient> {
+      client ??= clientIdentifier().then(deps.buildClient);
+      // A failed start (database away) must not be remembered forever.
+      client.catch(() => (client = undefined));
+      return client;
+    },
+
+    async state(): Promise<PlexConnectionState> {
+      const storedToken = config.token ? undefined : await settings.get<string>(PLEX_SETTINGS.token);
+      const storedServer = config.serverId ? undefined : await settings.get<string>(PLEX_SETTINGS.serverId);
+      const storedUrl = config.serverUrl ? undefined : await settings.get<string>(PLEX_SETTINGS.serverUrl);
+      return {
+        token: config.token ?? (storedToken ? secretBox.decrypt(storedToken) : undefined),
+        tokenSource: config.token ? 'environment' : storedToken ? 'settings' : 'none',
+        serverId: config.serverId ?? storedServer,
+        serverIdSource: config.serverId ? 'environment' : storedServer ? 'settings' : 'none',
+        serverUrl: config.serverUrl ?? storedUrl,
+      };
+    },
+
+    async saveToken(token: string): Promise<void> {
+      await settings.set(PLEX_SETTINGS.token, secretBox.encrypt(token), isoNow(clock));
+    },
+
+    async saveServer(serverId: string, serverUrl?: string): Promise<void> {
+      await settings.set(PLEX_SETTINGS.serverId, serverId, isoNow(clock));
+      if (serverUrl !== undefined) await settings.set(PLEX_SETTINGS.serverUrl, serverUrl, isoNow(clock));
+    },
+
+    async close(): Promise<void> {
+      const built = client ? await client.catch(() => undefined) : undefined;
+      await built?.close();
+    },
+  };
+}
+
+export type PlexConnection = ReturnType<typeof createPlexConnection>;
