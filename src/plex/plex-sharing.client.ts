@@ -131,14 +131,15 @@ export function createPlexSharingClient(ctx: PlexTvContext) {
 
     /**
      * E8c: removes an accepted share or cancels a pending invite by its v2 shared-server id.
-     * A share that is already gone counts as removed.
+     * A share that is already gone (404) counts as removed; a 410 means the endpoint itself was
+     * removed, so the share may still be there and the failure must surface.
      */
     async removeShare(token: string, sharedServerId: number | string): Promise<'removed' | 'already_gone'> {
       try {
         await call('removing the share', { host: 'clients', path: `/api/v2/shared_servers/${encodeURIComponent(String(sharedServerId))}`, method: 'DELETE', token });
         return 'removed';
       } catch (error) {
-        if (isPlexError(error) && error.kind === 'not_found') return 'already_gone';
+        if (isPlexError(error) && error.kind === 'not_found' && error.status === 404) return 'already_gone';
         throw error;
       }
     },

@@ -1,0 +1,62 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { loadConfig } from '../../src/config.js';
+import { startServer } from '../../src/server.js';
+import { startPlexSimulator } from '../plex-sim/index.js';
+
+/**
+ * `npm run demo`: the Plex simulator and Helpr wired to it, in a fresh data directory, with a demo
+ * admin. Everything runs on this machine; nothing talks to the real Plex.
+ */
+async function main(): Promise<void> {
+  const sim = await startPlexSimulator();
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'helpr-demo-'));
+  const password = crypto.randomBytes(9).toString('base64url');
+  const config = loadConfig({
+    ...process.env,
+    DATA_DIR: dataDir,
+    DATABASE_URL: `sqlite:${path.join(dataDir, 'helpr.db')}`,
+    HOST: process.env.HOST ?? '127.0.0.1',
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+    ADMIN_USERNAME: 'demo',
+    ADMIN_PASSWORD: password,
+    PLEX_TOKEN: sim.ownerToken,
+    PLEX_SERVER_ID: sim.machineIdentifier,
+    PLEX_TV_URL: sim.plexTvUrl,
+    PLEX_CLIENTS_URL: sim.clientsPlexTvUrl,
+  });
+  const server = await startServer(config);
+  const friends = sim.accounts.friends.map((f) => `${f.username} <${f.email}>`).join(', ');
+  const appUrl = server.url.replace('127.0.0.1', 'localhost');
+
+  console.log(`
+Helpr demo is running (data in ${dataDir}, removed on exit)
+
+  Helpr            ${appUrl}
+  Admin account    username: demo   password: ${password}
+  Plex simulator   ${sim.plexTvUrl}   (media server ${sim.pmsUrl})
+  Plex accounts    owner <${sim.accounts.owner.email}> owns "Home PMS"; friends: ${friends}
+                   Any other email works too: Plex sends an invite email to people without an account.
+
+Plex connection test:`);
+  const report = await server.deps.services.diagnostics.run((step) =>
+    console.log(`  [${step.status === 'ok' ? 'ok' : step.status}] ${step.label}: ${step.detail}${step.hint ? ` (${step.hint})` : ''}`),
+  );
+  console.log(report.ok ? '\nPress Ctrl+C to stop.\n' : '\nThe demo could not reach its own simulator; see above.\n');
+
+  const stop = async () => {
+    await server.close();
+    await sim.close();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop());
+  process.once('SIGTERM', () => void stop());
+}
+
+main().catch((error: unknown) => {
+  console.error(`demo: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});
