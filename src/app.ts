@@ -1,4 +1,5 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { TrustProxy } from './config.js';
 import type { Deps } from './deps.js';
 import { healthRoutes } from './modules/health/health.routes.js';
 import { createHealthService } from './modules/health/health.service.js';
@@ -12,6 +13,15 @@ import { sessionPlugin } from './plugins/session.js';
 import { staticPlugin } from './plugins/static.js';
 import { viewsPlugin } from './plugins/views.js';
 
+/**
+ * TRUST_PROXY for Fastify. A hop count trusts that many proxies in front, whoever they are (Fastify
+ * itself refuses bare hop counts, so it gets the function); an address list trusts only those.
+ */
+function trustProxyOption(trust: TrustProxy): boolean | string[] | ((address: string, hop: number) => boolean) {
+  if (typeof trust === 'number') return (_address, hop) => hop < trust;
+  return trust;
+}
+
 export interface AppOptions {
   reloadTemplates?: boolean;
 }
@@ -20,8 +30,7 @@ export interface AppOptions {
 export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<FastifyInstance> {
   const app: FastifyInstance = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
-    // A hop count is valid at runtime (proxy-addr), though Fastify's types only list the other forms.
-    trustProxy: deps.config.trustProxy as boolean | string[],
+    trustProxy: trustProxyOption(deps.config.trustProxy),
     bodyLimit: 64 * 1024,
     return503OnClosing: true,
   });

@@ -99,17 +99,21 @@ async function connectRedis(url: string, logger: Logger): Promise<Redis> {
   // No offline queue: while Redis is away commands fail at once and limits fail open, instead of
   // requests waiting on a queue.
   const redis = new Redis(url, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 5000 });
+  let connected = false;
   let lastError = '';
   redis.on('error', (error: Error) => {
-    if (error.message !== lastError) logger.warn({ err: error.message }, 'redis connection problem');
+    // Before the first connection the start-up error below says it all, in one line.
+    if (connected && error.message !== lastError) logger.warn({ err: error.message }, 'redis connection problem');
     lastError = error.message;
   });
   try {
     await redis.connect();
+    connected = true;
     return redis;
   } catch (error) {
     redis.disconnect();
     const safeUrl = url.replace(/\/\/[^@/]*@/, '//***@');
-    throw new StartupError(`Cannot reach Redis at ${safeUrl} (${(error as Error).message}): check REDIS_URL`, { cause: error });
+    const reason = lastError || (error as Error).message;
+    throw new StartupError(`Cannot reach Redis at ${safeUrl} (${reason}): check REDIS_URL and that Redis is running`, { cause: error });
   }
 }

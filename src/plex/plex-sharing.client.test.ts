@@ -38,6 +38,7 @@ describe('inviteFriend over v1 (E5a)', () => {
     });
     const [share] = plex.sim.control.state().shares;
     expect(share).toMatchObject({ invitedId: plex.sim.accounts.friends[0]!.id, libraryIds: [35723967, 35723970] });
+    expect(result.outcome === 'sent' && result.shareId).toBe(String(share!.v1Id));
   });
 
   it('invites an email address, with the flags the admin chose', async () => {
@@ -62,6 +63,16 @@ describe('inviteFriend over v1 (E5a)', () => {
     const error = await plexFailure(plex.client().sharing.inviteFriend(plex.sim.ownerToken, invite('no-such-user')), 'rejected');
     expect(error).toMatchObject({ status: 400, temporary: false });
     expect(error.message).toContain('no-such-user');
+  });
+
+  it('rejects local library keys, which are not plex.tv section ids', async () => {
+    const keys = plex.sim.libraries.map((lib) => lib.key);
+    const error = await plexFailure(plex.client().sharing.inviteFriend(plex.sim.ownerToken, invite('friend', { librarySectionIds: keys })), 'rejected');
+    expect(error.message).toContain('Invalid library section id');
+  });
+
+  it('rejects an invite to the owner themself', async () => {
+    await plexFailure(plex.client().sharing.inviteFriend(plex.sim.ownerToken, invite(plex.sim.accounts.owner.username)), 'rejected');
   });
 
   it('rejects an empty library list without sending anything', async () => {

@@ -45,13 +45,16 @@ export function useSimulator(options: PlexSimulatorOptions = {}) {
   afterAll(async () => {
     await current?.close();
   });
+  const sim = (): PlexSimulator => {
+    if (!current) throw new Error('the simulator is not started yet');
+    return current;
+  };
   return {
     get sim(): PlexSimulator {
-      if (!current) throw new Error('the simulator is not started yet');
-      return current;
+      return sim();
     },
     client(clientOptions: ClientOptions = {}): PlexClient {
-      const client = clientFor(this.sim, clientOptions);
+      const client = clientFor(sim(), clientOptions);
       open.push(client);
       return client;
     },
