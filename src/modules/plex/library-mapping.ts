@@ -1,4 +1,20 @@
+import { AppError } from '../../errors.js';
+import { isPlexError } from '../../plex/plex.errors.js';
 import type { PlexLibrary } from '../../plex/plex-tv.client.js';
+
+/** Libraries asked for that the server no longer has: nothing is sent until the admin chooses again. */
+export class LibrariesMissingError extends AppError {
+  constructor(readonly missing: string[]) {
+    super('plex.library_missing', `The server no longer has ${missing.length === 1 ? 'library' : 'libraries'} ${missing.join(', ')}: choose the libraries again.`, {
+      status: 409,
+      expose: false,
+    });
+  }
+}
+
+// Plex refusing our section ids means the cache is stale (a library was removed or re-created).
+const isStaleLibraryError = (error: unknown): boolean =>
+  isPlexError(error) && error.kind === 'rejected' && /librar|section/i.test(error.message);
 
 export interface ResolvedLibraries {
   /** The libraries found, in the order asked for. */
@@ -54,6 +70,25 @@ export function createLibraryMapping(load: () => Promise<PlexLibrary[]>) {
       const result = resolveIn(cached ?? (await fetchOnce()), wanted);
       if (result.missing.length === 0 || !wasWarm) return result;
       return resolveIn(await fetchOnce(), wanted);
+    },
+
+    /**
+     * Resolves the libraries and hands their ids to `send` (one plex.tv request when warm). If Plex
+     * refuses the ids as unknown, the cache was stale: read once more and send again, or report the
+     * missing libraries. A library is never silently left out.
+     */
+    async useLibraries<T>(wanted: string[], send: (libraries: PlexLibrary[]) => Promise<T>): Promise<T> {
+      const first = await this.resolve(wanted);
+      if (first.missing.length) throw new LibrariesMissingError(first.missing);
+      try {
+        return await send(first.libraries);
+      } catch (error) {
+        if (!isStaleLibraryError(error)) throw error;
+        this.invalidate();
+        const again = resolveIn(await fetchOnce(), wanted);
+        if (again.missing.length) throw new LibrariesMissingError(again.missing);
+        return send(again.libraries);
+      }
     },
 
     /** Forget the cache (the admin changed the selection or the server, or asked for a refresh). */

@@ -1,0 +1,62 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, testDialects, type TestDatabase } from '../../../test/helpers/database.js';
+import { fixedClock } from '../../clock.js';
+import type { PlexClient } from '../../plex/plex-client.js';
+import { createSecretBox } from '../../security/crypto.js';
+import { createSettingsRepository } from '../settings/settings.repository.js';
+import { createPlexConnection, PLEX_SETTINGS } from './plex-connection.service.js';
+
+describe.each(testDialects())('Plex connection settings on %s', (dialect) => {
+  let database: TestDatabase;
+  beforeAll(async () => {
+    database = await createTestDatabase(dialect);
+  });
+  afterAll(() => database.close());
+
+  const connection = (config: Partial<{ token: string; serverId: string; serverUrl: string }> = {}) => {
+    const built: string[] = [];
+    const service = createPlexConnection({
+      config: { tvUrl: 'https://plex.tv', clientsUrl: 'https://clients.plex.tv', token: undefined, serverId: undefined, serverUrl: undefined, ...config },
+      settings: createSettingsRepository(database.db),
+      secretBox: createSecretBox('s'.repeat(40)),
+      clock: fixedClock('2026-01-01T00:00:00Z'),
+      buildClient: (id) => {
+        built.push(id);
+        return { close: async () => undefined } as unknown as PlexClient;
+      },
+    });
+    return { service, built };
+  };
+
+  it('generates one client identifier per installation and keeps it', async () => {
+    const first = connection();
+    const id = await first.service.clientIdentifier();
+    expect(id).toMatch(/^helpr-[0-9a-f-]{36}$/);
+    expect(await connection().service.clientIdentifier()).toBe(id);
+    await first.service.client();
+    await first.service.client();
+    expect(first.built).toEqual([id]);
+  });
+
+  it('stores the token encrypted, and lets the environment win', async () => {
+    const stored = connection();
+    expect((await stored.service.state()).tokenSource).toBe('none');
+    await stored.service.saveToken('owner-plex-token');
+    await stored.service.saveServer('abc123', 'http://10.0.0.5:32400');
+    const raw = await createSettingsRepository(database.db).get<string>(PLEX_SETTINGS.token);
+    expect(raw).not.toContain('owner-plex-token');
+    expect(await stored.service.state()).toEqual({
+      token: 'owner-plex-token',
+      tokenSource: 'settings',
+      serverId: 'abc123',
+      serverIdSource: 'settings',
+      serverUrl: 'http://10.0.0.5:32400',
+    });
+    expect(await connection({ token: 'env-token', serverId: 'env-server' }).service.state()).toMatchObject({
+      token: 'env-token',
+      tokenSource: 'environment',
+      serverId: 'env-server',
+      serverIdSource: 'environment',
+    });
+  });
+});
