@@ -9,13 +9,18 @@ type Json = Record<string, unknown>;
 
 const thumbOf = (account: Account): string => `https://plex.tv/users/${account.uuid}/avatar?c=1`;
 
+/** The identity fields every account shape starts with. */
+const identityJson = (account: Account): Json => ({
+  id: account.id,
+  uuid: account.uuid,
+  username: account.username,
+  title: account.title,
+  email: account.email,
+});
+
 export function userJson(account: Account, authToken: string): Json {
   return {
-    id: account.id,
-    uuid: account.uuid,
-    username: account.username,
-    title: account.title,
-    email: account.email,
+    ...identityJson(account),
     friendlyName: account.title,
     authToken,
     thumb: thumbOf(account),
@@ -37,11 +42,7 @@ export function libraryJson(lib: Library): Json {
 
 export function invitedJson(account: Account): Json {
   return {
-    id: account.id,
-    uuid: account.uuid,
-    username: account.username,
-    title: account.title,
-    email: account.email,
+    ...identityJson(account),
     friendlyName: null,
     thumb: thumbOf(account),
     home: false,
