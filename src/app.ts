@@ -3,7 +3,7 @@ import type { TrustProxy } from './config.js';
 import type { Deps } from './deps.js';
 import { healthRoutes } from './modules/health/health.routes.js';
 import { createHealthService } from './modules/health/health.service.js';
-import { homeRoutes } from './modules/home/home.routes.js';
+import { publicRoutes } from './modules/public/public.routes.js';
 import { requireCsrf, csrfPlugin } from './plugins/csrf.js';
 import { errorsPlugin } from './plugins/errors.js';
 import { formsPlugin } from './plugins/forms.js';
@@ -53,7 +53,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
   // Pages for people: every state-changing request here must carry a CSRF token.
   await app.register(async (pages) => {
     pages.addHook('preHandler', requireCsrf);
-    await pages.register(homeRoutes);
+    await pages.register(publicRoutes, { services: deps.services });
   });
 
   return app;

@@ -29,7 +29,16 @@ describe('loadConfig', () => {
       serverUrl: undefined,
       tvUrl: 'https://plex.tv',
       clientsUrl: 'https://clients.plex.tv',
+      libraries: undefined,
     });
+    expect(config.inviteRateLimit).toBeUndefined();
+  });
+
+  it('reads the library selection and the invite rate limit', () => {
+    const config = loadConfig({ PLEX_LIBRARIES: ' 1, TV Shows ,,', INVITE_RATE_LIMIT: '20 / 30s' });
+    expect(config.plex.libraries).toEqual(['1', 'TV Shows']);
+    expect(config.inviteRateLimit).toEqual({ max: 20, windowMinutes: 0.5 });
+    expect(loadConfig({ INVITE_RATE_LIMIT: '5/2h' }).inviteRateLimit).toEqual({ max: 5, windowMinutes: 120 });
   });
 
   it('reads every variable', () => {
@@ -85,6 +94,8 @@ describe('loadConfig', () => {
     [{ ADMIN_USERNAME: 'owner' }, 'ADMIN_PASSWORD', undefined],
     [{ ADMIN_USERNAME: 'owner', ADMIN_PASSWORD: 'short' }, 'ADMIN_PASSWORD', undefined],
     [{ PLEX_TV_URL: 'not a url' }, 'PLEX_TV_URL', undefined],
+    [{ INVITE_RATE_LIMIT: 'lots' }, 'INVITE_RATE_LIMIT', 'Invalid configuration: INVITE_RATE_LIMIT must look like 5/15m (count per window in s, m or h; got "lots")'],
+    [{ INVITE_RATE_LIMIT: '0/15m' }, 'INVITE_RATE_LIMIT', undefined],
   ])('rejects %j naming %s in one line', (env, variable, message) => {
     const error = errorOf(env as Record<string, string>);
     expect(error).toBeInstanceOf(ConfigError);

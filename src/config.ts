@@ -30,7 +30,11 @@ export interface Config {
     serverUrl: string | undefined;
     tvUrl: string;
     clientsUrl: string;
+    /** Local keys or titles of the libraries new friends get, set at start (headless setups). */
+    libraries: string[] | undefined;
   };
+  /** Invite requests allowed per client address and window; overrides the admin setting. */
+  inviteRateLimit: { max: number; windowMinutes: number } | undefined;
 }
 
 export interface ConfigKey {
@@ -56,6 +60,8 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
   { name: 'PLEX_SERVER_URL', default: '', description: 'Override the media server URL (otherwise taken from plex.tv).' },
   { name: 'PLEX_TV_URL', default: 'https://plex.tv', description: 'Base URL of plex.tv (change only for the simulator).' },
   { name: 'PLEX_CLIENTS_URL', default: 'https://clients.plex.tv', description: 'Base URL of clients.plex.tv (change only for the simulator).' },
+  { name: 'PLEX_LIBRARIES', default: '', description: 'Comma-separated library keys or titles new friends get; set at start, for setups without the admin area.' },
+  { name: 'INVITE_RATE_LIMIT', default: '', description: 'Invite requests per client address, as COUNT/WINDOW (5/15m); overrides the admin setting.' },
 ];
 
 export class ConfigError extends Error {
@@ -135,6 +141,21 @@ function parseLogLevel(value: string | undefined): Config['logLevel'] {
   return level as Config['logLevel'];
 }
 
+function parseList(value: string | undefined): string[] | undefined {
+  const items = value?.split(',').map((item) => item.trim()).filter(Boolean);
+  return items && items.length > 0 ? items : undefined;
+}
+
+function parseRateLimit(value: string | undefined, name: string): Config['inviteRateLimit'] {
+  if (value === undefined) return undefined;
+  const match = /^(\d+)\s*\/\s*(\d+)\s*(s|m|h)?$/.exec(value);
+  if (!match || Number(match[1]) < 1 || Number(match[2]) < 1) {
+    throw new ConfigError(name, `must look like 5/15m (count per window in s, m or h; got "${value}")`);
+  }
+  const unit = { s: 1 / 60, m: 1, h: 60 }[(match[3] ?? 'm') as 's' | 'm' | 'h'];
+  return { max: Number(match[1]), windowMinutes: Number(match[2]) * unit };
+}
+
 function parseRedisUrl(value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
   if (!/^rediss?:\/\/[^/]/.test(value)) throw new ConfigError('REDIS_URL', 'must be a redis:// or rediss:// URL');
@@ -177,7 +198,9 @@ export function loadConfig(env: Env = process.env): Config {
       serverUrl: parseHttpUrl(read(env, 'PLEX_SERVER_URL'), 'PLEX_SERVER_URL'),
       tvUrl: parseHttpUrl(read(env, 'PLEX_TV_URL'), 'PLEX_TV_URL') ?? 'https://plex.tv',
       clientsUrl: parseHttpUrl(read(env, 'PLEX_CLIENTS_URL'), 'PLEX_CLIENTS_URL') ?? 'https://clients.plex.tv',
+      libraries: parseList(read(env, 'PLEX_LIBRARIES')),
     },
+    inviteRateLimit: parseRateLimit(read(env, 'INVITE_RATE_LIMIT'), 'INVITE_RATE_LIMIT'),
   };
 }
 

@@ -7,6 +7,16 @@ import { AppError, StartupError } from './errors.js';
 import { loggerOptions } from './logger.js';
 import { createAdminsRepository } from './modules/admins/admins.repository.js';
 import { createAdminsService } from './modules/admins/admins.service.js';
+import { createInvitationDelivery } from './modules/invitations/invitation-delivery.js';
+import { createInvitationSender } from './modules/invitations/invitation-sender.js';
+import { createInvitationsRepository } from './modules/invitations/invitations.repository.js';
+import { createInvitationsService } from './modules/invitations/invitations.service.js';
+import { createRetryWorker } from './modules/invitations/retry-worker.js';
+import { createInviteLimits } from './modules/invitations/invite-limits.js';
+import { createInviteCodesRepository } from './modules/invite-codes/invite-codes.repository.js';
+import { createInviteCodesService } from './modules/invite-codes/invite-codes.service.js';
+import { createSetupStatus } from './modules/public/setup-status.js';
+import { createSettingsService } from './modules/settings/settings.service.js';
 import { createDiagnostics } from './modules/plex/diagnostics.service.js';
 import { createLibraryMapping } from './modules/plex/library-mapping.js';
 import { createPlexConnection } from './modules/plex/plex-connection.service.js';
@@ -52,6 +62,8 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}) 
     admins: createAdminsRepository(database.db),
     sessions: createSessionsRepository(database.db),
     settings: createSettingsRepository(database.db),
+    invitations: createInvitationsRepository(database.db),
+    inviteCodes: createInviteCodesRepository(database.db),
   };
   const secretBox = createSecretBox(secretKey);
   const plexConnection = createPlexConnection({
@@ -67,11 +79,42 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}) 
     if (!token || !serverId) throw new AppError('plex.not_connected', 'Helpr is not connected to a Plex server yet.', { status: 409 });
     return (await plexConnection.client()).tv.getServerLibraries(token, serverId);
   });
+  const settings = createSettingsService({
+    settings: repositories.settings,
+    clock,
+    overrides: config.inviteRateLimit
+      ? { limits: { invitesPerWindow: config.inviteRateLimit.max, inviteWindowMinutes: config.inviteRateLimit.windowMinutes } }
+      : undefined,
+  });
+  const codes = createInviteCodesService({ codes: repositories.inviteCodes, clock });
+  const delivery = createInvitationDelivery({
+    invitations: repositories.invitations,
+    send: createInvitationSender({ connection: plexConnection, mapping: libraryMapping, settings }),
+    clock,
+    logger,
+  });
+  const admins = createAdminsService({ admins: repositories.admins, clock });
+  const inviteLimits = createInviteLimits({ counters, settings });
   const services = {
-    admins: createAdminsService({ admins: repositories.admins, clock }),
+    admins,
+    settings,
     plexConnection,
     libraryMapping,
-    diagnostics: createDiagnostics({ connection: plexConnection, mapping: libraryMapping, clock }),
+    diagnostics: createDiagnostics({ connection: plexConnection, mapping: libraryMapping, clock, selectedLibraries: async () => (await settings.get()).libraries }),
+    codes,
+    invitations: createInvitationsService({
+      db: database.db,
+      invitations: repositories.invitations,
+      codes,
+      settings,
+      delivery,
+      limits: inviteLimits,
+      clock,
+      logger,
+    }),
+    inviteLimits,
+    setup: createSetupStatus({ admins, connection: plexConnection, clock }),
+    retryWorker: createRetryWorker({ invitations: repositories.invitations, delivery, clock, logger }),
   };
 
   return {

@@ -40,7 +40,7 @@ export interface AuditLogTable {
   ip: string | null;
 }
 
-export type InvitationStatus = 'pending' | 'sending' | 'sent' | 'already_shared' | 'failed' | 'revoked';
+export type InvitationStatus = 'pending' | 'sent' | 'already_shared' | 'failed' | 'revoked';
 
 export interface InvitationsTable {
   id: string;
@@ -53,6 +53,8 @@ export interface InvitationsTable {
   status: InvitationStatus;
   attempts: Generated<number>;
   last_error: string | null;
+  /** PlexError kind or a Helpr reason (no_libraries, not_connected, library_missing, gave_up). */
+  error_kind: string | null;
   plex_share_id: string | null;
   next_attempt_at: string | null;
   lease_owner: string | null;

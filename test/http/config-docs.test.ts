@@ -52,6 +52,8 @@ describe('configuration documentation', () => {
       PLEX_SERVER_URL: 'http://pms.example',
       PLEX_TV_URL: 'http://tv.example',
       PLEX_CLIENTS_URL: 'http://clients.example',
+      PLEX_LIBRARIES: '1, Movies',
+      INVITE_RATE_LIMIT: '100/1h',
     };
     expect(Object.keys(samples)).toEqual(names);
     for (const name of names) {

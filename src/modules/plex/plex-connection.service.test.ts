@@ -16,7 +16,7 @@ describe.each(testDialects())('Plex connection settings on %s', (dialect) => {
   const connection = (config: Partial<{ token: string; serverId: string; serverUrl: string }> = {}) => {
     const built: string[] = [];
     const service = createPlexConnection({
-      config: { tvUrl: 'https://plex.tv', clientsUrl: 'https://clients.plex.tv', token: undefined, serverId: undefined, serverUrl: undefined, ...config },
+      config: { tvUrl: 'https://plex.tv', clientsUrl: 'https://clients.plex.tv', token: undefined, serverId: undefined, serverUrl: undefined, libraries: undefined, ...config },
       settings: createSettingsRepository(database.db),
       secretBox: createSecretBox('s'.repeat(40)),
       clock: fixedClock('2026-01-01T00:00:00Z'),

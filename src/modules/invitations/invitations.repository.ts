@@ -1,0 +1,76 @@
+import type { Db } from '../../db/database.js';
+import type { InvitationsTable } from '../../db/schema.js';
+
+export type InvitationRow = Omit<InvitationsTable, 'attempts'> & { attempts: number };
+
+export type InvitationResult = Pick<
+  InvitationsTable,
+  'status' | 'last_error' | 'error_kind' | 'plex_share_id' | 'sent_at' | 'next_attempt_at' | 'libraries' | 'updated_at'
+>;
+
+export function createInvitationsRepository(db: Db) {
+  return {
+    async insert(row: InvitationRow): Promise<void> {
+      await db.insertInto('invitations').values(row).execute();
+    },
+
+    findById(id: string): Promise<InvitationRow | undefined> {
+      return db.selectFrom('invitations').selectAll().where('id', '=', id).executeTakeFirst();
+    },
+
+    /** The latest request for this email or username since `since` (the duplicate window). */
+    findRecentByIdentifier(identifierNormalized: string, since: string): Promise<InvitationRow | undefined> {
+      return db
+        .selectFrom('invitations')
+        .selectAll()
+        .where('identifier_normalized', '=', identifierNormalized)
+        .where('created_at', '>=', since)
+        .where('status', '!=', 'revoked')
+        .orderBy('created_at', 'desc')
+        .limit(1)
+        .executeTakeFirst();
+    },
+
+    /** Pending invitations whose next attempt is due and whose lease (if any) ran out. */
+    async findDue(now: string, limit: number): Promise<string[]> {
+      const rows = await db
+        .selectFrom('invitations')
+        .select('id')
+        .where('status', '=', 'pending')
+        .where('next_attempt_at', '<=', now)
+        .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<=', now)]))
+        .orderBy('next_attempt_at')
+        .limit(limit)
+        .execute();
+      return rows.map((row) => row.id);
+    },
+
+    /**
+     * Takes the sending lease of a pending invitation in one conditional statement: of several
+     * workers (or instances) exactly one gets it. A lease left by a crash runs out and is taken over.
+     */
+    async claim(id: string, owner: string, leaseUntil: string, now: string): Promise<boolean> {
+      const result = await db
+        .updateTable('invitations')
+        .set((eb) => ({ lease_owner: owner, lease_until: leaseUntil, attempts: eb('attempts', '+', 1), updated_at: now }))
+        .where('id', '=', id)
+        .where('status', '=', 'pending')
+        .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<=', now)]))
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
+    },
+
+    /** Records the outcome of a send and lets go of the lease; only the lease holder may. */
+    async complete(id: string, owner: string, result: InvitationResult): Promise<boolean> {
+      const outcome = await db
+        .updateTable('invitations')
+        .set({ ...result, lease_owner: null, lease_until: null })
+        .where('id', '=', id)
+        .where('lease_owner', '=', owner)
+        .executeTakeFirst();
+      return Number(outcome.numUpdatedRows) === 1;
+    },
+  };
+}
+
+export type InvitationsRepository = ReturnType<typeof createInvitationsRepository>;

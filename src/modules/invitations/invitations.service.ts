@@ -1,0 +1,122 @@
+import type { Logger } from 'pino';
+import { isoNow, type Clock } from '../../clock.js';
+import type { Db } from '../../db/database.js';
+import { AppError } from '../../errors.js';
+import { randomId } from '../../security/crypto.js';
+import { createInviteCodesRepository } from '../invite-codes/invite-codes.repository.js';
+import { claimCodeUse, recordCodeUse, type InviteCodesService, type InviteCodeView } from '../invite-codes/invite-codes.service.js';
+import type { SettingsService } from '../settings/settings.service.js';
+import type { InviteLimits } from './invite-limits.js';
+import { parsePlexIdentifier } from './identifier.js';
+import type { InvitationDelivery } from './invitation-delivery.js';
+import { createInvitationsRepository, type InvitationRow, type InvitationsRepository } from './invitations.repository.js';
+
+export interface InviteRequestInput {
+  email: unknown;
+  code?: unknown;
+  clientIp: string;
+  userAgent: string | undefined;
+  source?: InvitationRow['source'];
+}
+
+export interface SubmitResult {
+  invitation: InvitationRow;
+  /** True when this was the same request again within the duplicate window (nothing new sent). */
+  duplicate: boolean;
+}
+
+/**
+ * The public invite request: validate, check the code, then in ONE transaction claim a code use and
+ * record the invitation as pending (holding the sending lease). Only then ask Plex, bounded by a
+ * timeout; whatever Plex answers later is still recorded, and the retry worker takes over anything
+ * left pending. Nothing is lost between "saved" and "sent".
+ */
+export function createInvitationsService(deps: {
+  db: Db;
+  invitations: InvitationsRepository;
+  codes: InviteCodesService;
+  settings: SettingsService;
+  delivery: InvitationDelivery;
+  limits: InviteLimits;
+  clock: Clock;
+  logger: Logger;
+  /** How long the friend's page waits for Plex before answering "pending". */
+  sendTimeoutMs?: number;
+}) {
+  const sendTimeoutMs = deps.sendTimeoutMs ?? 6000;
+
+  async function checkCode(input: unknown, required: boolean, clientIp: string): Promise<InviteCodeView | undefined> {
+    const code = typeof input === 'string' ? input.trim() : '';
+    if (code === '') {
+      if (!required) return undefined;
+      throw new AppError('invite.code_required', 'An invite code is needed. Ask the server owner for one.', { fields: { code: 'Type your invite code.' } });
+    }
+    await deps.limits.checkWrongCodes(clientIp);
+    try {
+      return await deps.codes.checkCode(code);
+    } catch (error) {
+      await deps.limits.recordWrongCode(clientIp);
+      throw error;
+    }
+  }
+
+  return {
+    async submit(input: InviteRequestInput): Promise<SubmitResult> {
+      const settings = await deps.settings.get();
+      const identifier = parsePlexIdentifier(input.email);
+      const code = await checkCode(input.code, settings.requireCode, input.clientIp);
+      const now = deps.clock.now();
+      const since = new Date(now.getTime() - settings.limits.duplicateWindowMinutes * 60_000).toISOString();
+      const recent = await deps.invitations.findRecentByIdentifier(identifier.normalized, since);
+      if (recent) return { invitation: recent, duplicate: true };
+
+      const at = now.toISOString();
+      const lease = deps.delivery.newLease(now);
+      const row: InvitationRow = {
+        id: randomId(16),
+        identifier: identifier.value,
+        identifier_normalized: identifier.normalized,
+        identifier_kind: identifier.kind,
+        source: input.source ?? 'public',
+        code_id: code?.id ?? null,
+        libraries: JSON.stringify(code?.libraries ?? settings.libraries),
+        status: 'pending',
+        attempts: 1,
+        last_error: null,
+        error_kind: null,
+        plex_share_id: null,
+        next_attempt_at: at,
+        lease_owner: lease.owner,
+        lease_until: lease.until,
+        client_ip: input.clientIp,
+        user_agent: input.userAgent?.slice(0, 300) ?? null,
+        created_at: at,
+        updated_at: at,
+        sent_at: null,
+      };
+      await deps.db.transaction().execute(async (trx) => {
+        const codes = createInviteCodesRepository(trx);
+        if (code) await claimCodeUse(codes, code.id, at);
+        await createInvitationsRepository(trx).insert(row);
+        if (code) await recordCodeUse(codes, { codeId: code.id, invitationId: row.id, nowIso: at });
+      });
+
+      const delivered = deps.delivery.deliver(row, lease.owner);
+      const timer = new Promise<'timeout'>((resolve) => setTimeout(resolve, sendTimeoutMs, 'timeout').unref());
+      if ((await Promise.race([delivered, timer])) === 'timeout') {
+        deps.logger.info({ invitation: row.id }, 'Plex is slow: answering pending, the send goes on');
+      }
+      return { invitation: (await deps.invitations.findById(row.id)) ?? row, duplicate: false };
+    },
+
+    async find(id: string): Promise<InvitationRow> {
+      const invitation = /^[A-Za-z0-9_-]{10,64}$/.test(id) ? await deps.invitations.findById(id) : undefined;
+      if (!invitation) throw new AppError('invite.request_not_found', 'There is no request at this address. Check the link, or ask again.', { status: 404 });
+      return invitation;
+    },
+
+    now: () => isoNow(deps.clock),
+  };
+}
+
+export type InvitationsService = ReturnType<typeof createInvitationsService>;

@@ -1,0 +1,79 @@
+import type { Logger } from 'pino';
+import type { Clock } from '../../clock.js';
+import type { InvitationDelivery } from './invitation-delivery.js';
+import type { InvitationsRepository } from './invitations.repository.js';
+
+export interface RetryWorkerOptions {
+  intervalMs?: number;
+  batchSize?: number;
+  concurrency?: number;
+}
+
+/**
+ * Sends waiting invitations in the background of the app process. Each due row is claimed with a
+ * conditional update (a lease), so several instances never send one invitation twice, and a send
+ * cut off by a crash is taken up once its lease runs out.
+ */
+export function createRetryWorker(
+  deps: { invitations: InvitationsRepository; delivery: InvitationDelivery; clock: Clock; logger: Logger },
+  options: RetryWorkerOptions = {},
+) {
+  const intervalMs = options.intervalMs ?? 5000;
+  const batchSize = options.batchSize ?? 50;
+  const concurrency = options.concurrency ?? 8;
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<number> | undefined;
+  let stopped = true;
+
+  /** One pass: claim what is due and send it. Returns how many this worker sent. */
+  async function runOnce(): Promise<number> {
+    const now = deps.clock.now();
+    const due = await deps.invitations.findDue(now.toISOString(), batchSize);
+    let sent = 0;
+    const queue = [...due];
+    const lanes = Array.from({ length: Math.min(concurrency, queue.length) }, async () => {
+      for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
+        const lease = deps.delivery.newLease(deps.clock.now());
+        if (!(await deps.invitations.claim(id, lease.owner, lease.until, deps.clock.now().toISOString()))) continue;
+        const invitation = await deps.invitations.findById(id);
+        if (!invitation) continue;
+        await deps.delivery.deliver(invitation, lease.owner);
+        sent += 1;
+      }
+    });
+    await Promise.all(lanes);
+    return sent;
+  }
+
+  function schedule(): void {
+    if (stopped) return;
+    timer = setTimeout(() => {
+      running = runOnce().catch((error: unknown) => {
+        deps.logger.error({ err: error }, 'retry worker pass failed');
+        return 0;
+      });
+      void running.finally(() => {
+        running = undefined;
+        schedule();
+      });
+    }, intervalMs);
+    timer.unref();
+  }
+
+  return {
+    runOnce,
+    start(): void {
+      if (!stopped) return;
+      stopped = false;
+      schedule();
+    },
+    /** Stops scheduling and waits for a pass in progress to finish. */
+    async stop(): Promise<void> {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      await running;
+    },
+  };
+}
+
+export type RetryWorker = ReturnType<typeof createRetryWorker>;

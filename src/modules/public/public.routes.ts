@@ -1,0 +1,57 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Deps } from '../../deps.js';
+import { isAppError } from '../../errors.js';
+import { requestPageModel } from './request-page.js';
+
+interface RequestForm {
+  email?: string;
+  code?: string;
+}
+
+/**
+ * The friend-facing pages: the request form (/ and /join/CODE), its submission (Post/Redirect/Get)
+ * and the result page under an unguessable id.
+ */
+export async function publicRoutes(app: FastifyInstance, opts: { services: Deps['services'] }) {
+  const { services } = opts;
+
+  async function showForm(reply: FastifyReply, values: RequestForm, errors: Record<string, string> = {}, status = 200) {
+    if (!(await services.setup.isReady())) return reply.page('pages/home/not-set-up', { title: 'Helpr is not set up yet' });
+    const settings = await services.settings.get();
+    return reply.code(status).page('pages/public/request', { title: settings.siteTitle, siteTitle: settings.siteTitle, settings, values, errors });
+  }
+
+  app.get('/', async (_request, reply) => showForm(reply, {}));
+
+  app.get<{ Params: { code: string } }>('/join/:code', async (request, reply) => {
+    if (!(await services.setup.isReady())) return showForm(reply, {});
+    try {
+      const code = await services.codes.checkCode(request.params.code);
+      return await showForm(reply, { code: code.code });
+    } catch (error) {
+      if (!isAppError(error) || !error.code.startsWith('invite.code_')) throw error;
+      const settings = await services.settings.get();
+      return reply.code(error.status).page('pages/public/code-problem', { title: 'This invite link does not work', siteTitle: settings.siteTitle, message: error.message });
+    }
+  });
+
+  app.post<{ Body: RequestForm }>('/', async (request: FastifyRequest<{ Body: RequestForm }>, reply) => {
+    if (!(await services.setup.isReady())) return showForm(reply, {});
+    const values = { email: String(request.body?.email ?? '').slice(0, 300), code: String(request.body?.code ?? '').slice(0, 100) };
+    await services.inviteLimits.countRequest(request.ip);
+    try {
+      const { invitation } = await services.invitations.submit({ ...values, clientIp: request.ip, userAgent: request.headers['user-agent'] });
+      return reply.redirect(`/requests/${invitation.id}`, 303);
+    } catch (error) {
+      if (isAppError(error) && error.fields) return showForm(reply, values, error.fields, error.status);
+      throw error;
+    }
+  });
+
+  app.get<{ Params: { id: string } }>('/requests/:id', async (request, reply) => {
+    const invitation = await services.invitations.find(request.params.id);
+    const settings = await services.settings.get();
+    reply.header('cache-control', 'no-store');
+    return reply.page('pages/public/request-status', { siteTitle: settings.siteTitle, ...requestPageModel(invitation) });
+  });
+}

@@ -1,0 +1,73 @@
+import type { InvitationRow } from '../invitations/invitations.repository.js';
+
+export interface RequestPageModel {
+  title: string;
+  status: InvitationRow['status'];
+  identifier: string;
+  tone: 'success' | 'info' | 'warning' | 'danger';
+  headline: string;
+  steps: string[];
+  refresh: boolean;
+}
+
+/** What a friend whose request failed should read: plain words, never Plex internals. */
+function failureSteps(kind: string | null, identifier: string): string[] {
+  if (kind === 'rejected' || kind === 'not_found') {
+    return [
+      `Plex did not accept "${identifier}" as an account.`,
+      'Check the spelling, or use the email address of your Plex account instead of the username.',
+      'No Plex account yet? Create a free one at plex.tv, then ask again here.',
+    ];
+  }
+  return [
+    "The server's connection to Plex needs the owner's attention, so the invite could not be sent.",
+    'Your request is saved and the owner can see it. You can ask them to send it again.',
+  ];
+}
+
+/** The result page for each state of a request. */
+export function requestPageModel(invitation: Pick<InvitationRow, 'status' | 'identifier' | 'error_kind'>): RequestPageModel {
+  const who = invitation.identifier;
+  const base = { status: invitation.status, identifier: who, refresh: false };
+  switch (invitation.status) {
+    case 'sent':
+      return {
+        ...base,
+        title: 'Invite sent',
+        tone: 'success',
+        headline: `Invite sent to ${who}.`,
+        steps: [
+          'Plex sends you an email with the invite (it can take a few minutes; look in your spam folder too).',
+          'Open it and choose Accept, or sign in at app.plex.tv and accept the invite waiting for you there.',
+          'The shared libraries then appear in every Plex app where you are signed in.',
+        ],
+      };
+    case 'already_shared':
+      return {
+        ...base,
+        title: 'You already have access',
+        tone: 'info',
+        headline: `The Plex account ${who} already has access to this server.`,
+        steps: [
+          'Open a Plex app (or app.plex.tv) signed in with that account.',
+          "The server's libraries are listed in the side menu or under More. If an invite is still waiting there, accept it first.",
+        ],
+      };
+    case 'pending':
+      return {
+        ...base,
+        title: 'Request saved',
+        tone: 'warning',
+        refresh: true,
+        headline: `Your request for ${who} is saved.`,
+        steps: [
+          'Plex did not answer in time, so Helpr will send the invite automatically: nothing else to do.',
+          'Come back to this page (keep the link) or reload it to see when the invite has gone out.',
+        ],
+      };
+    case 'revoked':
+      return { ...base, title: 'Access removed', tone: 'info', headline: `The server owner has removed access for ${who}.`, steps: ['Ask the owner if you think this is a mistake.'] };
+    case 'failed':
+      return { ...base, title: 'The invite could not be sent', tone: 'danger', headline: `The invite for ${who} could not be sent.`, steps: failureSteps(invitation.error_kind, who) };
+  }
+}

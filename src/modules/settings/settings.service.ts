@@ -1,0 +1,82 @@
+import { isoNow, type Clock } from '../../clock.js';
+import type { SharingOptions } from '../../plex/plex-sharing.client.js';
+import type { SettingsRepository } from './settings.repository.js';
+
+export interface InviteLimits {
+  /** Invite requests per client address per window. */
+  invitesPerWindow: number;
+  inviteWindowMinutes: number;
+  /** Wrong invite codes per client address per window (counted apart from requests). */
+  wrongCodesPerWindow: number;
+  wrongCodeWindowMinutes: number;
+  /** The same email or username again within this window shows the earlier request. */
+  duplicateWindowMinutes: number;
+}
+
+export interface AppSettings {
+  siteTitle: string;
+  welcomeMessage: string;
+  requireCode: boolean;
+  sharing: SharingOptions;
+  /** Local keys (or titles) of the libraries new friends get. Empty: nothing is sent. */
+  libraries: string[];
+  limits: InviteLimits;
+}
+
+export const DEFAULT_SETTINGS: AppSettings = {
+  siteTitle: 'Plex invites',
+  welcomeMessage: 'Want to watch with us? Type the email address or username of your Plex account and you will get an invite.',
+  requireCode: false,
+  sharing: { allowSync: false, allowCameraUpload: false, allowChannels: false },
+  libraries: [],
+  limits: { invitesPerWindow: 5, inviteWindowMinutes: 15, wrongCodesPerWindow: 10, wrongCodeWindowMinutes: 15, duplicateWindowMinutes: 10 },
+};
+
+export type SettingsOverrides = { limits?: Partial<InviteLimits> };
+
+/**
+ * Typed settings over the key/value table, with defaults. Reads are cached in memory for `ttlMs`
+ * (no database read per request); a write here clears the cache at once, and other instances see
+ * it within `ttlMs`. Values from the environment override what is stored.
+ */
+export function createSettingsService(deps: { settings: SettingsRepository; clock: Clock; overrides?: SettingsOverrides; ttlMs?: number }) {
+  const ttlMs = deps.ttlMs ?? 5000;
+  let cached: { value: AppSettings; until: number } | undefined;
+  let loading: Promise<AppSettings> | undefined;
+
+  async function load(): Promise<AppSettings> {
+    const stored = (await deps.settings.getAll()) as Partial<Record<keyof AppSettings, unknown>>;
+    const value: AppSettings = {
+      siteTitle: (stored.siteTitle as string) ?? DEFAULT_SETTINGS.siteTitle,
+      welcomeMessage: (stored.welcomeMessage as string) ?? DEFAULT_SETTINGS.welcomeMessage,
+      requireCode: (stored.requireCode as boolean) ?? DEFAULT_SETTINGS.requireCode,
+      sharing: { ...DEFAULT_SETTINGS.sharing, ...(stored.sharing as Partial<SharingOptions>) },
+      libraries: (stored.libraries as string[]) ?? DEFAULT_SETTINGS.libraries,
+      limits: { ...DEFAULT_SETTINGS.limits, ...(stored.limits as Partial<InviteLimits>), ...deps.overrides?.limits },
+    };
+    cached = { value, until: deps.clock.now().getTime() + ttlMs };
+    return value;
+  }
+
+  return {
+    get(): Promise<AppSettings> {
+      if (cached && cached.until > deps.clock.now().getTime()) return Promise.resolve(cached.value);
+      loading ??= load().finally(() => (loading = undefined));
+      return loading;
+    },
+
+    async update(patch: Partial<AppSettings>): Promise<AppSettings> {
+      const at = isoNow(deps.clock);
+      for (const [key, value] of Object.entries(patch)) {
+        if (value !== undefined) await deps.settings.set(key, value, at);
+      }
+      cached = undefined;
+      return load();
+    },
+
+    /** Which settings the environment decides (shown as such in the admin area). */
+    overridden: (): SettingsOverrides => deps.overrides ?? {},
+  };
+}
+
+export type SettingsService = ReturnType<typeof createSettingsService>;
