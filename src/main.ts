@@ -1,30 +1,38 @@
 import { ConfigError, loadConfig, loadDotEnv } from './config.js';
 import { StartupError, isAppError } from './errors.js';
-import { startServer } from './server.js';
+import { startServer, type RunningServer } from './server.js';
 
 /** Process entry: configuration, start, and a graceful stop on SIGTERM/SIGINT. */
 async function main(): Promise<void> {
   loadDotEnv();
   const config = loadConfig();
-  const server = await startServer(config);
-  const stop = (signal: string) => {
-    server.deps.logger.info({ signal }, 'shutting down');
+  let server: RunningServer | undefined;
+  let stopping = false;
+
+  const stop = (signal: NodeJS.Signals) => {
     // A second signal, or a stop that takes too long, ends the process at once.
-    const force = setTimeout(() => process.exit(1), 10_000).unref();
-    process.once(signal, () => process.exit(1));
+    if (stopping) process.exit(1);
+    stopping = true;
+    setTimeout(() => process.exit(1), 10_000).unref();
+    if (!server) return; // still starting: main() stops once the start finishes
+    server.deps.logger.info({ signal }, 'shutting down');
     server.close().then(
-      () => {
-        clearTimeout(force);
-        process.exit(0);
-      },
+      () => process.exit(0),
       (error: unknown) => {
-        server.deps.logger.error({ err: error }, 'error while shutting down');
+        server?.deps.logger.error({ err: error }, 'error while shutting down');
         process.exit(1);
       },
     );
   };
-  process.once('SIGTERM', () => stop('SIGTERM'));
-  process.once('SIGINT', () => stop('SIGINT'));
+  // Listen before starting, so a signal that arrives during start-up is not lost.
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+
+  server = await startServer(config);
+  if (stopping) {
+    stopping = false;
+    stop('SIGTERM');
+  }
 }
 
 main().catch((error: unknown) => {
