@@ -42,6 +42,8 @@ export interface DepsOverrides {
   database?: DatabaseOptions;
   /** The CLI has no use for Redis; the web app connects when REDIS_URL is set. */
   connectRedis?: boolean;
+  /** How long a friend's request waits for Plex before answering "pending" (default 6 s). */
+  sendTimeoutMs?: number;
 }
 
 export async function createDeps(config: Config, overrides: DepsOverrides = {}) {
@@ -111,6 +113,7 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}) 
       limits: inviteLimits,
       clock,
       logger,
+      sendTimeoutMs: overrides.sendTimeoutMs,
     }),
     inviteLimits,
     setup: createSetupStatus({ admins, connection: plexConnection, clock }),

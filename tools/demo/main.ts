@@ -26,6 +26,7 @@ async function main(): Promise<void> {
     PLEX_SERVER_ID: sim.machineIdentifier,
     PLEX_TV_URL: sim.plexTvUrl,
     PLEX_CLIENTS_URL: sim.clientsPlexTvUrl,
+    PLEX_LIBRARIES: process.env.PLEX_LIBRARIES ?? 'Movies,TV Shows',
   });
   const server = await startServer(config);
   const friends = sim.accounts.friends.map((f) => `${f.username} <${f.email}>`).join(', ');
@@ -39,6 +40,7 @@ Helpr demo is running (data in ${dataDir}, removed on exit)
   Plex simulator   ${sim.plexTvUrl}   (media server ${sim.pmsUrl})
   Plex accounts    owner <${sim.accounts.owner.email}> owns "Home PMS"; friends: ${friends}
                    Any other email works too: Plex sends an invite email to people without an account.
+  Try it           open ${appUrl}, type friend@example.com (or any email) and ask for access.
 
 Plex connection test:`);
   const report = await server.deps.services.diagnostics.run((step) =>

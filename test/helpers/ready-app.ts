@@ -1,0 +1,43 @@
+import { pino } from 'pino';
+import { buildApp } from '../../src/app.js';
+import { fixedClock } from '../../src/clock.js';
+import { migrateToLatest } from '../../src/db/migrate.js';
+import { createDeps } from '../../src/deps.js';
+import type { PlexSimulator } from '../../tools/plex-sim/index.js';
+import { testConfig, type TestApp } from './app.js';
+
+/**
+ * An app as after the owner's setup, wired to the simulator: an admin, the owner's Plex token and
+ * server, and (unless told otherwise) Movies and TV Shows selected for new friends.
+ */
+export async function createReadyApp(
+  sim: PlexSimulator,
+  options: { env?: Record<string, string>; libraries?: string[]; sendTimeoutMs?: number; requireCode?: boolean; ownsAdmin?: boolean } = {},
+): Promise<TestApp> {
+  const clock = fixedClock('2026-11-24T12:00:00.000Z');
+  const config = testConfig({
+    PLEX_TOKEN: sim.ownerToken,
+    PLEX_SERVER_ID: sim.machineIdentifier,
+    PLEX_TV_URL: sim.plexTvUrl,
+    PLEX_CLIENTS_URL: sim.clientsPlexTvUrl,
+    ...options.env,
+  });
+  const deps = await createDeps(config, { clock, logger: pino({ level: 'silent' }), sendTimeoutMs: options.sendTimeoutMs });
+  await migrateToLatest(deps.database);
+  // A second instance on the same database finds the admin and settings already there.
+  if (options.ownsAdmin !== false) {
+    await deps.services.admins.createAdmin({ username: 'owner', password: 'a long enough password' });
+    await deps.services.settings.update({ libraries: options.libraries ?? ['1', '2'], requireCode: options.requireCode ?? false });
+  }
+  const app = await buildApp(deps);
+  return {
+    app,
+    deps,
+    clock,
+    close: async () => {
+      await deps.services.retryWorker.stop();
+      await app.close();
+      await deps.close();
+    },
+  };
+}
