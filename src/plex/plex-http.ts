@@ -29,6 +29,8 @@ export interface PlexHttp {
   close(): Promise<void>;
 }
 
+const CLOSE_GRACE_MS = 2000;
+
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
 
 function failureOf(call: PlexCall, timeoutMs: number, error: unknown): PlexError {
@@ -76,6 +78,13 @@ export function createPlexHttp(options: PlexHttpOptions = {}): PlexHttp {
       }
       return { status: response.statusCode, contentType: header('content-type') ?? '', text };
     },
-    close: () => agent.close(),
+    // Let calls in flight finish for a moment, then cut them: a hung Plex must not hold a shutdown.
+    async close() {
+      let timer: NodeJS.Timeout | undefined;
+      const grace = new Promise<'late'>((resolve) => (timer = setTimeout(resolve, CLOSE_GRACE_MS, 'late')));
+      const closed = await Promise.race([agent.close().then(() => 'closed' as const), grace]);
+      clearTimeout(timer);
+      if (closed === 'late') await agent.destroy();
+    },
   };
 }
