@@ -3,6 +3,8 @@ import type { TrustProxy } from './config.js';
 import type { Deps } from './deps.js';
 import { healthRoutes } from './modules/health/health.routes.js';
 import { createHealthService } from './modules/health/health.service.js';
+import { requireAdmin, requireApiKey } from './modules/auth/auth.guard.js';
+import { loginRoutes, logoutRoutes } from './modules/auth/auth.routes.js';
 import { publicRoutes } from './modules/public/public.routes.js';
 import { requireCsrf, csrfPlugin } from './plugins/csrf.js';
 import { errorsPlugin } from './plugins/errors.js';
@@ -54,7 +56,26 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
   await app.register(async (pages) => {
     pages.addHook('preHandler', requireCsrf);
     await pages.register(publicRoutes, { services: deps.services });
+    await pages.register(loginRoutes, { deps });
+    // [public page modules]
   });
+
+  // The admin area: ONE guard for every route registered in this context, then CSRF.
+  await app.register(async (admin) => {
+    admin.addHook('preHandler', requireAdmin({ admins: deps.repositories.admins, clock: deps.clock }));
+    admin.addHook('preHandler', requireCsrf);
+    await admin.register(logoutRoutes, { deps });
+    // [admin page modules]
+  });
+
+  // The JSON API: ONE guard (an API key) for every route in this context; no cookies, so no CSRF.
+  await app.register(
+    async (api) => {
+      api.addHook('preHandler', requireApiKey({ apiKeys: deps.services.apiKeys }));
+      // [api modules]
+    },
+    { prefix: '/api/v1' },
+  );
 
   return app;
 }

@@ -7,6 +7,11 @@ import { AppError, StartupError } from './errors.js';
 import { loggerOptions } from './logger.js';
 import { createAdminsRepository } from './modules/admins/admins.repository.js';
 import { createAdminsService } from './modules/admins/admins.service.js';
+import { createApiKeysRepository } from './modules/api-keys/api-keys.repository.js';
+import { createApiKeysService } from './modules/api-keys/api-keys.service.js';
+import { createAuditRepository } from './modules/audit/audit.repository.js';
+import { createAuditService } from './modules/audit/audit.service.js';
+import { createAuthService } from './modules/auth/auth.service.js';
 import { createInvitationDelivery } from './modules/invitations/invitation-delivery.js';
 import { createInvitationSender } from './modules/invitations/invitation-sender.js';
 import { createInvitationsRepository } from './modules/invitations/invitations.repository.js';
@@ -66,6 +71,8 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}) 
     settings: createSettingsRepository(database.db),
     invitations: createInvitationsRepository(database.db),
     inviteCodes: createInviteCodesRepository(database.db),
+    audit: createAuditRepository(database.db),
+    apiKeys: createApiKeysRepository(database.db),
   };
   const secretBox = createSecretBox(secretKey);
   const plexConnection = createPlexConnection({
@@ -96,9 +103,13 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}) 
     logger,
   });
   const admins = createAdminsService({ admins: repositories.admins, clock });
+  const audit = createAuditService({ audit: repositories.audit, clock });
   const inviteLimits = createInviteLimits({ counters, settings });
   const services = {
     admins,
+    audit,
+    auth: createAuthService({ admins: repositories.admins, sessions: repositories.sessions, counters, audit, clock }),
+    apiKeys: createApiKeysService({ keys: repositories.apiKeys, clock }),
     settings,
     plexConnection,
     libraryMapping,

@@ -23,6 +23,18 @@ const GENERIC: Record<number, { code: string; message: string }> = {
   500: { code: 'internal', message: 'Something went wrong on our side. Please try again in a moment.' },
 };
 
+/** Schema validation failures as { field: message }, the field named by its path ("libraries.0"). */
+function validationFields(error: Partial<FastifyError>): Record<string, string> {
+  const fields: Record<string, string> = {};
+  for (const issue of error.validation ?? []) {
+    const missing = (issue.params as { missingProperty?: string } | undefined)?.missingProperty;
+    const path = issue.instancePath.replace(/^\//, '').replaceAll('/', '.');
+    const field = [path, missing].filter(Boolean).join('.') || (error.validationContext ?? 'body');
+    fields[field] ??= missing ? 'is required' : (issue.message ?? 'is invalid');
+  }
+  return fields;
+}
+
 /** Turns any thrown error into a status, a stable code and a message that is safe to show. */
 export function toHttpProblem(error: unknown): HttpProblem {
   if (isAppError(error)) {
@@ -35,7 +47,7 @@ export function toHttpProblem(error: unknown): HttpProblem {
     return { status: 403, code: 'security.csrf_invalid', message: CSRF_MESSAGE };
   }
   if (fastifyError.validation && status === 400) {
-    return { status, code: 'request.invalid', message: fastifyError.message ?? GENERIC[400]!.message };
+    return { status, code: 'request.invalid', message: fastifyError.message ?? GENERIC[400]!.message, fields: validationFields(fastifyError) };
   }
   const generic = GENERIC[status] ?? GENERIC[status >= 500 ? 500 : 400]!;
   return { status, code: generic.code, message: generic.message };

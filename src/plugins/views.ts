@@ -10,6 +10,10 @@ declare module 'fastify' {
     /** Render a page in the layout, with the helpers every template may use. */
     page(template: string, data?: Record<string, unknown>): FastifyReply;
   }
+  interface Session {
+    /** A one-time message for the next admin page ("Saved."), set before a redirect. */
+    flash?: { message: string; tone?: 'success' | 'warning' | 'danger' | 'info' };
+  }
 }
 
 export interface ViewsOptions {
@@ -26,10 +30,15 @@ export const viewsPlugin = fp(async (app: FastifyInstance, opts: ViewsOptions) =
   });
 
   app.decorateReply('page', function page(this: FastifyReply, template: string, data: Record<string, unknown> = {}) {
+    const session = this.request.admin ? this.request.session : undefined;
+    const flash = session?.flash;
+    if (flash) session.flash = undefined;
     return this.type('text/html; charset=utf-8').view(template, {
       asset: assetUrl,
       csrfToken: () => this.csrfToken(),
       version: APP_VERSION,
+      admin: this.request.admin,
+      flash,
       ...data,
     }) as unknown as FastifyReply;
   });

@@ -1,0 +1,77 @@
+import crypto from 'node:crypto';
+import { isoNow, type Clock } from '../../clock.js';
+import type { AuditRepository, AuditRow } from './audit.repository.js';
+
+export type AuditAction =
+  | 'login.success'
+  | 'login.failure'
+  | 'logout'
+  | 'password.change'
+  | 'settings.update'
+  | 'libraries.update'
+  | 'plex.connect'
+  | 'code.create'
+  | 'code.revoke'
+  | 'invitation.create'
+  | 'invitation.retry'
+  | 'access.revoke'
+  | 'apikey.create'
+  | 'apikey.revoke'
+  | 'setup.complete';
+
+export interface AuditActor {
+  /** Admin username, API key name, or null for an anonymous attempt. */
+  name: string | null;
+  type: 'admin' | 'api' | 'system' | 'anonymous';
+  ip: string | null;
+}
+
+export interface AuditEntry {
+  id: string;
+  at: string;
+  actor: string | null;
+  actorType: string;
+  action: string;
+  target: string | null;
+  details: Record<string, unknown> | null;
+  ip: string | null;
+}
+
+const toEntry = (row: AuditRow): AuditEntry => ({
+  id: row.id,
+  at: row.created_at,
+  actor: row.actor,
+  actorType: row.actor_type,
+  action: row.action,
+  target: row.target,
+  details: row.details ? (JSON.parse(row.details) as Record<string, unknown>) : null,
+  ip: row.ip,
+});
+
+/** Who did what, from which address, when. Details never hold secrets (callers pass only safe fields). */
+export function createAuditService(deps: { audit: AuditRepository; clock: Clock }) {
+  return {
+    async record(actor: AuditActor, action: AuditAction, target?: string | null, details?: Record<string, unknown>): Promise<void> {
+      await deps.audit.insert({
+        id: crypto.randomUUID(),
+        created_at: isoNow(deps.clock),
+        actor: actor.name,
+        actor_type: actor.type,
+        action,
+        target: target ?? null,
+        details: details ? JSON.stringify(details) : null,
+        ip: actor.ip,
+      });
+    },
+
+    async list(options: { page: number; perPage: number; action?: string }): Promise<{ entries: AuditEntry[]; total: number }> {
+      const [rows, total] = await Promise.all([
+        deps.audit.list({ limit: options.perPage, offset: (options.page - 1) * options.perPage, action: options.action }),
+        deps.audit.count(options.action),
+      ]);
+      return { entries: rows.map(toEntry), total };
+    },
+  };
+}
+
+export type AuditService = ReturnType<typeof createAuditService>;

@@ -1,0 +1,81 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Clock } from '../../clock.js';
+import { AppError } from '../../errors.js';
+import type { AdminsRepository } from '../admins/admins.repository.js';
+import type { ApiKeysService, ApiKeyView } from '../api-keys/api-keys.service.js';
+import type { AuditActor } from '../audit/audit.service.js';
+
+export const SESSION_IDLE_MS = 30 * 60_000;
+export const SESSION_ABSOLUTE_MS = 12 * 60 * 60_000;
+// Writing the session on every request is wasted work; a minute's precision is plenty.
+const SEEN_PRECISION_MS = 60_000;
+
+declare module 'fastify' {
+  interface Session {
+    username?: string;
+    loginAt?: number;
+    seenAt?: number;
+  }
+  interface FastifyRequest {
+    admin?: { id: string; username: string };
+    apiKey?: ApiKeyView;
+  }
+}
+
+/** Starts a signed-in session under a NEW id, so a session id planted before login is worthless. */
+export async function startAdminSession(request: FastifyRequest, admin: { id: string; username: string }, now: number): Promise<void> {
+  await request.session.regenerate();
+  request.session.adminId = admin.id;
+  request.session.username = admin.username;
+  request.session.loginAt = now;
+  request.session.seenAt = now;
+}
+
+const safeNext = (url: string) => (url.startsWith('/admin') && !url.startsWith('//') ? url : '/admin');
+
+/**
+ * The one guard of every admin page, added as a hook to the admin route context: a live session
+ * (30 minutes idle, 12 hours at most) of an admin who still exists.
+ */
+export function requireAdmin(deps: { admins: AdminsRepository; clock: Clock }) {
+  return async function adminGuard(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    const session = request.session;
+    const now = deps.clock.now().getTime();
+    const live =
+      session.adminId !== undefined &&
+      now - (session.loginAt ?? 0) < SESSION_ABSOLUTE_MS &&
+      now - (session.seenAt ?? 0) < SESSION_IDLE_MS;
+    const admin = live ? await deps.admins.findById(session.adminId!) : undefined;
+    if (!admin) {
+      if (session.adminId !== undefined) await session.destroy();
+      if (request.method === 'GET' || request.method === 'HEAD') {
+        return reply.redirect(`/admin/login?next=${encodeURIComponent(safeNext(request.url))}`, 303);
+      }
+      throw new AppError('auth.required', 'Your session has ended. Sign in again.', { status: 401 });
+    }
+    request.admin = { id: admin.id, username: admin.username };
+    if (now - (session.seenAt ?? 0) > SEEN_PRECISION_MS) session.seenAt = now;
+  };
+}
+
+/** The one guard of the JSON API: `Authorization: Bearer <key>` with a key that is not revoked. */
+export function requireApiKey(deps: { apiKeys: ApiKeysService }) {
+  return async function apiKeyGuard(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    const match = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '');
+    const key = match ? await deps.apiKeys.verify(match[1]!) : undefined;
+    if (!key) {
+      reply.header('www-authenticate', 'Bearer');
+      throw new AppError('auth.api_key_required', 'Send a valid API key as "Authorization: Bearer <key>".', { status: 401 });
+    }
+    request.apiKey = key;
+  };
+}
+
+/** Who is acting, for the audit log. */
+export function actorOf(request: FastifyRequest): AuditActor {
+  if (request.admin) return { name: request.admin.username, type: 'admin', ip: request.ip };
+  if (request.apiKey) return { name: `api key ${request.apiKey.name}`, type: 'api', ip: request.ip };
+  return { name: null, type: 'anonymous', ip: request.ip };
+}
+
+export { safeNext };

@@ -1,0 +1,44 @@
+import type { FastifyInstance } from 'fastify';
+import type { Deps } from '../../deps.js';
+import { isAppError } from '../../errors.js';
+import { actorOf, safeNext, startAdminSession } from './auth.guard.js';
+
+interface LoginBody {
+  username?: string;
+  password?: string;
+  next?: string;
+}
+
+/** Sign-in page and form (outside the guarded admin context). */
+export async function loginRoutes(app: FastifyInstance, opts: { deps: Deps }) {
+  const { services, clock } = opts.deps;
+
+  app.get<{ Querystring: { next?: string } }>('/admin/login', async (request, reply) => {
+    if (!(await services.admins.hasAdmin())) return reply.redirect('/setup', 303);
+    if (request.session.adminId) return reply.redirect(safeNext(request.query.next ?? '/admin'), 303);
+    return reply.page('pages/admin/login', { title: 'Sign in', values: { next: safeNext(request.query.next ?? '/admin') }, errors: {} });
+  });
+
+  app.post<{ Body: LoginBody }>('/admin/login', async (request, reply) => {
+    const values = { username: String(request.body?.username ?? '').slice(0, 200), next: safeNext(String(request.body?.next ?? '/admin')) };
+    try {
+      const admin = await services.auth.login({ username: values.username, password: String(request.body?.password ?? ''), ip: request.ip });
+      await startAdminSession(request, admin, clock.now().getTime());
+      return reply.redirect(values.next, 303);
+    } catch (error) {
+      if (isAppError(error) && error.fields) {
+        return reply.code(error.status).page('pages/admin/login', { title: 'Sign in', values, errors: error.fields });
+      }
+      throw error;
+    }
+  });
+}
+
+/** Sign-out (inside the guarded admin context: it needs a session and a CSRF token). */
+export async function logoutRoutes(app: FastifyInstance, opts: { deps: Deps }) {
+  app.post('/admin/logout', async (request, reply) => {
+    await opts.deps.services.audit.record(actorOf(request), 'logout');
+    await request.session.destroy();
+    return reply.redirect('/admin/login', 303);
+  });
+}
