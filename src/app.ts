@@ -24,6 +24,12 @@ function trustProxyOption(trust: TrustProxy): boolean | string[] | ((address: st
   return trust;
 }
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    registeredRoutes: Array<{ method: string; url: string }>;
+  }
+}
+
 export interface AppOptions {
   reloadTemplates?: boolean;
 }
@@ -36,6 +42,13 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
     bodyLimit: 64 * 1024,
     return503OnClosing: true,
   });
+
+  // Every route, as registered: tests walk it to prove each admin and API route is guarded.
+  const routes: Array<{ method: string; url: string }> = [];
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) routes.push({ method, url: route.url });
+  });
+  app.decorate('registeredRoutes', routes);
 
   await app.register(securityPlugin);
   await app.register(formsPlugin);
