@@ -1,5 +1,7 @@
+import swagger from '@fastify/swagger';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { TrustProxy } from './config.js';
+import { APP_VERSION } from './paths.js';
 import type { Deps } from './deps.js';
 import { healthRoutes } from './modules/health/health.routes.js';
 import { createHealthService } from './modules/health/health.service.js';
@@ -80,6 +82,18 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
     await admin.register(logoutRoutes, { deps });
     // [admin page modules]
   });
+
+  // OpenAPI from the API routes' own schemas (only routes with tags are documented).
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Helpr API', version: APP_VERSION, description: 'Manage invitations, invite codes and libraries. Send an API key as `Authorization: Bearer <key>`.' },
+      servers: [{ url: '/' }],
+      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer' } } },
+      security: [{ apiKey: [] }],
+    },
+    hideUntagged: true,
+  });
+  app.get('/api/openapi.json', async () => app.swagger());
 
   // The JSON API: ONE guard (an API key) for every route in this context; no cookies, so no CSRF.
   await app.register(

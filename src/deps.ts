@@ -23,6 +23,8 @@ import { createInviteCodesService } from './modules/invite-codes/invite-codes.se
 import { createSetupStatus } from './modules/public/setup-status.js';
 import { createSettingsService } from './modules/settings/settings.service.js';
 import { createDiagnostics } from './modules/plex/diagnostics.service.js';
+import { createConnectionTests } from './modules/plex/last-test.js';
+import { createLibrariesService } from './modules/libraries/libraries.service.js';
 import { createLibraryMapping } from './modules/plex/library-mapping.js';
 import { createPlexConnection } from './modules/plex/plex-connection.service.js';
 import { createPlexClient } from './plex/plex-client.js';
@@ -104,6 +106,7 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}) 
   });
   const admins = createAdminsService({ admins: repositories.admins, clock });
   const audit = createAuditService({ audit: repositories.audit, clock });
+  const diagnostics = createDiagnostics({ connection: plexConnection, mapping: libraryMapping, clock, selectedLibraries: async () => (await settings.get()).libraries });
   const inviteLimits = createInviteLimits({ counters, settings });
   const services = {
     admins,
@@ -113,7 +116,9 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}) 
     settings,
     plexConnection,
     libraryMapping,
-    diagnostics: createDiagnostics({ connection: plexConnection, mapping: libraryMapping, clock, selectedLibraries: async () => (await settings.get()).libraries }),
+    diagnostics,
+    connectionTests: createConnectionTests({ diagnostics, settings: repositories.settings, clock }),
+    libraries: createLibrariesService({ mapping: libraryMapping, settings, audit }),
     codes,
     invitations: createInvitationsService({
       db: database.db,

@@ -1,0 +1,47 @@
+import { AppError } from '../../errors.js';
+import type { PlexLibrary } from '../../plex/plex-tv.client.js';
+import type { AuditActor, AuditService } from '../audit/audit.service.js';
+import type { LibraryMapping } from '../plex/library-mapping.js';
+import type { SettingsService } from '../settings/settings.service.js';
+
+export interface LibraryChoice extends PlexLibrary {
+  selected: boolean;
+}
+
+export interface LibraryOverview {
+  libraries: LibraryChoice[];
+  /** Selected keys (or titles) the server no longer has: flagged, never silently dropped. */
+  missing: string[];
+}
+
+const matches = (library: PlexLibrary, wanted: string) => library.key === wanted || library.title.toLowerCase() === wanted.toLowerCase();
+
+/** Which of the server's libraries new friends get. */
+export function createLibrariesService(deps: { mapping: LibraryMapping; settings: SettingsService; audit: AuditService }) {
+  return {
+    async overview(options: { refresh?: boolean } = {}): Promise<LibraryOverview> {
+      if (options.refresh) deps.mapping.invalidate();
+      const [libraries, settings] = await Promise.all([deps.mapping.libraries(), deps.settings.get()]);
+      return {
+        libraries: libraries.map((library) => ({ ...library, selected: settings.libraries.some((wanted) => matches(library, wanted)) })),
+        missing: settings.libraries.filter((wanted) => !libraries.some((library) => matches(library, wanted))),
+      };
+    },
+
+    /** Saves the selection (local keys); every key must exist on the server right now. */
+    async select(keys: string[], actor: AuditActor): Promise<LibraryOverview> {
+      deps.mapping.invalidate();
+      const libraries = await deps.mapping.libraries();
+      const unique = [...new Set(keys.map((key) => key.trim()).filter(Boolean))];
+      const unknown = unique.filter((key) => !libraries.some((library) => library.key === key));
+      if (unknown.length) {
+        throw new AppError('libraries.unknown', `The server has no library with key ${unknown.join(', ')}.`, { fields: { selected: `Unknown library key: ${unknown.join(', ')}` } });
+      }
+      await deps.settings.update({ libraries: unique });
+      await deps.audit.record(actor, 'libraries.update', null, { selected: unique });
+      return this.overview();
+    },
+  };
+}
+
+export type LibrariesService = ReturnType<typeof createLibrariesService>;
