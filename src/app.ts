@@ -5,6 +5,7 @@ import { APP_VERSION } from './paths.js';
 import type { Deps } from './deps.js';
 import { healthRoutes } from './modules/health/health.routes.js';
 import { createHealthService } from './modules/health/health.service.js';
+import { apiDocsRoutes } from './modules/api-docs/api-docs.routes.js';
 import { requireAdmin, requireApiKey } from './modules/auth/auth.guard.js';
 import { loginRoutes, logoutRoutes } from './modules/auth/auth.routes.js';
 import { publicRoutes } from './modules/public/public.routes.js';
@@ -72,6 +73,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
     pages.addHook('preHandler', requireCsrf);
     await pages.register(publicRoutes, { services: deps.services });
     await pages.register(loginRoutes, { deps });
+    await pages.register(apiDocsRoutes);
     // [public page modules]
   });
 
