@@ -3,6 +3,8 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { TrustProxy } from './config.js';
 import { APP_VERSION } from './paths.js';
 import type { Deps } from './deps.js';
+import { dashboardRoutes } from './modules/dashboard/dashboard.routes.js';
+import { statsApiRoutes } from './modules/dashboard/stats.api.js';
 import { healthRoutes } from './modules/health/health.routes.js';
 import { createHealthService } from './modules/health/health.service.js';
 import { apiDocsRoutes } from './modules/api-docs/api-docs.routes.js';
@@ -11,6 +13,7 @@ import { loginRoutes, logoutRoutes } from './modules/auth/auth.routes.js';
 import { publicRoutes } from './modules/public/public.routes.js';
 import { requireCsrf, csrfPlugin } from './plugins/csrf.js';
 import { errorsPlugin } from './plugins/errors.js';
+import { overloadPlugin, type OverloadOptions } from './plugins/overload.js';
 import { formsPlugin } from './plugins/forms.js';
 import { rateLimitPlugin } from './plugins/rate-limit.js';
 import { securityPlugin } from './plugins/security.js';
@@ -35,6 +38,7 @@ declare module 'fastify' {
 
 export interface AppOptions {
   reloadTemplates?: boolean;
+  overload?: OverloadOptions;
 }
 
 /** The web app: cross-cutting plugins in the order they apply, then each module's routes. */
@@ -53,6 +57,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
   });
   app.decorate('registeredRoutes', routes);
 
+  await app.register(overloadPlugin, options.overload ?? {});
   await app.register(securityPlugin);
   await app.register(formsPlugin);
   await app.register(sessionPlugin, { secretKey: deps.secretKey, sessions: deps.repositories.sessions, clock: deps.clock });
@@ -83,6 +88,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
     admin.addHook('preHandler', requireCsrf);
     await admin.register(logoutRoutes, { deps });
     // [admin page modules]
+    await admin.register(dashboardRoutes, { deps });
   });
 
   // OpenAPI from the API routes' own schemas (only routes with tags are documented).
@@ -102,6 +108,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
     async (api) => {
       api.addHook('preHandler', requireApiKey({ apiKeys: deps.services.apiKeys }));
       // [api modules]
+      await api.register(statsApiRoutes, { deps });
     },
     { prefix: '/api/v1' },
   );

@@ -21,6 +21,7 @@ const GENERIC: Record<number, { code: string; message: string }> = {
   415: { code: 'request.unsupported_type', message: 'What you sent is in a format this address does not accept.' },
   429: { code: 'request.rate_limited', message: 'Too many requests. Please wait a little and try again.' },
   500: { code: 'internal', message: 'Something went wrong on our side. Please try again in a moment.' },
+  503: { code: 'overloaded', message: 'Helpr is very busy right now. Please try again in a few seconds.' },
 };
 
 /** Schema validation failures as { field: message }, the field named by its path ("libraries.0"). */
@@ -67,6 +68,7 @@ function titleFor(status: number): string {
   if (status === 404) return 'Page not found';
   if (status === 403) return 'Not allowed';
   if (status === 429) return 'Slow down';
+  if (status === 503) return 'Busy right now';
   if (status >= 500) return 'Something went wrong';
   return 'That did not work';
 }
