@@ -125,6 +125,28 @@ describe('the request form', () => {
     expect(inputTag(response.body, 'email')).toContain('value="&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"');
   });
 
+  it('treats odd shapes of input as a mistake to correct, never as a server error', async () => {
+    t = await createReadyApp(plex.sim);
+    const { cookie, token } = await csrfFrom(t.app);
+    const repeated = await t.app.inject({
+      method: 'POST',
+      url: '/',
+      headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      payload: `_csrf=${encodeURIComponent(token)}&email=friend%40example.com&email=bob%40example.com`,
+    });
+    expect(repeated.statusCode).toBe(400);
+    expect(fieldError(repeated.body, 'email')).toBeDefined();
+    const json = await t.app.inject({
+      method: 'POST',
+      url: '/',
+      headers: { cookie, 'x-csrf-token': token },
+      payload: { email: { $ne: '' }, code: ['a', 'b'] },
+    });
+    expect(json.statusCode).toBe(400);
+    expectNoInternals(json.body);
+    expect(await invitationRows(t.deps)).toEqual([]);
+  });
+
   it('refuses an oversized body with 413 and records nothing', async () => {
     t = await createReadyApp(plex.sim);
     const { cookie, token } = await csrfFrom(t.app);
