@@ -6,11 +6,23 @@ import type { Deps } from './deps.js';
 import { dashboardRoutes } from './modules/dashboard/dashboard.routes.js';
 import { statsApiRoutes } from './modules/dashboard/stats.api.js';
 import { healthRoutes } from './modules/health/health.routes.js';
+import { invitationsApiRoutes } from './modules/invitations/admin-invitations.api.js';
+import { adminInvitationsRoutes } from './modules/invitations/admin-invitations.routes.js';
 import { createHealthService } from './modules/health/health.service.js';
 import { apiDocsRoutes } from './modules/api-docs/api-docs.routes.js';
 import { requireAdmin, requireApiKey } from './modules/auth/auth.guard.js';
 import { loginRoutes, logoutRoutes } from './modules/auth/auth.routes.js';
+import { apiKeysRoutes } from './modules/api-keys/api-keys.routes.js';
+import { auditRoutes } from './modules/audit/audit.routes.js';
+import { settingsRoutes } from './modules/settings/settings.routes.js';
 import { publicRoutes } from './modules/public/public.routes.js';
+import { plexApiRoutes } from './modules/plex/plex.api.js';
+import { plexAdminRoutes } from './modules/plex/plex.routes.js';
+import { setupAdminRoutes, setupRoutes } from './modules/setup/setup.routes.js';
+import { codesAdminRoutes } from './modules/invite-codes/invite-codes.routes.js';
+import { codesApiRoutes } from './modules/invite-codes/invite-codes.api.js';
+import { librariesAdminRoutes } from './modules/libraries/libraries.routes.js';
+import { librariesApiRoutes } from './modules/libraries/libraries.api.js';
 import { requireCsrf, csrfPlugin } from './plugins/csrf.js';
 import { errorsPlugin } from './plugins/errors.js';
 import { overloadPlugin, type OverloadOptions } from './plugins/overload.js';
@@ -48,6 +60,8 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
     trustProxy: trustProxyOption(deps.config.trustProxy),
     bodyLimit: 64 * 1024,
     return503OnClosing: true,
+    // OpenAPI annotations in route schemas are documentation, not validation rules.
+    ajv: { customOptions: { keywords: ['example'] } },
   });
 
   // Every route, as registered: tests walk it to prove each admin and API route is guarded.
@@ -80,6 +94,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
     await pages.register(loginRoutes, { deps });
     await pages.register(apiDocsRoutes);
     // [public page modules]
+    await pages.register(setupRoutes, { deps });
   });
 
   // The admin area: ONE guard for every route registered in this context, then CSRF.
@@ -88,6 +103,14 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
     admin.addHook('preHandler', requireCsrf);
     await admin.register(logoutRoutes, { deps });
     // [admin page modules]
+    await admin.register(setupAdminRoutes, { deps });
+    await admin.register(plexAdminRoutes, { deps });
+    await admin.register(adminInvitationsRoutes, { deps });
+    await admin.register(codesAdminRoutes, { deps });
+    await admin.register(librariesAdminRoutes, { deps });
+    await admin.register(settingsRoutes, { deps });
+    await admin.register(apiKeysRoutes, { deps });
+    await admin.register(auditRoutes, { deps });
     await admin.register(dashboardRoutes, { deps });
   });
 
@@ -108,6 +131,10 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
     async (api) => {
       api.addHook('preHandler', requireApiKey({ apiKeys: deps.services.apiKeys }));
       // [api modules]
+      await api.register(plexApiRoutes, { deps });
+      await api.register(invitationsApiRoutes, { deps });
+      await api.register(codesApiRoutes, { deps });
+      await api.register(librariesApiRoutes, { deps });
       await api.register(statsApiRoutes, { deps });
     },
     { prefix: '/api/v1' },

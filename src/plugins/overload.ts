@@ -1,11 +1,14 @@
 import underPressure from '@fastify/under-pressure';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import fp from 'fastify-plugin';
+import { AppError } from '../errors.js';
 
 export interface OverloadOptions {
   /** Event-loop delay (ms) past which new requests get 503 instead of queueing without bound. */
   maxEventLoopDelayMs?: number;
   retryAfterSeconds?: number;
+  /** Start-up itself blocks the loop (compiling, migrating); judge the load only after this. */
+  armAfterMs?: number;
 }
 
 /**
@@ -13,10 +16,19 @@ export interface OverloadOptions {
  * every request times out. Health endpoints opt out (see `config.pressureHandler` on their routes).
  */
 export const overloadPlugin = fp(async (app: FastifyInstance, opts: OverloadOptions) => {
+  const retryAfter = opts.retryAfterSeconds ?? 10;
+  let armed = false;
+  app.addHook('onReady', async () => {
+    setTimeout(() => (armed = true), opts.armAfterMs ?? 1000).unref();
+  });
   await app.register(underPressure, {
     maxEventLoopDelay: opts.maxEventLoopDelayMs ?? 1000,
-    retryAfter: opts.retryAfterSeconds ?? 10,
     sampleInterval: 100,
+    pressureHandler: (_request: unknown, reply: FastifyReply) => {
+      if (!armed) return undefined;
+      reply.header('retry-after', String(retryAfter));
+      throw new AppError('overloaded', 'Helpr is very busy right now. Please try again in a few seconds.', { status: 503 });
+    },
   });
 });
 

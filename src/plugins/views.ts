@@ -1,4 +1,3 @@
-import view from '@fastify/view';
 import { Eta } from 'eta';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import fp from 'fastify-plugin';
@@ -21,25 +20,26 @@ export interface ViewsOptions {
   reloadTemplates?: boolean;
 }
 
-/** Eta templates (auto-escaped) under src/views, rendered through @fastify/view. */
+/**
+ * Eta templates (auto-escaped) under src/views, compiled once and cached. Eta is called directly:
+ * @fastify/view re-configured Eta and re-resolved paths on every render, which cost the public
+ * page a measurable share of its throughput (see bench/README.md).
+ */
 export const viewsPlugin = fp(async (app: FastifyInstance, opts: ViewsOptions) => {
-  await app.register(view, {
-    engine: { eta: new Eta({ views: VIEWS_DIR, autoEscape: true, cache: !opts.reloadTemplates }) },
-    templates: VIEWS_DIR,
-    production: !opts.reloadTemplates,
-  });
+  const eta = new Eta({ views: VIEWS_DIR, autoEscape: true, cache: !opts.reloadTemplates });
 
   app.decorateReply('page', function page(this: FastifyReply, template: string, data: Record<string, unknown> = {}) {
     const session = this.request.admin ? this.request.session : undefined;
     const flash = session?.flash;
     if (flash) session.flash = undefined;
-    return this.type('text/html; charset=utf-8').view(template, {
+    const html = eta.render(template, {
       asset: assetUrl,
       csrfToken: () => this.csrfToken(),
       version: APP_VERSION,
       admin: this.request.admin,
       flash,
       ...data,
-    }) as unknown as FastifyReply;
+    });
+    return this.type('text/html; charset=utf-8').send(html);
   });
 });

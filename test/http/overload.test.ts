@@ -21,7 +21,7 @@ describe('overload protection', () => {
   beforeAll(async () => {
     deps = await createDeps(testConfig(), { logger: pino({ level: 'silent' }) });
     await migrateToLatest(deps.database);
-    app = await buildApp(deps, { overload: { maxEventLoopDelayMs: 50, retryAfterSeconds: 7 } });
+    app = await buildApp(deps, { overload: { maxEventLoopDelayMs: 50, retryAfterSeconds: 7, armAfterMs: 0 } });
     await app.ready();
   });
   afterAll(async () => {
