@@ -35,6 +35,8 @@ export interface Config {
   };
   /** Invite requests allowed per client address and window; overrides the admin setting. */
   inviteRateLimit: { max: number; windowMinutes: number } | undefined;
+  /** Event-loop lag (ms) past which requests get 503 instead of queueing; 0 turns it off. */
+  maxEventLoopDelayMs: number;
 }
 
 export interface ConfigKey {
@@ -62,6 +64,7 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
   { name: 'PLEX_CLIENTS_URL', default: 'https://clients.plex.tv', description: 'Base URL of clients.plex.tv (change only for the simulator).' },
   { name: 'PLEX_LIBRARIES', default: '', description: 'Comma-separated library keys or titles new friends get; set at start, for setups without the admin area.' },
   { name: 'INVITE_RATE_LIMIT', default: '', description: 'Invite requests per client address, as COUNT/WINDOW (5/15m); overrides the admin setting.' },
+  { name: 'MAX_EVENT_LOOP_DELAY_MS', default: '1000', description: 'Overload guard: past this event-loop lag, answer 503 with Retry-After; 0 turns it off.' },
 ];
 
 export class ConfigError extends Error {
@@ -141,6 +144,12 @@ function parseLogLevel(value: string | undefined): Config['logLevel'] {
   return level as Config['logLevel'];
 }
 
+function parseNonNegativeInt(value: string | undefined, name: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!/^\d+$/.test(value)) throw new ConfigError(name, `must be a whole number of milliseconds (got "${value}")`);
+  return Number(value);
+}
+
 function parseList(value: string | undefined): string[] | undefined {
   const items = value?.split(',').map((item) => item.trim()).filter(Boolean);
   return items && items.length > 0 ? items : undefined;
@@ -201,6 +210,7 @@ export function loadConfig(env: Env = process.env): Config {
       libraries: parseList(read(env, 'PLEX_LIBRARIES')),
     },
     inviteRateLimit: parseRateLimit(read(env, 'INVITE_RATE_LIMIT'), 'INVITE_RATE_LIMIT'),
+    maxEventLoopDelayMs: parseNonNegativeInt(read(env, 'MAX_EVENT_LOOP_DELAY_MS'), 'MAX_EVENT_LOOP_DELAY_MS', 1000),
   };
 }
 

@@ -16,6 +16,7 @@ export interface OverloadOptions {
  * every request times out. Health endpoints opt out (see `config.pressureHandler` on their routes).
  */
 export const overloadPlugin = fp(async (app: FastifyInstance, opts: OverloadOptions) => {
+  if (opts.maxEventLoopDelayMs === 0) return;
   const retryAfter = opts.retryAfterSeconds ?? 10;
   let armed = false;
   app.addHook('onReady', async () => {

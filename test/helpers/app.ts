@@ -22,6 +22,8 @@ export function testConfig(env: Record<string, string> = {}): Config {
     DATABASE_URL: 'sqlite::memory:',
     SECRET_KEY: TEST_SECRET,
     LOG_LEVEL: 'silent',
+    // Many test files share two cores: a slow moment must not turn into a 503.
+    MAX_EVENT_LOOP_DELAY_MS: '0',
     ...env,
   });
 }

@@ -54,6 +54,7 @@ describe('configuration documentation', () => {
       PLEX_CLIENTS_URL: 'http://clients.example',
       PLEX_LIBRARIES: '1, Movies',
       INVITE_RATE_LIMIT: '100/1h',
+      MAX_EVENT_LOOP_DELAY_MS: '0',
     };
     expect(Object.keys(samples)).toEqual(names);
     for (const name of names) {
