@@ -71,7 +71,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
   });
   app.decorate('registeredRoutes', routes);
 
-  await app.register(overloadPlugin, options.overload ?? {});
+  await app.register(overloadPlugin, { maxEventLoopDelayMs: deps.config.maxEventLoopDelayMs, ...options.overload });
   await app.register(securityPlugin);
   await app.register(formsPlugin);
   await app.register(sessionPlugin, { secretKey: deps.secretKey, sessions: deps.repositories.sessions, clock: deps.clock });
@@ -97,9 +97,10 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
     await pages.register(setupRoutes, { deps });
   });
 
-  // The admin area: ONE guard for every route registered in this context, then CSRF.
+  // The admin area: ONE guard for every route registered in this context (before the body is even
+  // parsed or validated), then CSRF.
   await app.register(async (admin) => {
-    admin.addHook('preHandler', requireAdmin({ admins: deps.repositories.admins, clock: deps.clock }));
+    admin.addHook('onRequest', requireAdmin({ admins: deps.repositories.admins, clock: deps.clock }));
     admin.addHook('preHandler', requireCsrf);
     await admin.register(logoutRoutes, { deps });
     // [admin page modules]
@@ -126,10 +127,11 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
   });
   app.get('/api/openapi.json', async () => app.swagger());
 
-  // The JSON API: ONE guard (an API key) for every route in this context; no cookies, so no CSRF.
+  // The JSON API: ONE guard (an API key) for every route in this context, before validation, so an
+  // anonymous caller learns nothing from 400s; no cookies, so no CSRF.
   await app.register(
     async (api) => {
-      api.addHook('preHandler', requireApiKey({ apiKeys: deps.services.apiKeys }));
+      api.addHook('onRequest', requireApiKey({ apiKeys: deps.services.apiKeys }));
       // [api modules]
       await api.register(plexApiRoutes, { deps });
       await api.register(invitationsApiRoutes, { deps });

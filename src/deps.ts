@@ -15,18 +15,27 @@ import { createAuthService } from './modules/auth/auth.service.js';
 import { createInvitationDelivery } from './modules/invitations/invitation-delivery.js';
 import { createInvitationSender } from './modules/invitations/invitation-sender.js';
 import { createInvitationsRepository } from './modules/invitations/invitations.repository.js';
+import { createAdminInvitationsRepository } from './modules/invitations/admin-invitations.repository.js';
+import { createAdminInvitationsService } from './modules/invitations/admin-invitations.service.js';
 import { createInvitationsService } from './modules/invitations/invitations.service.js';
 import { createRetryWorker } from './modules/invitations/retry-worker.js';
 import { createInviteLimits } from './modules/invitations/invite-limits.js';
 import { createInviteCodesRepository } from './modules/invite-codes/invite-codes.repository.js';
+import { createInviteCodesAdmin } from './modules/invite-codes/invite-codes.admin.js';
 import { createInviteCodesService } from './modules/invite-codes/invite-codes.service.js';
 import { createSetupStatus } from './modules/public/setup-status.js';
 import { createSettingsService } from './modules/settings/settings.service.js';
+import { createSettingsAdmin } from './modules/settings/settings-admin.service.js';
 import { createDiagnostics } from './modules/plex/diagnostics.service.js';
 import { createConnectionTests } from './modules/plex/last-test.js';
+import { createDashboardService } from './modules/dashboard/dashboard.service.js';
+import { createStatsRepository } from './modules/dashboard/stats.repository.js';
 import { createLibrariesService } from './modules/libraries/libraries.service.js';
 import { createLibraryMapping } from './modules/plex/library-mapping.js';
 import { createPlexConnection } from './modules/plex/plex-connection.service.js';
+import { createPlexSignIn } from './modules/plex/plex-signin.service.js';
+import { createServerChoice } from './modules/setup/server-choice.service.js';
+import { createSetupWizard } from './modules/setup/setup.service.js';
 import { createPlexClient } from './plex/plex-client.js';
 import { createSessionsRepository } from './modules/sessions/sessions.repository.js';
 import { createSettingsRepository } from './modules/settings/settings.repository.js';
@@ -106,33 +115,58 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}) 
   });
   const admins = createAdminsService({ admins: repositories.admins, clock });
   const audit = createAuditService({ audit: repositories.audit, clock });
+  const apiKeys = createApiKeysService({ keys: repositories.apiKeys, clock, audit });
   const diagnostics = createDiagnostics({ connection: plexConnection, mapping: libraryMapping, clock, selectedLibraries: async () => (await settings.get()).libraries });
   const inviteLimits = createInviteLimits({ counters, settings });
+  const connectionTests = createConnectionTests({ diagnostics, settings: repositories.settings, clock });
+  const setup = createSetupStatus({ admins, connection: plexConnection, clock });
+  // A new token or server makes the cached setup status and library ids stale.
+  const onPlexChanged = () => {
+    setup.invalidate();
+    libraryMapping.invalidate();
+  };
+  const invitations = createInvitationsService({
+    db: database.db,
+    invitations: repositories.invitations,
+    codes,
+    settings,
+    delivery,
+    limits: inviteLimits,
+    clock,
+    logger,
+    sendTimeoutMs: overrides.sendTimeoutMs,
+  });
   const services = {
     admins,
     audit,
     auth: createAuthService({ admins: repositories.admins, sessions: repositories.sessions, counters, audit, clock }),
-    apiKeys: createApiKeysService({ keys: repositories.apiKeys, clock }),
+    apiKeys,
     settings,
+    settingsAdmin: createSettingsAdmin({ settings, audit, apiKeys, plexConnection, environmentLibraries: config.plex.libraries }),
     plexConnection,
     libraryMapping,
     diagnostics,
-    connectionTests: createConnectionTests({ diagnostics, settings: repositories.settings, clock }),
+    connectionTests,
     libraries: createLibrariesService({ mapping: libraryMapping, settings, audit }),
     codes,
-    invitations: createInvitationsService({
-      db: database.db,
+    codeAdmin: createInviteCodesAdmin({ codes, audit, mapping: libraryMapping }),
+    invitations,
+    adminInvitations: createAdminInvitationsService({
+      repository: createAdminInvitationsRepository(database.db),
       invitations: repositories.invitations,
-      codes,
-      settings,
+      submitter: invitations,
       delivery,
-      limits: inviteLimits,
+      connection: plexConnection,
+      mapping: libraryMapping,
+      audit,
       clock,
-      logger,
-      sendTimeoutMs: overrides.sendTimeoutMs,
     }),
     inviteLimits,
-    setup: createSetupStatus({ admins, connection: plexConnection, clock }),
+    setup,
+    setupWizard: createSetupWizard({ db: database.db, clock, admins, connection: plexConnection, audit, onComplete: () => setup.invalidate() }),
+    plexSignIn: createPlexSignIn({ connection: plexConnection, audit, onConnected: onPlexChanged, now: () => clock.now().getTime() }),
+    serverChoice: createServerChoice({ connection: plexConnection, audit, onChanged: onPlexChanged }),
+    dashboard: createDashboardService({ stats: createStatsRepository(database.db), clock, connectionTests, setup }),
     retryWorker: createRetryWorker({ invitations: repositories.invitations, delivery, clock, logger }),
   };
 

@@ -6,7 +6,8 @@ import { startServer, type RunningServer } from './server.js';
 async function main(): Promise<void> {
   loadDotEnv();
   const config = loadConfig();
-  let server: RunningServer | undefined;
+  // Filled once started; a signal may arrive before that.
+  const running: { server?: RunningServer } = {};
   let stopping = false;
 
   const stop = (signal: NodeJS.Signals) => {
@@ -14,12 +15,13 @@ async function main(): Promise<void> {
     if (stopping) process.exit(1);
     stopping = true;
     setTimeout(() => process.exit(1), 10_000).unref();
+    const server = running.server;
     if (!server) return; // still starting: main() stops once the start finishes
     server.deps.logger.info({ signal }, 'shutting down');
     server.close().then(
       () => process.exit(0),
       (error: unknown) => {
-        server?.deps.logger.error({ err: error }, 'error while shutting down');
+        server.deps.logger.error({ err: error }, 'error while shutting down');
         process.exit(1);
       },
     );
@@ -28,7 +30,7 @@ async function main(): Promise<void> {
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
 
-  server = await startServer(config);
+  running.server = await startServer(config);
   if (stopping) {
     stopping = false;
     stop('SIGTERM');

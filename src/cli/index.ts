@@ -4,6 +4,7 @@ import { migrateToLatest } from '../db/migrate.js';
 import { createDeps, type Deps } from '../deps.js';
 import { isAppError } from '../errors.js';
 import { adminCreate, adminResetPassword } from './admin-commands.js';
+import { apiKeyCreate } from './api-key-commands.js';
 import { plexTest } from './plex-commands.js';
 import { CliError, EXIT, usageError, type CliIo } from './cli-io.js';
 
@@ -15,6 +16,7 @@ Commands:
                                               create an admin (password prompted, or read from stdin)
   admin reset-password --username NAME [--password-stdin]
                                               set a new password and end that admin's sessions
+  api-key create --name NAME                  create an API key for /api/v1 and print it (shown only once)
   plex test                                   test the Plex connection step by step (exit 0 when all pass)
   plex-sim [--plex-tv-port N] [--pms-port N]  run the Plex simulator (for demos and tests)
   help                                        show this text
@@ -31,6 +33,7 @@ const COMMANDS: Record<string, Command> = {
   },
   'admin create': adminCreate,
   'admin reset-password': adminResetPassword,
+  'api-key create': apiKeyCreate,
   'plex test': plexTest,
 };
 

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, sql, type KyselyConfig } from 'kysely';
 import pg from 'pg';
 import type { DatabaseConfig } from '../config.js';
 import { StartupError } from '../errors.js';
@@ -22,6 +22,13 @@ export interface DatabaseOptions {
   /** PostgreSQL only: put every table in this schema (tests give each file its own). */
   schema?: string;
   poolSize?: number;
+  /** Called with the SQL of every statement run (tests and the benchmark count queries per page). */
+  onQuery?: (sql: string) => void;
+}
+
+function queryLog(options: DatabaseOptions): KyselyConfig['log'] {
+  const onQuery = options.onQuery;
+  return onQuery ? (event) => void (event.level === 'query' && onQuery(event.query.sql)) : undefined;
 }
 
 /** Show where we tried to connect without ever printing a password. */
@@ -72,12 +79,12 @@ export async function createDatabase(config: DatabaseConfig, options: DatabaseOp
     } catch (error) {
       throw new StartupError(`Cannot open the SQLite database ${config.filename}: ${(error as Error).message}`, { cause: error });
     }
-    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }), log: queryLog(options) });
     return { db, dialect: 'sqlite', ping: async () => void (await sql`select 1`.execute(db)), close: () => db.destroy() };
   }
 
   const pool = createPostgresPool(config.url, options);
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log: queryLog(options) });
   const handle: DatabaseHandle = {
     db,
     dialect: 'postgres',

@@ -130,6 +130,28 @@ export function createPlexSharingClient(ctx: PlexTvContext) {
     },
 
     /**
+     * The v2 shared-server ids (accepted shares and pending invites) of one server for an email
+     * address or username, matched case-insensitively: what removeShare needs to end that access.
+     */
+    async findSharedServerIds(token: string, machineIdentifier: string, emailOrUsername: string): Promise<number[]> {
+      const wanted = emailOrUsername.trim().toLowerCase();
+      const matches = (entry: { invitedEmail?: string | null; invited?: { email?: string | null; username?: string | null } | null }) =>
+        [entry.invitedEmail, entry.invited?.email, entry.invited?.username].some((name) => name?.toLowerCase() === wanted);
+      const [accepted, pending] = await Promise.all([
+        this.listAcceptedShares(token, machineIdentifier),
+        this.listPendingInvites(token, machineIdentifier),
+      ]);
+      const ids = accepted.filter(matches).map((share) => share.id);
+      for (const invite of pending) {
+        for (const server of invite.sharedServers) {
+          const onServer = !server.machineIdentifier || server.machineIdentifier === machineIdentifier;
+          if (onServer && (matches(invite) || matches(server))) ids.push(server.id);
+        }
+      }
+      return [...new Set(ids)];
+    },
+
+    /**
      * E8c: removes an accepted share or cancels a pending invite by its v2 shared-server id.
      * A share that is already gone (404) counts as removed; a 410 means the endpoint itself was
      * removed, so the share may still be there and the failure must surface.

@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import { isoNow, type Clock } from '../../clock.js';
 import { AppError } from '../../errors.js';
 import { sha256 } from '../../security/crypto.js';
+import type { AuditActor, AuditService } from '../audit/audit.service.js';
 import type { ApiKeyRow, ApiKeysRepository } from './api-keys.repository.js';
 
 export interface ApiKeyView {
@@ -25,13 +26,16 @@ const toView = (row: ApiKeyRow): ApiKeyView => ({
 // Recording every use would write on every API call; once a minute is enough to show activity.
 const TOUCH_INTERVAL_MS = 60_000;
 
+// Keys made without a person behind them (tests, scripts) are still audited.
+const SYSTEM: AuditActor = { name: null, type: 'system', ip: null };
+
 /**
  * API keys: shown once at creation, stored only as a SHA-256 hash (the key has 256 random bits,
- * so a fast hash is enough), looked up by that hash, revocable.
+ * so a fast hash is enough), looked up by that hash, revocable. Creating and revoking is audited.
  */
-export function createApiKeysService(deps: { keys: ApiKeysRepository; clock: Clock }) {
+export function createApiKeysService(deps: { keys: ApiKeysRepository; clock: Clock; audit: AuditService }) {
   return {
-    async create(input: { name: string; createdBy: string | null }): Promise<{ key: string; view: ApiKeyView }> {
+    async create(input: { name: string; createdBy: string | null }, actor: AuditActor = SYSTEM): Promise<{ key: string; view: ApiKeyView }> {
       const name = input.name.trim();
       if (name.length < 1 || name.length > 100) {
         throw new AppError('apikey.invalid_name', 'Give the key a name of 1 to 100 characters.', { fields: { name: 'Give the key a name of 1 to 100 characters.' } });
@@ -48,6 +52,7 @@ export function createApiKeysService(deps: { keys: ApiKeysRepository; clock: Clo
         revoked_at: null,
       };
       await deps.keys.insert(row);
+      await deps.audit.record(actor, 'apikey.create', name, { prefix: row.prefix });
       return { key, view: toView(row) };
     },
 
@@ -65,11 +70,14 @@ export function createApiKeysService(deps: { keys: ApiKeysRepository; clock: Clo
 
     list: async (): Promise<ApiKeyView[]> => (await deps.keys.list()).map(toView),
 
-    async revoke(id: string): Promise<ApiKeyView> {
+    /** Revokes a key at once; revoking it again changes nothing (and is not audited twice). */
+    async revoke(id: string, actor: AuditActor = SYSTEM): Promise<ApiKeyView> {
       const row = (await deps.keys.list()).find((k) => k.id === id);
       if (!row) throw new AppError('apikey.not_found', 'There is no such API key.', { status: 404 });
-      await deps.keys.revoke(id, isoNow(deps.clock));
-      return toView(row);
+      const at = isoNow(deps.clock);
+      if (!(await deps.keys.revoke(id, at))) return toView(row);
+      await deps.audit.record(actor, 'apikey.revoke', row.name, { prefix: row.prefix });
+      return toView({ ...row, revoked_at: at });
     },
   };
 }

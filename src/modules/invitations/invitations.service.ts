@@ -17,6 +17,8 @@ export interface InviteRequestInput {
   clientIp: string;
   userAgent: string | undefined;
   source?: InvitationRow['source'];
+  /** Local library keys for this invitation instead of the code's or the default selection. */
+  libraries?: string[];
 }
 
 export interface SubmitResult {
@@ -64,10 +66,12 @@ export function createInvitationsService(deps: {
     async submit(input: InviteRequestInput): Promise<SubmitResult> {
       const settings = await deps.settings.get();
       const identifier = parsePlexIdentifier(input.email);
-      const code = await checkCode(input.code, settings.requireCode, input.clientIp);
+      // The owner (admin page or API) invites on purpose: no code, and no duplicate window.
+      const byOwner = input.source === 'admin' || input.source === 'api';
+      const code = byOwner ? undefined : await checkCode(input.code, settings.requireCode, input.clientIp);
       const now = deps.clock.now();
       const since = new Date(now.getTime() - settings.limits.duplicateWindowMinutes * 60_000).toISOString();
-      const recent = await deps.invitations.findRecentByIdentifier(identifier.normalized, since);
+      const recent = byOwner ? undefined : await deps.invitations.findRecentByIdentifier(identifier.normalized, since);
       if (recent) return { invitation: recent, duplicate: true };
 
       const at = now.toISOString();
@@ -79,7 +83,7 @@ export function createInvitationsService(deps: {
         identifier_kind: identifier.kind,
         source: input.source ?? 'public',
         code_id: code?.id ?? null,
-        libraries: JSON.stringify(code?.libraries ?? settings.libraries),
+        libraries: JSON.stringify(input.libraries ?? code?.libraries ?? settings.libraries),
         status: 'pending',
         attempts: 1,
         last_error: null,

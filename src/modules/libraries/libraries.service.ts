@@ -1,6 +1,8 @@
-import { AppError } from '../../errors.js';
+import { AppError, isAppError } from '../../errors.js';
+import { isPlexError } from '../../plex/plex.errors.js';
 import type { PlexLibrary } from '../../plex/plex-tv.client.js';
 import type { AuditActor, AuditService } from '../audit/audit.service.js';
+import { tokenHint } from '../plex/diagnostics.steps.js';
 import type { LibraryMapping } from '../plex/library-mapping.js';
 import type { SettingsService } from '../settings/settings.service.js';
 
@@ -12,6 +14,21 @@ export interface LibraryOverview {
   libraries: LibraryChoice[];
   /** Selected keys (or titles) the server no longer has: flagged, never silently dropped. */
   missing: string[];
+}
+
+/** For pages that must show something even when Plex cannot be asked. */
+export interface LibraryState extends LibraryOverview {
+  /** The saved selection, known without Plex. */
+  selected: string[];
+  /** Why the server's libraries could not be read (then `libraries` and `missing` are empty). */
+  unavailable?: string;
+}
+
+/** A sentence for the admin when the libraries cannot be read; undefined for errors that are bugs. */
+function unavailableReason(error: unknown): string | undefined {
+  if (isPlexError(error)) return `Helpr could not get the libraries from Plex. ${tokenHint(error)}`;
+  if (isAppError(error) && error.code.startsWith('plex.') && error.expose) return error.message;
+  return undefined;
 }
 
 const matches = (library: PlexLibrary, wanted: string) => library.key === wanted || library.title.toLowerCase() === wanted.toLowerCase();
@@ -26,6 +43,18 @@ export function createLibrariesService(deps: { mapping: LibraryMapping; settings
         libraries: libraries.map((library) => ({ ...library, selected: settings.libraries.some((wanted) => matches(library, wanted)) })),
         missing: settings.libraries.filter((wanted) => !libraries.some((library) => matches(library, wanted))),
       };
+    },
+
+    /** The overview, or (when Plex cannot be reached or is not connected) the saved selection and why. */
+    async state(options: { refresh?: boolean } = {}): Promise<LibraryState> {
+      try {
+        const overview = await this.overview(options);
+        return { ...overview, selected: (await deps.settings.get()).libraries };
+      } catch (error) {
+        const reason = unavailableReason(error);
+        if (reason === undefined) throw error;
+        return { libraries: [], missing: [], selected: (await deps.settings.get()).libraries, unavailable: reason };
+      }
     },
 
     /** Saves the selection (local keys); every key must exist on the server right now. */

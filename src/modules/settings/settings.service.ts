@@ -34,6 +34,9 @@ export const DEFAULT_SETTINGS: AppSettings = {
 
 export type SettingsOverrides = { limits?: Partial<InviteLimits> };
 
+// Only INVITE_RATE_LIMIT overrides stored settings (see config.ts); the admin area names it.
+const OVERRIDE_VARIABLES: Record<keyof SettingsOverrides, string> = { limits: 'INVITE_RATE_LIMIT' };
+
 /**
  * Typed settings over the key/value table, with defaults. Reads are cached in memory for `ttlMs`
  * (no database read per request); a write here clears the cache at once, and other instances see
@@ -58,6 +61,15 @@ export function createSettingsService(deps: { settings: SettingsRepository; cloc
     return value;
   }
 
+  async function update(patch: Partial<AppSettings>): Promise<AppSettings> {
+    const at = isoNow(deps.clock);
+    for (const [key, value] of Object.entries(patch)) {
+      if (value !== undefined) await deps.settings.set(key, value, at);
+    }
+    cached = undefined;
+    return load();
+  }
+
   return {
     get(): Promise<AppSettings> {
       if (cached && cached.until > deps.clock.now().getTime()) return Promise.resolve(cached.value);
@@ -65,17 +77,28 @@ export function createSettingsService(deps: { settings: SettingsRepository; cloc
       return loading;
     },
 
-    async update(patch: Partial<AppSettings>): Promise<AppSettings> {
-      const at = isoNow(deps.clock);
-      for (const [key, value] of Object.entries(patch)) {
-        if (value !== undefined) await deps.settings.set(key, value, at);
-      }
-      cached = undefined;
-      return load();
+    update,
+
+    /**
+     * Changes some limits and keeps the others as stored. Limits the environment decides are not
+     * written: the stored value must survive for when the variable is removed.
+     */
+    async updateLimits(patch: Partial<InviteLimits>): Promise<AppSettings> {
+      const stored = (await deps.settings.get<Partial<InviteLimits>>('limits')) ?? {};
+      const fromEnvironment = deps.overrides?.limits ?? {};
+      const writable = Object.fromEntries(Object.entries(patch).filter(([key]) => !(key in fromEnvironment)));
+      return update({ limits: { ...DEFAULT_SETTINGS.limits, ...stored, ...writable } });
     },
 
     /** Which settings the environment decides (shown as such in the admin area). */
     overridden: (): SettingsOverrides => deps.overrides ?? {},
+
+    /** The environment variable behind each overridden setting, by dotted path ("limits.inviteWindowMinutes"). */
+    sources(): Record<string, string> {
+      const sources: Record<string, string> = {};
+      for (const key of Object.keys(deps.overrides?.limits ?? {})) sources[`limits.${key}`] = OVERRIDE_VARIABLES.limits;
+      return sources;
+    },
   };
 }
 

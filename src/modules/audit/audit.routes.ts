@@ -1,0 +1,78 @@
+import type { FastifyInstance } from 'fastify';
+import type { Deps } from '../../deps.js';
+import type { AuditEntry } from './audit.service.js';
+
+export const AUDIT_PER_PAGE = 50;
+
+/** The filter choices: an action prefix and how the menu names it. Only these reach the query. */
+export const AUDIT_FILTERS: ReadonlyArray<readonly [string, string]> = [
+  ['login', 'Sign-ins'],
+  ['logout', 'Sign-outs'],
+  ['password', 'Password changes'],
+  ['settings', 'Settings'],
+  ['libraries', 'Libraries'],
+  ['plex', 'Plex connection'],
+  ['code', 'Invite codes'],
+  ['invitation', 'Invitations'],
+  ['access', 'Access revoked'],
+  ['apikey', 'API keys'],
+  ['setup', 'Setup'],
+];
+
+const LABELS: Record<string, string> = {
+  'login.success': 'Signed in',
+  'login.failure': 'Sign-in failed',
+  logout: 'Signed out',
+  'password.change': 'Changed the admin password',
+  'settings.update': 'Changed settings',
+  'libraries.update': 'Changed the libraries for new friends',
+  'plex.connect': 'Connected Plex',
+  'code.create': 'Created an invite code',
+  'code.revoke': 'Revoked an invite code',
+  'invitation.create': 'Invited someone',
+  'invitation.retry': 'Retried an invitation',
+  'access.revoke': 'Revoked Plex access',
+  'apikey.create': 'Created an API key',
+  'apikey.revoke': 'Revoked an API key',
+  'setup.complete': 'Finished setup',
+};
+
+const MAX_DETAILS = 160;
+
+/** Details on one short line: `fields: siteTitle, limits.invitesPerWindow; prefix: hk_abc`. */
+export function compactDetails(details: AuditEntry['details']): string {
+  if (!details) return '';
+  const parts = Object.entries(details).map(([key, value]) => {
+    const shown = Array.isArray(value) ? value.join(', ') : typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value);
+    return `${key}: ${shown}`;
+  });
+  const line = parts.join('; ');
+  return line.length > MAX_DETAILS ? `${line.slice(0, MAX_DETAILS - 1)}…` : line;
+}
+
+/** "2026-11-24 12:00:05 UTC": readable, unambiguous, and the same on every server. */
+export const readableUtc = (iso: string): string => `${iso.slice(0, 10)} ${iso.slice(11, 19)} UTC`;
+
+const pageNumber = (raw: string | undefined): number => {
+  const page = /^\d{1,6}$/.test(raw ?? '') ? Number(raw) : 1;
+  return Math.max(1, page);
+};
+
+/** /admin/audit: newest first, 50 a page, filtered by kind of action. */
+export async function auditRoutes(app: FastifyInstance, opts: { deps: Deps }) {
+  app.get<{ Querystring: { page?: string; action?: string } }>('/admin/audit', async (request, reply) => {
+    const action = AUDIT_FILTERS.find(([prefix]) => prefix === request.query.action)?.[0];
+    const page = pageNumber(request.query.page);
+    const { entries, total } = await opts.deps.services.audit.list({ page, perPage: AUDIT_PER_PAGE, action });
+    return reply.page('pages/admin/audit', {
+      title: 'Audit log',
+      section: '/admin/audit',
+      entries: entries.map((entry) => ({ ...entry, label: LABELS[entry.action] ?? entry.action, when: readableUtc(entry.at), summary: compactDetails(entry.details) })),
+      total,
+      page,
+      pages: Math.max(1, Math.ceil(total / AUDIT_PER_PAGE)),
+      action,
+      filters: AUDIT_FILTERS,
+    });
+  });
+}

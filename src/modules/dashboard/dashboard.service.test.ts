@@ -1,0 +1,121 @@
+import type { KyselyPlugin } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { invitationRow } from '../../../bench/invitation-rows.js';
+import { createTestDatabase, testDialects, type TestDatabase } from '../../../test/helpers/database.js';
+import { fixedClock } from '../../clock.js';
+import { createInvitationsRepository } from '../invitations/invitations.repository.js';
+import type { DiagnosticReport } from '../plex/diagnostics.service.js';
+import { createDashboardService, type DashboardService } from './dashboard.service.js';
+import { createStatsRepository } from './stats.repository.js';
+
+// Now is 2026-11-24 12:00 UTC: today starts 11-24, the 7 days on 11-18, the 30 days on 10-26.
+const SEED = [
+  ['today-start', 'pending', '2026-11-24T00:00:00.000Z'],
+  ['today-late', 'sent', '2026-11-24T11:59:59.999Z'],
+  ['now', 'failed', '2026-11-24T12:00:00.000Z'],
+  ['yesterday-end', 'sent', '2026-11-23T23:59:59.999Z'],
+  ['week-start', 'already_shared', '2026-11-18T00:00:00.000Z'],
+  ['before-week', 'revoked', '2026-11-17T23:59:59.999Z'],
+  ['month-start', 'failed', '2026-10-26T00:00:00.000Z'],
+  ['before-month', 'sent', '2026-10-25T23:59:59.999Z'],
+  ['last-year', 'pending', '2025-01-01T08:00:00.000Z'],
+] as const;
+
+const FAILED_TEST: DiagnosticReport = {
+  ok: false,
+  startedAt: '2026-11-24T09:30:00.000Z',
+  steps: [
+    { name: 'token', label: 'Plex token is valid', status: 'ok', durationMs: 40, detail: 'Signed in as owner' },
+    { name: 'server', label: 'Server found and owned', status: 'failed', durationMs: 30, detail: 'No server is chosen.', hint: 'Choose a server.' },
+    { name: 'reachable', label: 'Server reachable', status: 'skipped', durationMs: 0, detail: 'Skipped: an earlier step failed.' },
+  ],
+};
+
+/** Counts the statements the service sends, whatever runs them. */
+function countingPlugin(log: string[]): KyselyPlugin {
+  return {
+    transformQuery: (args) => {
+      log.push(args.node.kind);
+      return args.node;
+    },
+    transformResult: async (args) => args.result,
+  };
+}
+
+describe.each(testDialects())('dashboard service on %s', (dialect) => {
+  let database: TestDatabase;
+  let dashboard: DashboardService;
+  const statements: string[] = [];
+
+  beforeAll(async () => {
+    database = await createTestDatabase(dialect);
+    const invitations = createInvitationsRepository(database.db);
+    for (const [id, status, at] of SEED) await invitations.insert(invitationRow(id, status, at));
+    dashboard = createDashboardService({
+      stats: createStatsRepository(database.db.withPlugin(countingPlugin(statements))),
+      clock: fixedClock('2026-11-24T12:00:00.000Z'),
+      connectionTests: { load: async () => FAILED_TEST },
+      setup: { isReady: async () => false },
+    });
+  });
+  afterAll(() => database.close());
+
+  it('counts by status for today, 7 days, 30 days and all time, with the UTC day boundaries', async () => {
+    const { windows } = await dashboard.stats();
+    expect(windows.today).toEqual({ pending: 1, sent: 1, already_shared: 0, failed: 1, revoked: 0, total: 3 });
+    expect(windows.week).toEqual({ pending: 1, sent: 2, already_shared: 1, failed: 1, revoked: 0, total: 5 });
+    expect(windows.month).toEqual({ pending: 1, sent: 2, already_shared: 1, failed: 2, revoked: 1, total: 7 });
+    expect(windows.all).toEqual({ pending: 2, sent: 3, already_shared: 1, failed: 2, revoked: 1, total: 9 });
+  });
+
+  it('buckets every one of the last 30 days by status, zeros included', async () => {
+    const { perDay } = await dashboard.stats();
+    expect(perDay).toHaveLength(30);
+    expect(perDay[0]!.day).toBe('2026-10-26');
+    expect(perDay[29]!.day).toBe('2026-11-24');
+    const nonEmpty = Object.fromEntries(perDay.filter((d) => d.total > 0).map(({ day, ...counts }) => [day, counts]));
+    expect(nonEmpty).toEqual({
+      '2026-10-26': { pending: 0, sent: 0, already_shared: 0, failed: 1, revoked: 0, total: 1 },
+      '2026-11-17': { pending: 0, sent: 0, already_shared: 0, failed: 0, revoked: 1, total: 1 },
+      '2026-11-18': { pending: 0, sent: 0, already_shared: 1, failed: 0, revoked: 0, total: 1 },
+      '2026-11-23': { pending: 0, sent: 1, already_shared: 0, failed: 0, revoked: 0, total: 1 },
+      '2026-11-24': { pending: 1, sent: 1, already_shared: 0, failed: 1, revoked: 0, total: 3 },
+    });
+    const days = perDay.map((d) => d.day);
+    expect(new Set(days).size).toBe(30);
+    expect([...days].sort()).toEqual(days);
+  });
+
+  it('answers the API shape: all-time totals by status and the 30-day series', async () => {
+    const stats = await dashboard.apiStats();
+    expect(stats.total).toBe(9);
+    expect(stats.byStatus).toEqual({ pending: 2, sent: 3, already_shared: 1, failed: 2, revoked: 1 });
+    expect(stats.perDay).toHaveLength(30);
+    expect(stats.perDay.reduce((sum, d) => sum + d.total, 0)).toBe(7);
+  });
+
+  it('builds the overview from three invitation statements, none per row', async () => {
+    statements.length = 0;
+    const overview = await dashboard.overview();
+    expect(statements).toEqual(['SelectQueryNode', 'SelectQueryNode', 'SelectQueryNode']);
+    expect(overview.setupComplete).toBe(false);
+    expect(overview.lastTest).toEqual({
+      ok: false,
+      at: '2026-11-24T09:30:00.000Z',
+      failed: { label: 'Server found and owned', detail: 'No server is chosen.', hint: 'Choose a server.' },
+    });
+    expect(overview.latest.map((row) => row.id)).toEqual(SEED.map(([id]) => id).sort((a, b) => order(b) - order(a)));
+  });
+
+  it('lists only the 10 newest requests, newest first', async () => {
+    const invitations = createInvitationsRepository(database.db);
+    for (let i = 0; i < 5; i += 1) await invitations.insert(invitationRow(`extra-${i}`, 'sent', `2026-11-24T10:0${i}:00.000Z`));
+    const { latest } = await dashboard.overview();
+    expect(latest).toHaveLength(10);
+    expect(latest.slice(0, 3).map((row) => row.id)).toEqual(['now', 'today-late', 'extra-4']);
+    expect(latest.at(-1)!.id).toBe('week-start');
+    expect(latest[0]).toEqual({ id: 'now', identifier: 'friend-now@example.com', status: 'failed', created_at: '2026-11-24T12:00:00.000Z' });
+  });
+});
+
+const order = (id: string): number => Date.parse(SEED.find(([seedId]) => seedId === id)![2]);

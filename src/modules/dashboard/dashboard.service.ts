@@ -1,0 +1,112 @@
+import type { Clock } from '../../clock.js';
+import type { InvitationStatus } from '../../db/schema.js';
+import type { ConnectionTests } from '../plex/last-test.js';
+import type { SetupStatus } from '../public/setup-status.js';
+import type { LatestInvitation, StatsRepository } from './stats.repository.js';
+
+export const STATUSES = ['pending', 'sent', 'already_shared', 'failed', 'revoked'] as const satisfies readonly InvitationStatus[];
+export const CHART_DAYS = 30;
+const LATEST_COUNT = 10;
+const DAY_MS = 86_400_000;
+
+export type StatusCounts = Record<InvitationStatus, number>;
+export type Counts = StatusCounts & { total: number };
+export type DayCounts = Counts & { day: string };
+
+export interface DashboardStats {
+  /** Today, the last 7 and the last 30 UTC days (each including today), and all time. */
+  windows: { today: Counts; week: Counts; month: Counts; all: Counts };
+  /** Every one of the last 30 UTC days, oldest first, zeros included. */
+  perDay: DayCounts[];
+}
+
+export interface LastTestSummary {
+  ok: boolean;
+  at: string;
+  failed?: { label: string; detail: string; hint?: string };
+}
+
+export interface DashboardOverview extends DashboardStats {
+  latest: LatestInvitation[];
+  lastTest?: LastTestSummary;
+  setupComplete: boolean;
+}
+
+const emptyCounts = (): Counts => ({ pending: 0, sent: 0, already_shared: 0, failed: 0, revoked: 0, total: 0 });
+
+/** Midnight UTC `daysBack` days before `now`'s day. */
+function utcDayStart(now: Date, daysBack: number): Date {
+  return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()) - daysBack * DAY_MS);
+}
+
+/**
+ * The admin dashboard and GET /api/v1/stats: a few aggregate statements (never one per row) and no
+ * Plex call; the connection test shown is the stored result of the last one run.
+ */
+export function createDashboardService(deps: {
+  stats: StatsRepository;
+  clock: Clock;
+  connectionTests: Pick<ConnectionTests, 'load'>;
+  setup: Pick<SetupStatus, 'isReady'>;
+}) {
+  async function stats(): Promise<DashboardStats> {
+    const now = deps.clock.now();
+    const iso = (daysBack: number) => utcDayStart(now, daysBack).toISOString();
+    const [byStatus, perDayRows] = await Promise.all([
+      deps.stats.countsByStatus({ today: iso(0), week: iso(6), month: iso(CHART_DAYS - 1) }),
+      deps.stats.countsPerDay(iso(CHART_DAYS - 1)),
+    ]);
+
+    const windows = { today: emptyCounts(), week: emptyCounts(), month: emptyCounts(), all: emptyCounts() };
+    for (const row of byStatus) {
+      const values = { today: row.today, week: row.week, month: row.month, all: row.total };
+      for (const name of Object.keys(windows) as Array<keyof typeof windows>) {
+        windows[name][row.status] += values[name];
+        windows[name].total += values[name];
+      }
+    }
+
+    const days = new Map<string, DayCounts>();
+    for (let back = CHART_DAYS - 1; back >= 0; back -= 1) {
+      const day = iso(back).slice(0, 10);
+      days.set(day, { day, ...emptyCounts() });
+    }
+    for (const row of perDayRows) {
+      const bucket = days.get(row.day);
+      // A row stamped after today (another instance's clock running ahead) has no bar to go in.
+      if (!bucket) continue;
+      bucket[row.status] += row.count;
+      bucket.total += row.count;
+    }
+    return { windows, perDay: [...days.values()] };
+  }
+
+  return {
+    stats,
+
+    async overview(): Promise<DashboardOverview> {
+      const [counts, latest, report, setupComplete] = await Promise.all([
+        stats(),
+        deps.stats.latest(LATEST_COUNT),
+        deps.connectionTests.load(),
+        deps.setup.isReady(),
+      ]);
+      const failedStep = report?.steps.find((step) => step.status === 'failed');
+      const lastTest = report && {
+        ok: report.ok,
+        at: report.startedAt,
+        failed: failedStep && { label: failedStep.label, detail: failedStep.detail, hint: failedStep.hint },
+      };
+      return { ...counts, latest, lastTest, setupComplete };
+    },
+
+    /** The API's shape: all-time totals by status and the per-day series. */
+    async apiStats(): Promise<{ total: number; byStatus: StatusCounts; perDay: DayCounts[] }> {
+      const { windows, perDay } = await stats();
+      const { total, ...byStatus } = windows.all;
+      return { total, byStatus, perDay };
+    },
+  };
+}
+
+export type DashboardService = ReturnType<typeof createDashboardService>;

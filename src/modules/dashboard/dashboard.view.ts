@@ -1,0 +1,54 @@
+import type { InvitationStatus } from '../../db/schema.js';
+import { STATUSES, type DashboardOverview } from './dashboard.service.js';
+
+export const STATUS_LABELS: Record<InvitationStatus, string> = {
+  pending: 'Pending',
+  sent: 'Sent',
+  already_shared: 'Already shared',
+  failed: 'Failed',
+  revoked: 'Revoked',
+};
+
+/** Bootstrap badge classes; the chart script uses the same colours for its bars. */
+export const STATUS_BADGES: Record<InvitationStatus, string> = {
+  pending: 'text-bg-warning',
+  sent: 'text-bg-success',
+  already_shared: 'text-bg-info',
+  failed: 'text-bg-danger',
+  revoked: 'text-bg-secondary',
+};
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** "Nov 24" for a YYYY-MM-DD day. */
+export function shortDay(day: string): string {
+  return `${MONTHS[Number(day.slice(5, 7)) - 1]} ${Number(day.slice(8, 10))}`;
+}
+
+/** "Nov 24, 12:05 UTC": the server shows UTC, the same days the counts use. */
+export function shortTime(iso: string): string {
+  return `${shortDay(iso.slice(0, 10))}, ${iso.slice(11, 16)} UTC`;
+}
+
+/** What the template needs: the overview, labels, and the chart's series for dashboard-chart.js. */
+export function dashboardPage(overview: DashboardOverview) {
+  const chart = {
+    labels: overview.perDay.map((d) => shortDay(d.day)),
+    series: STATUSES.map((status) => ({ status, label: STATUS_LABELS[status], data: overview.perDay.map((d) => d[status]) })),
+  };
+  return {
+    title: 'Dashboard',
+    section: '/admin',
+    scripts: ['/vendor/chart.js/chart.umd.js', '/static/js/dashboard-chart.js'],
+    overview,
+    statuses: STATUSES,
+    // Short headings on a phone, where the full ones would make the table scroll sideways.
+    windowHeadings: [['7 d', '7 days'], ['30 d', '30 days'], ['All', 'All time']],
+    labels: STATUS_LABELS,
+    badges: STATUS_BADGES,
+    chartJson: JSON.stringify(chart),
+    shortDay,
+    shortTime,
+    n: (value: number) => value.toLocaleString('en-US'),
+  };
+}

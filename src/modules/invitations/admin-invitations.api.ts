@@ -1,0 +1,52 @@
+import type { FastifyInstance } from 'fastify';
+import type { Deps } from '../../deps.js';
+import { actorOf } from '../auth/auth.guard.js';
+import type { StatusFilter } from './admin-invitations.filter.js';
+import { createBody, createResponse, idParams, listQuery, listResponse, retryResponse, revokeResponse } from './admin-invitations.schemas.js';
+
+interface ListQuery {
+  status: StatusFilter;
+  from?: string;
+  to?: string;
+  q?: string;
+  page: number;
+  perPage: number;
+}
+
+const tags = ['invitations'];
+
+/** /api/v1/invitations (inside the API-key context). */
+export async function invitationsApiRoutes(app: FastifyInstance, opts: { deps: Deps }) {
+  const service = opts.deps.services.adminInvitations;
+
+  app.get<{ Querystring: ListQuery }>(
+    '/invitations',
+    { schema: { tags, summary: 'List invitations', description: 'Newest first, filtered by status, UTC day range and email or username.', querystring: listQuery, response: listResponse } },
+    async (request) => {
+      const { page, perPage, ...filter } = request.query;
+      const { items, total } = await service.list(filter, page, perPage);
+      return { items, page, perPage, total };
+    },
+  );
+
+  app.post<{ Body: { email: string; libraries?: string[] } }>(
+    '/invitations',
+    { schema: { tags, summary: 'Invite someone', description: 'Shares libraries with an email address or Plex username now; no invite code needed.', body: createBody, response: createResponse } },
+    async (request, reply) => reply.code(201).send(await service.invite(request.body, actorOf(request), 'api', request.headers['user-agent'])),
+  );
+
+  app.post<{ Params: { id: string } }>(
+    '/invitations/:id/retry',
+    { schema: { tags, summary: 'Send a pending or failed invitation now', params: idParams, response: retryResponse } },
+    async (request) => service.retryNow(request.params.id, actorOf(request)),
+  );
+
+  app.delete<{ Params: { id: string } }>(
+    '/invitations/:id/access',
+    { schema: { tags, summary: 'Revoke access', description: 'Removes the share or cancels the pending invite on Plex, then marks the invitation revoked.', params: idParams, response: revokeResponse } },
+    async (request) => {
+      const { removedFromPlex } = await service.revokeAccess(request.params.id, actorOf(request));
+      return { status: 'revoked' as const, removedFromPlex };
+    },
+  );
+}

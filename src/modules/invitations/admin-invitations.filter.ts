@@ -1,0 +1,92 @@
+import type { InvitationStatus } from '../../db/schema.js';
+import { AppError } from '../../errors.js';
+
+export const INVITATION_STATUSES: readonly InvitationStatus[] = ['pending', 'sent', 'already_shared', 'failed', 'revoked'];
+export const STATUS_FILTERS = ['all', ...INVITATION_STATUSES] as const;
+export type StatusFilter = (typeof STATUS_FILTERS)[number];
+
+/** What the admin list, the CSV export and the API filter by; dates are whole UTC days. */
+export interface InvitationFilter {
+  status: StatusFilter;
+  /** YYYY-MM-DD, inclusive. */
+  from?: string;
+  /** YYYY-MM-DD, inclusive. */
+  to?: string;
+  /** Part of an email address or username. */
+  q?: string;
+}
+
+/** The same filter as SQL bounds: created_at in [fromIso, beforeIso), identifier containing `contains`. */
+export interface InvitationQuery {
+  status?: InvitationStatus;
+  fromIso?: string;
+  beforeIso?: string;
+  contains?: string;
+}
+
+export const MAX_SEARCH_LENGTH = 100;
+const DAY_MS = 24 * 60 * 60_000;
+
+function dayStart(value: string, field: 'from' | 'to'): Date {
+  const date = new Date(`${value}T00:00:00.000Z`);
+  // new Date() rolls 2026-02-31 over to March; a date that does not round-trip is not a date.
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== value) {
+    const message = 'Use a date like 2026-11-24.';
+    throw new AppError('invitations.invalid_date', message, { status: 400, fields: { [field]: message } });
+  }
+  return date;
+}
+
+/** Turns a validated filter into SQL bounds; an impossible date is a 400 naming the field. */
+export function toInvitationQuery(filter: InvitationFilter): InvitationQuery {
+  const q = filter.q?.trim().toLowerCase();
+  return {
+    status: filter.status === 'all' ? undefined : filter.status,
+    fromIso: filter.from ? dayStart(filter.from, 'from').toISOString() : undefined,
+    beforeIso: filter.to ? new Date(dayStart(filter.to, 'to').getTime() + DAY_MS).toISOString() : undefined,
+    contains: q ? q.slice(0, MAX_SEARCH_LENGTH) : undefined,
+  };
+}
+
+const text = (value: unknown): string | undefined => (typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined);
+
+/**
+ * A filter from a page's query string, forgiving: an unknown status shows everything, a page
+ * number that is not one shows page 1. Dates are checked later (toInvitationQuery).
+ */
+export function filterFromQuery(query: Record<string, unknown>): { filter: InvitationFilter; page: number } {
+  const status = STATUS_FILTERS.find((s) => s === query.status) ?? 'all';
+  const page = Number.parseInt(String(query.page ?? '1'), 10);
+  return {
+    filter: { status, from: text(query.from), to: text(query.to), q: text(query.q)?.slice(0, MAX_SEARCH_LENGTH) },
+    page: Number.isSafeInteger(page) && page > 0 ? page : 1,
+  };
+}
+
+/** The query string of a filter (and page), for links that keep the current view. */
+export function filterQueryString(filter: InvitationFilter, page?: number): string {
+  const params = new URLSearchParams();
+  if (filter.status !== 'all') params.set('status', filter.status);
+  if (filter.from) params.set('from', filter.from);
+  if (filter.to) params.set('to', filter.to);
+  if (filter.q) params.set('q', filter.q);
+  if (page && page > 1) params.set('page', String(page));
+  const qs = params.toString();
+  return qs ? `?${qs}` : '';
+}
+
+/** For pages: drops dates that are not dates and says why beside the field, instead of failing. */
+export function withValidDates(filter: InvitationFilter): { filter: InvitationFilter; errors: Record<string, string> } {
+  const errors: Record<string, string> = {};
+  const checked = { ...filter };
+  for (const field of ['from', 'to'] as const) {
+    try {
+      toInvitationQuery({ status: 'all', [field]: filter[field] });
+    } catch (error) {
+      if (!(error instanceof AppError) || !error.fields) throw error;
+      errors[field] = error.message;
+      checked[field] = undefined;
+    }
+  }
+  return { filter: checked, errors };
+}

@@ -1,0 +1,39 @@
+import type { InvitationView } from './admin-invitations.models.js';
+import type { RevokeResult } from './admin-invitations.service.js';
+
+type Flash = { message: string; tone: 'success' | 'warning' | 'danger' | 'info' };
+
+/** What the admin reads after "Retry now" or an invite they sent themselves. */
+export function sendOutcomeMessage(invitation: InvitationView): Flash {
+  const who = invitation.identifier;
+  switch (invitation.status) {
+    case 'sent':
+      return { message: `Invitation sent to ${who}.`, tone: 'success' };
+    case 'already_shared':
+      return { message: `${who} already has access to the server: nothing new was sent.`, tone: 'info' };
+    case 'failed':
+      return { message: `Plex refused the invitation for ${who}: ${invitation.error ?? 'no reason given'}`, tone: 'danger' };
+    case 'pending':
+      return {
+        message: invitation.error
+          ? `Not sent yet to ${who}: ${invitation.error} Helpr will try again by itself.`
+          : `The invitation for ${who} is on its way; Helpr finishes it in the background.`,
+        tone: 'warning',
+      };
+    case 'revoked':
+      return { message: `Access for ${who} was revoked.`, tone: 'info' };
+  }
+}
+
+export function revokeOutcomeMessage(result: RevokeResult): Flash {
+  const who = result.invitation.identifier;
+  return result.removedFromPlex
+    ? { message: `Access for ${who} was removed on Plex, and the invitation is marked revoked.`, tone: 'success' }
+    : { message: `Plex had no share or pending invite for ${who} (any more). The invitation is marked revoked.`, tone: 'warning' };
+}
+
+/** Where to go back to after an action: the list as it was (same filter and page), never elsewhere. */
+export function safeBack(value: unknown): string {
+  const text = typeof value === 'string' ? value : '';
+  return /^\/admin\/invitations(\?[^\s#\\]*)?$/.test(text) ? text : '/admin/invitations';
+}

@@ -1,0 +1,56 @@
+import { STATUS_FILTERS, filterQueryString, type InvitationFilter } from './admin-invitations.filter.js';
+import { STATUS_BADGES, STATUS_LABELS, isRetryable } from './admin-invitations.models.js';
+import type { InvitationPage } from './admin-invitations.service.js';
+
+export const PER_PAGE = 25;
+
+/** Page numbers to link: the first, the last, and two either side of the current one; null is a gap. */
+export function pageNumbers(current: number, last: number): Array<number | null> {
+  const wanted = [...new Set([1, last, ...[-2, -1, 0, 1, 2].map((d) => current + d)])].filter((n) => n >= 1 && n <= last).sort((a, b) => a - b);
+  const numbers: Array<number | null> = [];
+  for (const n of wanted) {
+    const previous = numbers.at(-1);
+    if (typeof previous === 'number' && n - previous > 1) numbers.push(null);
+    numbers.push(n);
+  }
+  return numbers;
+}
+
+/** "2026-11-24 12:00" in UTC, which the page says; the full time is in the datetime attribute. */
+export const shortTime = (iso: string | null): string => (iso ? `${iso.slice(0, 10)} ${iso.slice(11, 16)}` : '');
+
+const shortError = (error: string | null): string => (error && error.length > 80 ? `${error.slice(0, 77)}...` : (error ?? ''));
+
+/** Everything the invitations page template shows, worked out here so the template stays plain. */
+export function invitationsPageData(result: InvitationPage, filter: InvitationFilter, errors: Record<string, string>) {
+  const lastPage = Math.max(1, Math.ceil(result.total / result.perPage));
+  const back = `/admin/invitations${filterQueryString(filter, result.page)}`;
+  return {
+    title: 'Invitations',
+    section: '/admin/invitations',
+    filter,
+    errors,
+    total: result.total,
+    page: result.page,
+    lastPage,
+    pages: pageNumbers(result.page, lastPage).map((n) => (n === null ? null : { n, href: `/admin/invitations${filterQueryString(filter, n)}` })),
+    previousHref: result.page > 1 ? `/admin/invitations${filterQueryString(filter, result.page - 1)}` : undefined,
+    nextHref: result.page < lastPage ? `/admin/invitations${filterQueryString(filter, result.page + 1)}` : undefined,
+    csvHref: `/admin/invitations.csv${filterQueryString(filter)}`,
+    statuses: STATUS_FILTERS.map((value) => ({ value, label: value === 'all' ? 'All' : STATUS_LABELS[value] })),
+    back,
+    firstShown: result.total === 0 ? 0 : (result.page - 1) * result.perPage + 1,
+    lastShown: (result.page - 1) * result.perPage + result.items.length,
+    rows: result.items.map((item) => ({
+      ...item,
+      statusLabel: STATUS_LABELS[item.status],
+      badge: STATUS_BADGES[item.status],
+      libraryNames: item.libraries.map((key) => result.libraryTitles[key] ?? key),
+      shortError: shortError(item.error),
+      created: shortTime(item.createdAt),
+      sent: shortTime(item.sentAt),
+      canRetry: isRetryable(item.status),
+      canRevoke: item.status !== 'revoked',
+    })),
+  };
+}

@@ -1,0 +1,103 @@
+import { sql } from 'kysely';
+import type { Db } from '../../db/database.js';
+import type { InvitationQuery } from './admin-invitations.filter.js';
+import type { InvitationRow } from './invitations.repository.js';
+
+/** An invitation as the admin sees it: with the invite code it used, if any. */
+export type InvitationListRow = InvitationRow & { code: string | null };
+
+/** Where a keyset page ends: the next page starts after this row (newest first). */
+export interface ListCursor {
+  createdAt: string;
+  id: string;
+}
+
+/** `%` and `_` typed by the admin are searched for, not wildcards. */
+export const likePattern = (text: string): string => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+export function createAdminInvitationsRepository(db: Db) {
+  function filtered(query: InvitationQuery) {
+    let select = db.selectFrom('invitations');
+    if (query.status) select = select.where('invitations.status', '=', query.status);
+    if (query.fromIso) select = select.where('invitations.created_at', '>=', query.fromIso);
+    if (query.beforeIso) select = select.where('invitations.created_at', '<', query.beforeIso);
+    if (query.contains) {
+      // identifier_normalized is lower-case and so is `contains`: LIKE is case-blind on both dialects.
+      // ESCAPE is spelled out because SQLite has no default escape character.
+      select = select.where(sql<boolean>`${sql.ref('invitations.identifier_normalized')} like ${likePattern(query.contains)} escape '\\'`);
+    }
+    return select;
+  }
+
+  const withCode = (query: InvitationQuery) =>
+    filtered(query)
+      .leftJoin('invite_codes', 'invite_codes.id', 'invitations.code_id')
+      .selectAll('invitations')
+      .select('invite_codes.code as code')
+      .orderBy('invitations.created_at', 'desc')
+      .orderBy('invitations.id', 'desc');
+
+  return {
+    /** One page, newest first. */
+    list(query: InvitationQuery, page: { limit: number; offset: number }): Promise<InvitationListRow[]> {
+      return withCode(query).limit(page.limit).offset(page.offset).execute();
+    },
+
+    async count(query: InvitationQuery): Promise<number> {
+      const row = await filtered(query).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+      return Number(row.n);
+    },
+
+    /**
+     * The rows after `cursor` (newest first): pages by (created_at, id), so a long export costs the
+     * same per page and rows added meanwhile are neither repeated nor skipped.
+     */
+    listAfter(query: InvitationQuery, cursor: ListCursor | undefined, limit: number): Promise<InvitationListRow[]> {
+      let select = withCode(query);
+      if (cursor) {
+        select = select.where((eb) =>
+          eb.or([
+            eb('invitations.created_at', '<', cursor.createdAt),
+            eb.and([eb('invitations.created_at', '=', cursor.createdAt), eb('invitations.id', '<', cursor.id)]),
+          ]),
+        );
+      }
+      return select.limit(limit).execute();
+    },
+
+    findView(id: string): Promise<InvitationListRow | undefined> {
+      return withCode({}).where('invitations.id', '=', id).executeTakeFirst();
+    },
+
+    /**
+     * "Retry now": a pending or failed invitation that nobody is sending becomes due at once. The
+     * caller then claims it like the retry worker does; false when it is not retryable (any more).
+     */
+    async markDueNow(id: string, now: string): Promise<boolean> {
+      const result = await db
+        .updateTable('invitations')
+        .set({ status: 'pending', next_attempt_at: now, updated_at: now })
+        .where('id', '=', id)
+        .where('status', 'in', ['pending', 'failed'])
+        .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<=', now)]))
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
+    },
+
+    /**
+     * Marks an invitation revoked and drops any lease, so a send still in flight cannot record
+     * itself over the revocation (complete() needs the lease). False when it already was revoked.
+     */
+    async markRevoked(id: string, now: string): Promise<boolean> {
+      const result = await db
+        .updateTable('invitations')
+        .set({ status: 'revoked', next_attempt_at: null, lease_owner: null, lease_until: null, updated_at: now })
+        .where('id', '=', id)
+        .where('status', '!=', 'revoked')
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
+    },
+  };
+}
+
+export type AdminInvitationsRepository = ReturnType<typeof createAdminInvitationsRepository>;

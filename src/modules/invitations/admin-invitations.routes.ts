@@ -1,0 +1,71 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Deps } from '../../deps.js';
+import { isAppError } from '../../errors.js';
+import { actorOf } from '../auth/auth.guard.js';
+import { csvFilename, invitationsCsv } from './admin-invitations.csv.js';
+import { filterFromQuery, withValidDates } from './admin-invitations.filter.js';
+import { STATUS_LABELS } from './admin-invitations.models.js';
+import { revokeOutcomeMessage, safeBack, sendOutcomeMessage } from './admin-invitations.messages.js';
+import { PER_PAGE, invitationsPageData } from './admin-invitations.page.js';
+
+type Query = Record<string, unknown>;
+type IdRequest = FastifyRequest<{ Params: { id: string }; Body: { back?: string } | undefined }>;
+
+/**
+ * Runs an admin action and comes back to the list with its outcome as a flash message. Refusals
+ * the admin can act on (409 "not now", 502 "Plex failed", 400) are shown the same way.
+ */
+async function act(request: FastifyRequest, reply: FastifyReply, back: string, action: () => Promise<NonNullable<FastifyRequest['session']['flash']>>) {
+  try {
+    request.session.flash = await action();
+  } catch (error) {
+    if (!isAppError(error) || ![400, 409, 502].includes(error.status)) throw error;
+    request.session.flash = { message: error.message, tone: 'danger' };
+  }
+  return reply.redirect(back, 303);
+}
+
+/** /admin/invitations: the list with filters and paging, CSV export, retry now, revoke access. */
+export async function adminInvitationsRoutes(app: FastifyInstance, opts: { deps: Deps }) {
+  const service = opts.deps.services.adminInvitations;
+
+  app.get<{ Querystring: Query }>('/admin/invitations', async (request, reply) => {
+    const parsed = filterFromQuery(request.query);
+    const { filter, errors } = withValidDates(parsed.filter);
+    const result = await service.list(filter, parsed.page, PER_PAGE);
+    return reply.page('pages/admin/invitations', invitationsPageData(result, filter, errors));
+  });
+
+  app.get<{ Querystring: Query }>('/admin/invitations.csv', async (request, reply) => {
+    const rows = service.exportAll(filterFromQuery(request.query).filter);
+    return reply
+      .type('text/csv; charset=utf-8')
+      .header('content-disposition', `attachment; filename="${csvFilename(opts.deps.clock.now().toISOString())}"`)
+      .send(invitationsCsv(rows));
+  });
+
+  app.post<{ Body: { email?: string; back?: string } | undefined }>('/admin/invitations', async (request, reply) =>
+    act(request, reply, safeBack(request.body?.back), async () =>
+      sendOutcomeMessage(await service.invite({ email: request.body?.email }, actorOf(request), 'admin', request.headers['user-agent'])),
+    ),
+  );
+
+  app.post('/admin/invitations/:id/retry', async (request: IdRequest, reply) =>
+    act(request, reply, safeBack(request.body?.back), async () => sendOutcomeMessage(await service.retryNow(request.params.id, actorOf(request)))),
+  );
+
+  app.get<{ Params: { id: string }; Querystring: { back?: string } }>('/admin/invitations/:id/revoke', async (request, reply) => {
+    const invitation = await service.get(request.params.id);
+    return reply.page('pages/admin/invitations-revoke', {
+      title: 'Revoke access',
+      section: '/admin/invitations',
+      invitation,
+      statusLabel: STATUS_LABELS[invitation.status],
+      back: safeBack(request.query.back),
+    });
+  });
+
+  app.post('/admin/invitations/:id/revoke', async (request: IdRequest, reply) =>
+    act(request, reply, safeBack(request.body?.back), async () => revokeOutcomeMessage(await service.revokeAccess(request.params.id, actorOf(request)))),
+  );
+}

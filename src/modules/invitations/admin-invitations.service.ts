@@ -1,0 +1,158 @@
+import { isoNow, type Clock } from '../../clock.js';
+import { AppError } from '../../errors.js';
+import { isPlexError } from '../../plex/plex.errors.js';
+import type { AuditActor, AuditService } from '../audit/audit.service.js';
+import type { LibraryMapping } from '../plex/library-mapping.js';
+import type { PlexConnection } from '../plex/plex-connection.service.js';
+import { toInvitationQuery, type InvitationFilter } from './admin-invitations.filter.js';
+import { STATUS_LABELS, isRetryable, toInvitationView, type InvitationView } from './admin-invitations.models.js';
+import type { AdminInvitationsRepository, ListCursor } from './admin-invitations.repository.js';
+import type { InvitationDelivery } from './invitation-delivery.js';
+import type { InvitationsRepository } from './invitations.repository.js';
+import type { InvitationsService } from './invitations.service.js';
+
+export const EXPORT_PAGE_SIZE = 1000;
+
+export interface InvitationPage {
+  items: InvitationView[];
+  page: number;
+  perPage: number;
+  total: number;
+  /** Library titles by local key, when known without asking Plex (the mapping cache is warm). */
+  libraryTitles: Record<string, string>;
+}
+
+export interface RevokeResult {
+  invitation: InvitationView;
+  /** False when Plex had no share or pending invite for this person (any more). */
+  removedFromPlex: boolean;
+}
+
+const conflict = (code: string, message: string) => new AppError(code, message, { status: 409 });
+
+/**
+ * The owner's view of invitations: list and export, send one again now, end someone's access, and
+ * invite someone directly. Sending goes through the same lease and delivery as the retry worker.
+ */
+export function createAdminInvitationsService(deps: {
+  repository: AdminInvitationsRepository;
+  invitations: InvitationsRepository;
+  submitter: Pick<InvitationsService, 'submit'>;
+  delivery: InvitationDelivery;
+  connection: PlexConnection;
+  mapping: LibraryMapping;
+  audit: AuditService;
+  clock: Clock;
+}) {
+  async function get(id: string): Promise<InvitationView> {
+    const row = id.length <= 64 ? await deps.repository.findView(id) : undefined;
+    if (!row) throw new AppError('invitation.not_found', 'There is no invitation with this id.', { status: 404 });
+    return toInvitationView(row);
+  }
+
+  /** Unknown keys are refused up front; if Plex cannot be asked now, the send itself will say. */
+  async function checkLibraries(keys: string[]): Promise<string[]> {
+    const unique = [...new Set(keys.map((key) => key.trim()).filter(Boolean))];
+    if (unique.length === 0) throw new AppError('invitation.no_libraries', 'Choose at least one library.', { fields: { libraries: 'Choose at least one library.' } });
+    const found = await deps.mapping.resolve(unique).catch((error: unknown) => {
+      if (isPlexError(error) || (error instanceof AppError && error.code === 'plex.not_connected')) return undefined;
+      throw error;
+    });
+    if (found?.missing.length) {
+      const message = `The server has no library with key ${found.missing.join(', ')}.`;
+      throw new AppError('invitation.unknown_library', message, { fields: { libraries: message } });
+    }
+    return unique;
+  }
+
+  return {
+    get,
+
+    async list(filter: InvitationFilter, page: number, perPage: number): Promise<InvitationPage> {
+      const query = toInvitationQuery(filter);
+      const [rows, total, libraries] = await Promise.all([
+        deps.repository.list(query, { limit: perPage, offset: (page - 1) * perPage }),
+        deps.repository.count(query),
+        deps.mapping.warm ? deps.mapping.libraries() : Promise.resolve([]),
+      ]);
+      const libraryTitles = Object.fromEntries(libraries.map((library) => [library.key, library.title]));
+      return { items: rows.map(toInvitationView), page, perPage, total, libraryTitles };
+    },
+
+    /**
+     * Every invitation of the filter, newest first, read EXPORT_PAGE_SIZE rows at a time. The
+     * filter is checked now, before anything is streamed, so a bad date is still a clean 400.
+     */
+    exportAll(filter: InvitationFilter): AsyncGenerator<InvitationView> {
+      const query = toInvitationQuery(filter);
+      return (async function* pages() {
+        let cursor: ListCursor | undefined;
+        for (;;) {
+          const rows = await deps.repository.listAfter(query, cursor, EXPORT_PAGE_SIZE);
+          for (const row of rows) yield toInvitationView(row);
+          const last = rows.at(-1);
+          if (!last || rows.length < EXPORT_PAGE_SIZE) return;
+          cursor = { createdAt: last.created_at, id: last.id };
+        }
+      })();
+    },
+
+    /** Sends a pending or failed invitation right away and answers what came of it. */
+    async retryNow(id: string, actor: AuditActor): Promise<InvitationView> {
+      const before = await get(id);
+      if (!isRetryable(before.status)) {
+        throw conflict('invitation.not_retryable', `This invitation is ${STATUS_LABELS[before.status].toLowerCase()}: only pending or failed ones can be sent again.`);
+      }
+      if (!(await deps.repository.markDueNow(id, isoNow(deps.clock)))) {
+        throw conflict('invitation.busy', 'This invitation is being sent right now. Look again in a moment.');
+      }
+      const lease = deps.delivery.newLease(deps.clock.now());
+      // Losing the claim means the retry worker took it in between: it is being sent either way.
+      if (await deps.invitations.claim(id, lease.owner, lease.until, isoNow(deps.clock))) {
+        const row = await deps.invitations.findById(id);
+        if (row) await deps.delivery.deliver(row, lease.owner);
+      }
+      const after = await get(id);
+      await deps.audit.record(actor, 'invitation.retry', before.identifier, { invitation: id, status: after.status });
+      return after;
+    },
+
+    /**
+     * Ends the person's access on Plex (accepted share or pending invite), then marks the
+     * invitation revoked. When Plex fails, nothing is marked, so the admin can simply try again.
+     */
+    async revokeAccess(id: string, actor: AuditActor): Promise<RevokeResult> {
+      const invitation = await get(id);
+      if (invitation.status === 'revoked') throw conflict('invitation.already_revoked', 'Access for this invitation was already revoked.');
+      // A send in flight could create the share right after it was looked for: wait for it to end.
+      const leaseUntil = (await deps.invitations.findById(id))?.lease_until;
+      if (leaseUntil && leaseUntil > isoNow(deps.clock)) throw conflict('invitation.busy', 'This invitation is being sent right now. Look again in a moment.');
+      const { token, serverId } = await deps.connection.state();
+      if (!token || !serverId) throw conflict('plex.not_connected', 'Helpr is not connected to a Plex server, so it cannot remove anyone’s access.');
+      let removed = 0;
+      try {
+        const { sharing } = await deps.connection.client();
+        for (const shareId of await sharing.findSharedServerIds(token, serverId, invitation.identifier)) {
+          if ((await sharing.removeShare(token, shareId)) === 'removed') removed += 1;
+        }
+      } catch (error) {
+        if (!isPlexError(error)) throw error;
+        const message = `Plex did not remove the access of ${invitation.identifier} (${error.message}). The invitation was left as it was: try again.`;
+        throw new AppError('invitation.revoke_failed', message, { status: 502, expose: true, cause: error });
+      }
+      await deps.repository.markRevoked(id, isoNow(deps.clock));
+      await deps.audit.record(actor, 'access.revoke', invitation.identifier, { invitation: id, removedFromPlex: removed > 0 });
+      return { invitation: await get(id), removedFromPlex: removed > 0 };
+    },
+
+    /** An invite the owner sends (admin page or API): no invite code, no duplicate window. */
+    async invite(input: { email: unknown; libraries?: string[] }, actor: AuditActor, source: 'admin' | 'api', userAgent?: string): Promise<InvitationView> {
+      const libraries = input.libraries ? await checkLibraries(input.libraries) : undefined;
+      const { invitation } = await deps.submitter.submit({ email: input.email, clientIp: actor.ip ?? '', userAgent, source, libraries });
+      await deps.audit.record(actor, 'invitation.create', invitation.identifier, { invitation: invitation.id, source, status: invitation.status });
+      return get(invitation.id);
+    },
+  };
+}
+
+export type AdminInvitationsService = ReturnType<typeof createAdminInvitationsService>;

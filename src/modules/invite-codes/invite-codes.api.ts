@@ -1,0 +1,95 @@
+import type { FastifyInstance } from 'fastify';
+import type { Deps } from '../../deps.js';
+import { actorOf } from '../auth/auth.guard.js';
+import { publicBaseUrl, withLink } from './invite-codes.links.js';
+
+const nullable = (schema: Record<string, unknown>) => ({ ...schema, type: [schema.type, 'null'] });
+
+const codeView = {
+  type: 'object',
+  properties: {
+    id: { type: 'string' },
+    code: { type: 'string' },
+    link: { type: 'string', description: 'The /join/CODE link to send (BASE_URL, or this request\'s address).' },
+    label: nullable({ type: 'string' }),
+    expiresAt: nullable({ type: 'string', format: 'date-time' }),
+    maxUses: nullable({ type: 'integer' }),
+    uses: { type: 'integer' },
+    remaining: nullable({ type: 'integer', description: 'null: unlimited' }),
+    libraries: nullable({ type: 'array', items: { type: 'string' }, description: 'null: the libraries chosen for new friends' }),
+    revoked: { type: 'boolean' },
+    revokedAt: nullable({ type: 'string', format: 'date-time' }),
+    state: { type: 'string', enum: ['active', 'expired', 'used_up', 'revoked'] },
+    createdBy: nullable({ type: 'string' }),
+    createdAt: { type: 'string', format: 'date-time' },
+  },
+} as const;
+
+/** The error handler's JSON: `fields` names each field at fault. */
+export const apiErrorSchema = {
+  type: 'object',
+  properties: {
+    error: { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' }, fields: { type: 'object', additionalProperties: { type: 'string' } } } },
+  },
+} as const;
+const error = apiErrorSchema;
+
+interface CreateBody {
+  code?: string | null;
+  label?: string | null;
+  expiresAt?: string | null;
+  maxUses?: number | null;
+  libraries?: string[] | null;
+}
+
+/** GET/POST/DELETE /api/v1/codes. */
+export async function codesApiRoutes(app: FastifyInstance, opts: { deps: Deps }) {
+  const { services, config } = opts.deps;
+
+  app.get<{ Querystring: { limit?: number; offset?: number } }>('/codes', {
+    schema: {
+      tags: ['codes'],
+      summary: 'List invite codes, newest first',
+      querystring: { type: 'object', properties: { limit: { type: 'integer', minimum: 1, maximum: 500, default: 100 }, offset: { type: 'integer', minimum: 0, default: 0 } } },
+      response: { 200: { type: 'object', properties: { items: { type: 'array', items: codeView } } } },
+    },
+  }, async (request) => {
+    const base = publicBaseUrl(request, config.baseUrl);
+    return { items: (await services.codes.listCodes(request.query)).map((code) => withLink(code, base)) };
+  });
+
+  app.post<{ Body: CreateBody }>('/codes', {
+    schema: {
+      tags: ['codes'],
+      summary: 'Create an invite code',
+      description: 'Every field is optional: without `code` a random one is made; without `libraries` friends get the usual libraries.',
+      body: {
+        type: 'object',
+        properties: {
+          code: nullable({ type: 'string', maxLength: 64, description: 'A custom code: 4 to 32 letters, digits, dashes or underscores (not case-sensitive).' }),
+          label: nullable({ type: 'string', maxLength: 200 }),
+          expiresAt: nullable({ type: 'string', format: 'date-time', description: 'ISO 8601 with a time zone, in the future.' }),
+          maxUses: nullable({ type: 'integer', minimum: 1, maximum: 1_000_000 }),
+          libraries: nullable({ type: 'array', maxItems: 200, items: { type: 'string', maxLength: 200 }, description: 'Library local keys (or titles) this code gives instead of the usual ones.' }),
+        },
+      },
+      response: { 201: codeView, 400: error, 409: error },
+    },
+  }, async (request, reply) => {
+    const body = request.body ?? {};
+    const code = await services.codeAdmin.create(
+      { code: body.code ?? undefined, label: body.label ?? undefined, expiresAt: body.expiresAt ?? undefined, maxUses: body.maxUses ?? undefined, libraries: body.libraries ?? undefined },
+      actorOf(request),
+    );
+    return reply.code(201).send(withLink(code, publicBaseUrl(request, config.baseUrl)));
+  });
+
+  app.delete<{ Params: { id: string } }>('/codes/:id', {
+    schema: {
+      tags: ['codes'],
+      summary: 'Revoke an invite code (its link stops working; idempotent)',
+      params: { type: 'object', properties: { id: { type: 'string', maxLength: 64 } }, required: ['id'] },
+      response: { 200: codeView, 404: error },
+    },
+  }, async (request) => withLink(await services.codeAdmin.revoke(request.params.id, actorOf(request)), publicBaseUrl(request, config.baseUrl)));
+}

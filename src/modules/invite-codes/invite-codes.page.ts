@@ -1,0 +1,61 @@
+import type { Deps } from '../../deps.js';
+import { formatUtc } from './invite-codes.errors.js';
+import type { CodeFormValues } from './invite-codes.form.js';
+import { withLink, type InviteCodeWithLink } from './invite-codes.links.js';
+
+export const CODES_PER_PAGE = 50;
+
+export interface CodesPageOptions {
+  base: string;
+  page: number;
+  values: CodeFormValues;
+  errors?: Record<string, string>;
+  /** The code just created, shown at the top with its link and QR code. */
+  createdId?: string;
+}
+
+/** Local keys (or titles) as the names the admin knows; unknown ones stay as stored. */
+function libraryNames(wanted: string[] | null, libraries: Array<{ key: string; title: string }>): string[] | null {
+  if (wanted === null) return null;
+  return wanted.map((entry) => libraries.find((library) => library.key === entry || library.title.toLowerCase() === entry.toLowerCase())?.title ?? entry);
+}
+
+/** Everything the codes page shows: one page of codes, the total, and the server's libraries for the form. */
+export async function codesPageModel(services: Deps['services'], options: CodesPageOptions) {
+  const page = Math.max(1, Math.trunc(options.page) || 1);
+  const [codes, total, libraries] = await Promise.all([
+    services.codes.listCodes({ limit: CODES_PER_PAGE, offset: (page - 1) * CODES_PER_PAGE }),
+    services.codes.countCodes(),
+    services.libraries.state(),
+  ]);
+  const rows: Array<InviteCodeWithLink & { libraryNames: string[] | null }> = codes.map((code) => ({
+    ...withLink(code, options.base),
+    libraryNames: libraryNames(code.libraries, libraries.libraries),
+  }));
+  return {
+    title: 'Invite codes',
+    section: '/admin/codes',
+    scripts: ['/static/js/copy-link.js'],
+    codes: rows,
+    created: options.createdId ? rows.find((code) => code.id === options.createdId) : undefined,
+    page,
+    pages: Math.max(1, Math.ceil(total / CODES_PER_PAGE)),
+    total,
+    libraries,
+    values: options.values,
+    errors: options.errors ?? {},
+    formatUtc,
+  };
+}
+
+/** One code with its link, for the page that shows its QR code large. */
+export async function codeDetailModel(services: Deps['services'], id: string, base: string) {
+  const [code, libraries] = await Promise.all([services.codes.getCode(id), services.libraries.state()]);
+  return {
+    title: `Invite code ${code.code}`,
+    section: '/admin/codes',
+    scripts: ['/static/js/copy-link.js'],
+    code: { ...withLink(code, base), libraryNames: libraryNames(code.libraries, libraries.libraries) },
+    formatUtc,
+  };
+}

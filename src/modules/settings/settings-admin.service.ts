@@ -1,0 +1,52 @@
+import type { ApiKeysService, ApiKeyView } from '../api-keys/api-keys.service.js';
+import type { AuditActor, AuditService } from '../audit/audit.service.js';
+import type { PlexConnection, ValueSource } from '../plex/plex-connection.service.js';
+import { changedFields, parseSettingsForm, type FormBody, type SettingsSection } from './settings-input.js';
+import type { AppSettings, SettingsService } from './settings.service.js';
+
+/** What the settings page shows. Never the Plex token: only where it comes from. */
+export interface SettingsOverview {
+  settings: AppSettings;
+  /** The environment variable deciding a setting, by dotted path ("limits.invitesPerWindow"). */
+  sources: Record<string, string>;
+  plex: { tokenSource: ValueSource; serverId: string | undefined; serverIdSource: ValueSource; serverUrl: string | undefined };
+  /** Set when PLEX_LIBRARIES replaces the library selection at every start. */
+  librariesFromEnvironment: boolean;
+  apiKeys: ApiKeyView[];
+}
+
+/** The admin's settings page: one read for the whole page, and audited saves of each section. */
+export function createSettingsAdmin(deps: {
+  settings: SettingsService;
+  audit: AuditService;
+  apiKeys: ApiKeysService;
+  plexConnection: PlexConnection;
+  environmentLibraries: string[] | undefined;
+}) {
+  return {
+    async overview(): Promise<SettingsOverview> {
+      const [settings, state, apiKeys] = await Promise.all([deps.settings.get(), deps.plexConnection.state(), deps.apiKeys.list()]);
+      return {
+        settings,
+        sources: deps.settings.sources(),
+        plex: { tokenSource: state.tokenSource, serverId: state.serverId, serverIdSource: state.serverIdSource, serverUrl: state.serverUrl },
+        librariesFromEnvironment: deps.environmentLibraries !== undefined,
+        apiKeys,
+      };
+    },
+
+    /** Saves one section's form (or throws naming the fields at fault); returns what changed. */
+    async save(section: SettingsSection, body: FormBody, actor: AuditActor): Promise<string[]> {
+      const change = parseSettingsForm(section, body, deps.settings.sources());
+      const before = await deps.settings.get();
+      let after = before;
+      if (Object.keys(change.settings).length > 0) after = await deps.settings.update(change.settings);
+      if (Object.keys(change.limits).length > 0) after = await deps.settings.updateLimits(change.limits);
+      const changed = changedFields(before, after);
+      if (changed.length > 0) await deps.audit.record(actor, 'settings.update', section, { fields: changed });
+      return changed;
+    },
+  };
+}
+
+export type SettingsAdmin = ReturnType<typeof createSettingsAdmin>;

@@ -1,0 +1,135 @@
+import { AppError } from '../../errors.js';
+import type { AppSettings, InviteLimits } from './settings.service.js';
+
+/** The settings page's forms that change stored settings (password and API keys have their own). */
+export const SETTINGS_SECTIONS = ['site', 'invites', 'limits'] as const;
+export type SettingsSection = (typeof SETTINGS_SECTIONS)[number];
+
+/** Every field as the forms show it: text as typed, checkboxes ticked or not. */
+export interface SettingsFormValues {
+  siteTitle: string;
+  welcomeMessage: string;
+  requireCode: boolean;
+  allowSync: boolean;
+  allowCameraUpload: boolean;
+  allowChannels: boolean;
+  duplicateWindowMinutes: string;
+  invitesPerWindow: string;
+  inviteWindowMinutes: string;
+  wrongCodesPerWindow: string;
+  wrongCodeWindowMinutes: string;
+}
+
+/** A checked form: the settings to store and the limits to change. */
+export interface SettingsChange {
+  settings: Partial<Pick<AppSettings, 'siteTitle' | 'welcomeMessage' | 'requireCode' | 'sharing'>>;
+  limits: Partial<InviteLimits>;
+}
+
+export type FormBody = Record<string, unknown> | null | undefined;
+
+export const SITE_TITLE_MAX = 100;
+export const WELCOME_MESSAGE_MAX = 1000;
+
+// Sane bounds: a week is the longest window worth counting, and nobody needs more than 1000 tries.
+export const NUMBER_RULES: Record<keyof InviteLimits, { min: number; max: number; label: string }> = {
+  invitesPerWindow: { min: 1, max: 1000, label: 'Invite requests per address' },
+  inviteWindowMinutes: { min: 1, max: 10_080, label: 'Invite request window' },
+  wrongCodesPerWindow: { min: 1, max: 1000, label: 'Wrong invite codes per address' },
+  wrongCodeWindowMinutes: { min: 1, max: 10_080, label: 'Wrong-code window' },
+  duplicateWindowMinutes: { min: 0, max: 1440, label: 'Duplicate window' },
+};
+
+const SECTION_LIMITS: Record<SettingsSection, Array<keyof InviteLimits>> = {
+  site: [],
+  invites: ['duplicateWindowMinutes'],
+  limits: ['invitesPerWindow', 'inviteWindowMinutes', 'wrongCodesPerWindow', 'wrongCodeWindowMinutes'],
+};
+
+const text = (body: FormBody, name: string): string => {
+  const value = body?.[name];
+  return typeof value === 'string' ? value : '';
+};
+// An unticked checkbox sends nothing; a ticked one sends "on" (or its value).
+const ticked = (body: FormBody, name: string): boolean => body?.[name] !== undefined && body?.[name] !== '';
+
+export function formValues(settings: AppSettings): SettingsFormValues {
+  const { limits, sharing } = settings;
+  return {
+    siteTitle: settings.siteTitle,
+    welcomeMessage: settings.welcomeMessage,
+    requireCode: settings.requireCode,
+    allowSync: sharing.allowSync,
+    allowCameraUpload: sharing.allowCameraUpload,
+    allowChannels: sharing.allowChannels,
+    duplicateWindowMinutes: String(limits.duplicateWindowMinutes),
+    invitesPerWindow: String(limits.invitesPerWindow),
+    inviteWindowMinutes: String(limits.inviteWindowMinutes),
+    wrongCodesPerWindow: String(limits.wrongCodesPerWindow),
+    wrongCodeWindowMinutes: String(limits.wrongCodeWindowMinutes),
+  };
+}
+
+/** What one section's form sent, to show again beside its errors. */
+export function submittedValues(section: SettingsSection, body: FormBody): Partial<SettingsFormValues> {
+  const numbers = Object.fromEntries(SECTION_LIMITS[section].map((key) => [key, text(body, key).slice(0, 20)]));
+  if (section === 'site') return { siteTitle: text(body, 'siteTitle').slice(0, 2000), welcomeMessage: text(body, 'welcomeMessage').slice(0, 20_000) };
+  if (section === 'invites') {
+    return { ...numbers, requireCode: ticked(body, 'requireCode'), allowSync: ticked(body, 'allowSync'), allowCameraUpload: ticked(body, 'allowCameraUpload'), allowChannels: ticked(body, 'allowChannels') };
+  }
+  return numbers;
+}
+
+function wholeNumber(raw: string, key: keyof InviteLimits, errors: Record<string, string>): number | undefined {
+  const { min, max } = NUMBER_RULES[key];
+  const trimmed = raw.trim();
+  const value = /^\d{1,9}$/.test(trimmed) ? Number(trimmed) : Number.NaN;
+  if (Number.isInteger(value) && value >= min && value <= max) return value;
+  errors[key] = `Enter a whole number from ${min} to ${max}.`;
+  return undefined;
+}
+
+/**
+ * Checks one section's form and returns the change, or throws an AppError naming every field at
+ * fault. Fields the environment decides (`sources`, by dotted path) are ignored: their inputs are
+ * disabled, and what the environment says wins anyway.
+ */
+export function parseSettingsForm(section: SettingsSection, body: FormBody, sources: Record<string, string>): SettingsChange {
+  const errors: Record<string, string> = {};
+  const change: SettingsChange = { settings: {}, limits: {} };
+  if (section === 'site') {
+    const siteTitle = text(body, 'siteTitle').trim();
+    const welcomeMessage = text(body, 'welcomeMessage').trim();
+    if (siteTitle.length < 1 || siteTitle.length > SITE_TITLE_MAX) errors.siteTitle = `Enter a title of 1 to ${SITE_TITLE_MAX} characters.`;
+    if (welcomeMessage.length > WELCOME_MESSAGE_MAX) errors.welcomeMessage = `Keep the message to ${WELCOME_MESSAGE_MAX} characters or fewer.`;
+    change.settings = { siteTitle, welcomeMessage };
+  }
+  if (section === 'invites') {
+    change.settings = {
+      requireCode: ticked(body, 'requireCode'),
+      sharing: { allowSync: ticked(body, 'allowSync'), allowCameraUpload: ticked(body, 'allowCameraUpload'), allowChannels: ticked(body, 'allowChannels') },
+    };
+  }
+  for (const key of SECTION_LIMITS[section]) {
+    if (sources[`limits.${key}`]) continue;
+    const value = wholeNumber(text(body, key), key, errors);
+    if (value !== undefined) change.limits[key] = value;
+  }
+  if (Object.keys(errors).length > 0) {
+    throw new AppError('settings.invalid', 'Nothing was saved: check the fields marked below.', { status: 400, fields: errors });
+  }
+  return change;
+}
+
+/** Dotted names of the settings that differ ("sharing.allowSync"), for the audit log: names, never values. */
+export function changedFields(before: AppSettings, after: AppSettings): string[] {
+  const changed: string[] = [];
+  for (const key of ['siteTitle', 'welcomeMessage', 'requireCode'] as const) if (before[key] !== after[key]) changed.push(key);
+  for (const key of Object.keys(after.sharing) as Array<keyof AppSettings['sharing']>) {
+    if (before.sharing[key] !== after.sharing[key]) changed.push(`sharing.${key}`);
+  }
+  for (const key of Object.keys(after.limits) as Array<keyof InviteLimits>) {
+    if (before.limits[key] !== after.limits[key]) changed.push(`limits.${key}`);
+  }
+  return changed;
+}

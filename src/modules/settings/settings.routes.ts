@@ -1,0 +1,76 @@
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { Deps } from '../../deps.js';
+import { isAppError } from '../../errors.js';
+import { actorOf } from '../auth/auth.guard.js';
+import { formValues, NUMBER_RULES, SETTINGS_SECTIONS, submittedValues, type FormBody, type SettingsFormValues } from './settings-input.js';
+
+/** A form that came back with mistakes: its section, what was typed (never passwords), the messages. */
+export interface RefusedForm {
+  section: string;
+  values?: Partial<SettingsFormValues> & { name?: string };
+  errors: Record<string, string>;
+}
+
+/** The whole settings page; a refused form is shown with status 400, its values and messages. */
+export async function renderSettings(reply: FastifyReply, deps: Deps, refused?: RefusedForm): Promise<FastifyReply> {
+  const overview = await deps.services.settingsAdmin.overview();
+  if (refused) reply.code(400);
+  return reply.page('pages/admin/settings', {
+    title: 'Settings',
+    section: '/admin/settings',
+    ...overview,
+    values: { ...formValues(overview.settings), ...refused?.values },
+    errors: refused?.errors ?? {},
+    refusedSection: refused?.section,
+    rules: NUMBER_RULES,
+  });
+}
+
+/** Re-renders the page for a refused form, or lets any other error through. */
+export function renderRefused(reply: FastifyReply, deps: Deps, error: unknown, form: Omit<RefusedForm, 'errors'>): Promise<FastifyReply> {
+  if (isAppError(error) && error.fields) return renderSettings(reply, deps, { ...form, errors: error.fields });
+  throw error;
+}
+
+interface PasswordBody {
+  current?: string;
+  next?: string;
+  repeat?: string;
+}
+
+/** /admin/settings: one page, one form per section, each saved on its own (Post/Redirect/Get). */
+export async function settingsRoutes(app: FastifyInstance, opts: { deps: Deps }) {
+  const { deps } = opts;
+
+  app.get('/admin/settings', (_request, reply) => renderSettings(reply, deps));
+
+  for (const section of SETTINGS_SECTIONS) {
+    app.post<{ Body: FormBody }>(`/admin/settings/${section}`, async (request, reply) => {
+      try {
+        const changed = await deps.services.settingsAdmin.save(section, request.body, actorOf(request));
+        request.session.flash = { message: changed.length > 0 ? 'Saved.' : 'Nothing changed.', tone: changed.length > 0 ? 'success' : 'info' };
+        return reply.redirect(`/admin/settings#${section}`, 303);
+      } catch (error) {
+        return renderRefused(reply, deps, error, { section, values: submittedValues(section, request.body) });
+      }
+    });
+  }
+
+  app.post<{ Body: PasswordBody }>('/admin/settings/password', async (request, reply) => {
+    const field = (name: keyof PasswordBody) => String(request.body?.[name] ?? '');
+    try {
+      await deps.services.auth.changePassword({
+        adminId: request.admin!.id,
+        current: field('current'),
+        next: field('next'),
+        repeat: field('repeat'),
+        sessionId: request.session.sessionId,
+        ip: request.ip,
+      });
+      request.session.flash = { message: 'Password changed. Every other signed-in session has ended.', tone: 'success' };
+      return reply.redirect('/admin/settings#password', 303);
+    } catch (error) {
+      return renderRefused(reply, deps, error, { section: 'password' });
+    }
+  });
+}
