@@ -29,7 +29,7 @@ import { overloadPlugin, type OverloadOptions } from './plugins/overload.js';
 import { formsPlugin } from './plugins/forms.js';
 import { rateLimitPlugin } from './plugins/rate-limit.js';
 import { securityPlugin } from './plugins/security.js';
-import { sessionPlugin } from './plugins/session.js';
+import { cookiesPlugin, sessionPlugin } from './plugins/session.js';
 import { staticPlugin } from './plugins/static.js';
 import { viewsPlugin } from './plugins/views.js';
 
@@ -74,7 +74,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
   await app.register(overloadPlugin, { maxEventLoopDelayMs: deps.config.maxEventLoopDelayMs, ...options.overload });
   await app.register(securityPlugin);
   await app.register(formsPlugin);
-  await app.register(sessionPlugin, { secretKey: deps.secretKey, sessions: deps.repositories.sessions, clock: deps.clock });
+  await app.register(cookiesPlugin, { secretKey: deps.secretKey });
   await app.register(csrfPlugin);
   await app.register(rateLimitPlugin, { counters: deps.counters });
   await app.register(viewsPlugin, { reloadTemplates: options.reloadTemplates });
@@ -87,32 +87,39 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
   ]);
   await app.register(healthRoutes, { health });
 
-  // Pages for people: every state-changing request here must carry a CSRF token.
+  // Public pages: no session at all; every state-changing request must carry a CSRF token.
   await app.register(async (pages) => {
     pages.addHook('preHandler', requireCsrf);
     await pages.register(publicRoutes, { services: deps.services });
-    await pages.register(loginRoutes, { deps });
     await pages.register(apiDocsRoutes);
-    // [public page modules]
-    await pages.register(setupRoutes, { deps });
   });
 
-  // The admin area: ONE guard for every route registered in this context (before the body is even
-  // parsed or validated), then CSRF.
-  await app.register(async (admin) => {
-    admin.addHook('onRequest', requireAdmin({ admins: deps.repositories.admins, clock: deps.clock }));
-    admin.addHook('preHandler', requireCsrf);
-    await admin.register(logoutRoutes, { deps });
-    // [admin page modules]
-    await admin.register(setupAdminRoutes, { deps });
-    await admin.register(plexAdminRoutes, { deps });
-    await admin.register(adminInvitationsRoutes, { deps });
-    await admin.register(codesAdminRoutes, { deps });
-    await admin.register(librariesAdminRoutes, { deps });
-    await admin.register(settingsRoutes, { deps });
-    await admin.register(apiKeysRoutes, { deps });
-    await admin.register(auditRoutes, { deps });
-    await admin.register(dashboardRoutes, { deps });
+  // Signing in and signed in: server-side sessions, only here.
+  await app.register(async (signedIn) => {
+    await signedIn.register(sessionPlugin, { secretKey: deps.secretKey, sessions: deps.repositories.sessions, clock: deps.clock });
+
+    await signedIn.register(async (pages) => {
+      pages.addHook('preHandler', requireCsrf);
+      await pages.register(loginRoutes, { deps });
+      await pages.register(setupRoutes, { deps });
+    });
+
+    // The admin area: ONE guard for every route registered in this context (before the body is
+    // even parsed or validated), then CSRF.
+    await signedIn.register(async (admin) => {
+      admin.addHook('onRequest', requireAdmin({ admins: deps.repositories.admins, clock: deps.clock }));
+      admin.addHook('preHandler', requireCsrf);
+      await admin.register(logoutRoutes, { deps });
+      await admin.register(setupAdminRoutes, { deps });
+      await admin.register(plexAdminRoutes, { deps });
+      await admin.register(adminInvitationsRoutes, { deps });
+      await admin.register(codesAdminRoutes, { deps });
+      await admin.register(librariesAdminRoutes, { deps });
+      await admin.register(settingsRoutes, { deps });
+      await admin.register(apiKeysRoutes, { deps });
+      await admin.register(auditRoutes, { deps });
+      await admin.register(dashboardRoutes, { deps });
+    });
   });
 
   // OpenAPI from the API routes' own schemas (only routes with tags are documented).

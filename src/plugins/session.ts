@@ -16,13 +16,17 @@ declare module 'fastify' {
   }
 }
 
+/** Signed cookies (the CSRF secret travels in one), for every route. */
+export const cookiesPlugin = fp(async (app: FastifyInstance, opts: { secretKey: string }) => {
+  await app.register(cookie, { secret: deriveKey(opts.secretKey, 'cookies').toString('base64url') });
+});
+
 /**
- * Signed cookies, and server-side sessions kept in the database. A session row is written only
- * once something is stored in it (an admin login), so public visitors never create rows.
+ * Server-side sessions kept in the database, registered only around the routes that sign in or
+ * are signed in: public visitors never get a session, not even an unsaved one. A session row is
+ * written only once something is stored in it (an admin login).
  */
 export const sessionPlugin = fp(async (app: FastifyInstance, opts: { secretKey: string; sessions: SessionsRepository; clock: Clock }) => {
-  const cookieSecret = deriveKey(opts.secretKey, 'cookies').toString('base64url');
-  await app.register(cookie, { secret: cookieSecret });
   await app.register(session, {
     secret: deriveKey(opts.secretKey, 'session').toString('base64url'),
     cookieName: SESSION_COOKIE,
