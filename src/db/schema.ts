@@ -99,6 +99,13 @@ export interface ApiKeysTable {
   revoked_at: string | null;
 }
 
+/** Maintained by triggers (migration 0003): requests per UTC day and current status. */
+export interface InvitationDailyCountsTable {
+  day: string;
+  status: InvitationStatus;
+  count: number;
+}
+
 export interface Database {
   admins: AdminsTable;
   sessions: SessionsTable;
@@ -108,4 +115,5 @@ export interface Database {
   invite_codes: InviteCodesTable;
   invite_code_uses: InviteCodeUsesTable;
   api_keys: ApiKeysTable;
+  invitation_daily_counts: InvitationDailyCountsTable;
 }

@@ -101,7 +101,9 @@ describe('admin dashboard and GET /api/v1/stats', () => {
     statements = [];
     await app.deps.services.dashboard.overview();
     expect(statements.length).toBeLessThanOrEqual(4);
-    expect(statements.filter((sql) => /from "invitations"/.test(sql))).toHaveLength(3);
+    // Counts and the chart come from the per-day counts; only the latest 10 read invitations.
+    expect(statements.filter((sql) => /from "invitation_daily_counts"/.test(sql))).toHaveLength(2);
+    expect(statements.filter((sql) => /from "invitations"/.test(sql))).toHaveLength(1);
 
     // The whole request: the session load and save and the guard's admin look-up come on top.
     statements = [];

@@ -94,7 +94,7 @@ describe.each(testDialects())('dashboard service on %s', (dialect) => {
     expect(stats.perDay.reduce((sum, d) => sum + d.total, 0)).toBe(7);
   });
 
-  it('builds the overview from three invitation statements, none per row', async () => {
+  it('builds the overview from three statements, none per row', async () => {
     statements.length = 0;
     const overview = await dashboard.overview();
     expect(statements).toEqual(['SelectQueryNode', 'SelectQueryNode', 'SelectQueryNode']);

@@ -25,24 +25,23 @@ export interface DayStatusCount {
 
 export type LatestInvitation = { id: string; identifier: string; status: InvitationStatus; created_at: string };
 
-// Timestamps are ISO text everywhere, so the first 10 characters are the UTC day on both dialects.
-// No bound parameters in it: PostgreSQL must see the same expression in SELECT and GROUP BY.
-const createdDay = sql<string>`substr(created_at, 1, 10)`;
+const dayOf = (iso: string) => iso.slice(0, 10);
 
 /**
- * The dashboard's aggregate reads: each is ONE statement however many invitations there are
- * (PostgreSQL returns counts and sums as strings, hence Number()).
+ * The dashboard's aggregate reads, from the per-day counts the database keeps up to date
+ * (invitation_daily_counts, migration 0003): a few hundred rows to sum however many invitations
+ * there are. PostgreSQL returns sums as strings, hence Number().
  */
 export function createStatsRepository(db: Db) {
   return {
-    /** Per status: all-time total and the counts since each window start, in one pass. */
+    /** Per status: all-time total and the counts since each window start, in one statement. */
     async countsByStatus(starts: WindowStarts): Promise<StatusWindowCounts[]> {
-      const since = (from: string) => sql<string>`sum(case when created_at >= ${from} then 1 else 0 end)`;
+      const since = (from: string) => sql<string>`sum(case when day >= ${dayOf(from)} then count else 0 end)`;
       const rows = await db
-        .selectFrom('invitations')
+        .selectFrom('invitation_daily_counts')
         .select((eb) => [
           'status',
-          eb.fn.countAll<string>().as('total'),
+          eb.fn.sum<string>('count').as('total'),
           since(starts.today).as('today'),
           since(starts.week).as('week'),
           since(starts.month).as('month'),
@@ -51,7 +50,7 @@ export function createStatsRepository(db: Db) {
         .execute();
       return rows.map((row) => ({
         status: row.status,
-        total: Number(row.total),
+        total: Number(row.total ?? 0),
         today: Number(row.today ?? 0),
         week: Number(row.week ?? 0),
         month: Number(row.month ?? 0),
@@ -61,10 +60,10 @@ export function createStatsRepository(db: Db) {
     /** Requests per UTC day and status since `from` (days without requests are absent). */
     async countsPerDay(from: string): Promise<DayStatusCount[]> {
       const rows = await db
-        .selectFrom('invitations')
-        .select((eb) => [createdDay.as('day'), 'status', eb.fn.countAll<string>().as('count')])
-        .where('created_at', '>=', from)
-        .groupBy([createdDay, 'status'])
+        .selectFrom('invitation_daily_counts')
+        .select(['day', 'status', 'count'])
+        .where('day', '>=', dayOf(from))
+        .where('count', '>', 0)
         .execute();
       return rows.map((row) => ({ day: row.day, status: row.status, count: Number(row.count) }));
     },
