@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { pino, type Logger } from 'pino';
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
@@ -194,7 +194,9 @@ export type Deps = Awaited<ReturnType<typeof createDeps>>;
 async function connectRedis(url: string, logger: Logger): Promise<Redis> {
   // No offline queue: while Redis is away commands fail at once and limits fail open, instead of
   // requests waiting on a queue.
-  const redis = new Redis(url, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 5000 });
+  // Loaded only when REDIS_URL is set.
+  const { Redis: RedisClient } = await import('ioredis');
+  const redis = new RedisClient(url, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 5000 });
   let connected = false;
   let lastError = '';
   redis.on('error', (error: Error) => {

@@ -32,12 +32,19 @@ export function rssOf(pid: number): number {
   return kb * 1024;
 }
 
-/** Starts the built app (`node dist/src/main.js`, as `npm start` does) on 127.0.0.1 and waits for /readyz. */
+/** The Node flags of `npm start` (package.json), so the measured process runs as users run it. */
+function startFlags(): string[] {
+  const scripts = (JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+  const words = scripts.start!.split(/\s+/);
+  return words.slice(1, words.indexOf('dist/src/main.js'));
+}
+
+/** Starts the built app as `npm start` does (same Node flags) on 127.0.0.1 and waits for /readyz. */
 export async function startHelpr(env: Record<string, string>): Promise<HelprProcess> {
   const port = await freePort();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'helpr-bench-'));
   const started = performance.now();
-  const child = spawn(process.execPath, [path.join(PROJECT_ROOT, 'dist/src/main.js')], {
+  const child = spawn(process.execPath, [...startFlags(), path.join(PROJECT_ROOT, 'dist/src/main.js')], {
     cwd: dataDir,
     env: { PATH: process.env.PATH ?? '', ...(process.env.BENCH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS } : {}), DATA_DIR: dataDir, HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'inherit', 'inherit'],

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql, type KyselyConfig } from 'kysely';
-import pg from 'pg';
+import type pg from 'pg';
 import type { DatabaseConfig } from '../config.js';
 import { StartupError } from '../errors.js';
 import type { Database } from './schema.js';
@@ -59,8 +59,10 @@ function withDefaultUser(url: string): string {
   return parsed.toString();
 }
 
-function createPostgresPool(url: string, options: DatabaseOptions): pg.Pool {
-  const pool = new pg.Pool({
+// pg is loaded only when PostgreSQL is configured: SQLite installs do not pay its memory.
+async function createPostgresPool(url: string, options: DatabaseOptions): Promise<pg.Pool> {
+  const { default: postgres } = await import('pg');
+  const pool = new postgres.Pool({
     connectionString: withDefaultUser(url),
     max: options.poolSize ?? 10,
     connectionTimeoutMillis: 5000,
@@ -83,7 +85,7 @@ export async function createDatabase(config: DatabaseConfig, options: DatabaseOp
     return { db, dialect: 'sqlite', ping: async () => void (await sql`select 1`.execute(db)), close: () => db.destroy() };
   }
 
-  const pool = createPostgresPool(config.url, options);
+  const pool = await createPostgresPool(config.url, options);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log: queryLog(options) });
   const handle: DatabaseHandle = {
     db,

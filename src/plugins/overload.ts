@@ -24,10 +24,10 @@ export const overloadPlugin = fp(async (app: FastifyInstance, opts: OverloadOpti
   });
   await app.register(underPressure, {
     maxEventLoopDelay: opts.maxEventLoopDelayMs ?? 1000,
-    sampleInterval: 100,
-    pressureHandler: (_request: unknown, reply: FastifyReply, _type: string, value: number | undefined) => {
-      // A sampling window without a single sample reads as an infinite delay: that is no evidence.
-      if (!armed || (value !== undefined && !Number.isFinite(value))) return undefined;
+    // The default one-second window: long enough that an idle loop always records samples (a
+    // window with none means the loop was blocked throughout, and counts as overload).
+    pressureHandler: (_request: unknown, reply: FastifyReply) => {
+      if (!armed) return undefined;
       reply.header('retry-after', String(retryAfter));
       throw new AppError('overloaded', 'Helpr is very busy right now. Please try again in a few seconds.', { status: 503 });
     },
