@@ -8,6 +8,11 @@ declare module 'fastify' {
   interface FastifyReply {
     /** Render a page in the layout, with the helpers every template may use. */
     page(template: string, data?: Record<string, unknown>): FastifyReply;
+    /**
+     * A page whose content depends only on `source` (and the visitor's CSRF token): rendered once
+     * per `source` object and template, then sent with this visitor's token filled in.
+     */
+    cachedPage(source: object, template: string, data: Record<string, unknown>): FastifyReply;
   }
   interface Session {
     /** A one-time message for the next admin page ("Saved."), set before a redirect. */
@@ -27,6 +32,22 @@ export interface ViewsOptions {
  */
 export const viewsPlugin = fp(async (app: FastifyInstance, opts: ViewsOptions) => {
   const eta = new Eta({ views: VIEWS_DIR, autoEscape: true, cache: !opts.reloadTemplates });
+
+  // Keyed by the source object (the settings snapshot): a new snapshot renders anew, and the old
+  // entries go with the old snapshot.
+  const rendered = new WeakMap<object, Map<string, string>>();
+  const TOKEN_SLOT = `csrf-${Math.random().toString(36).slice(2)}-slot`;
+
+  app.decorateReply('cachedPage', function cachedPage(this: FastifyReply, source: object, template: string, data: Record<string, unknown>) {
+    let pages = rendered.get(source);
+    if (!pages) rendered.set(source, (pages = new Map()));
+    let html = pages.get(template);
+    if (html === undefined) {
+      html = eta.render(template, { asset: assetUrl, csrfToken: () => TOKEN_SLOT, version: APP_VERSION, ...data });
+      pages.set(template, html);
+    }
+    return this.type('text/html; charset=utf-8').send(html.replaceAll(TOKEN_SLOT, this.csrfToken()));
+  });
 
   app.decorateReply('page', function page(this: FastifyReply, template: string, data: Record<string, unknown> = {}) {
     const session = this.request.admin ? this.request.session : undefined;

@@ -18,7 +18,10 @@ export async function publicRoutes(app: FastifyInstance, opts: { services: Deps[
   async function showForm(reply: FastifyReply, values: RequestForm, errors: Record<string, string> = {}, status = 200) {
     if (!(await services.setup.isReady())) return reply.page('pages/home/not-set-up', { title: 'Helpr is not set up yet' });
     const settings = await services.settings.get();
-    return reply.code(status).page('pages/public/request', { title: settings.siteTitle, siteTitle: settings.siteTitle, settings, values, errors });
+    const data = { title: settings.siteTitle, siteTitle: settings.siteTitle, settings, values, errors };
+    // The empty form is the busiest page: it is the same for everyone until the settings change.
+    if (status === 200 && !values.email && !values.code) return reply.cachedPage(settings, 'pages/public/request', data);
+    return reply.code(status).page('pages/public/request', data);
   }
 
   app.get('/', async (_request, reply) => showForm(reply, {}));
