@@ -32,11 +32,13 @@ export function rssOf(pid: number): number {
   return kb * 1024;
 }
 
-/** The Node flags of `npm start` (package.json), so the measured process runs as users run it. */
-function startFlags(): string[] {
+/** The environment and Node flags of `npm start` (package.json), so the measured process runs as users run it. */
+function startCommand(): { env: Record<string, string>; flags: string[] } {
   const scripts = (JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
   const words = scripts.start!.split(/\s+/);
-  return words.slice(1, words.indexOf('dist/src/main.js'));
+  const node = words.indexOf('node');
+  const env = Object.fromEntries(words.slice(0, node).map((word) => word.split('=') as [string, string]));
+  return { env, flags: words.slice(node + 1, words.indexOf('dist/src/main.js')) };
 }
 
 /** Starts the built app as `npm start` does (same Node flags) on 127.0.0.1 and waits for /readyz. */
@@ -44,9 +46,10 @@ export async function startHelpr(env: Record<string, string>): Promise<HelprProc
   const port = await freePort();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'helpr-bench-'));
   const started = performance.now();
-  const child = spawn(process.execPath, [...startFlags(), path.join(PROJECT_ROOT, 'dist/src/main.js')], {
+  const start = startCommand();
+  const child = spawn(process.execPath, [...start.flags, path.join(PROJECT_ROOT, 'dist/src/main.js')], {
     cwd: dataDir,
-    env: { PATH: process.env.PATH ?? '', ...(process.env.BENCH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS } : {}), DATA_DIR: dataDir, HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn', ...env },
+    env: { PATH: process.env.PATH ?? '', ...start.env, ...(process.env.BENCH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS } : {}), DATA_DIR: dataDir, HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   const url = `http://127.0.0.1:${port}`;
