@@ -1,22 +1,5 @@
-import type { InvitationStatus } from '../../db/schema.js';
+import { STATUS_BADGES, STATUS_LABELS } from '../invitations/invitation-status.js';
 import { STATUSES, type DashboardOverview } from './dashboard.service.js';
-
-export const STATUS_LABELS: Record<InvitationStatus, string> = {
-  pending: 'Pending',
-  sent: 'Sent',
-  already_shared: 'Already shared',
-  failed: 'Failed',
-  revoked: 'Revoked',
-};
-
-/** Bootstrap badge classes; the chart script uses the same colours for its bars. */
-export const STATUS_BADGES: Record<InvitationStatus, string> = {
-  pending: 'text-bg-warning',
-  sent: 'text-bg-success',
-  already_shared: 'text-bg-info',
-  failed: 'text-bg-danger',
-  revoked: 'text-bg-secondary',
-};
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 

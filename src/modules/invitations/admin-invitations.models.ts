@@ -51,22 +51,7 @@ export function toInvitationView(row: InvitationListRow): InvitationView {
   };
 }
 
-export const STATUS_LABELS: Record<InvitationStatus, string> = {
-  pending: 'Pending',
-  sent: 'Sent',
-  already_shared: 'Already shared',
-  failed: 'Failed',
-  revoked: 'Revoked',
-};
-
 /** Only these can be sent again by hand; the others are settled. */
 export const isRetryable = (status: InvitationStatus): boolean => status === 'pending' || status === 'failed';
 
-/** The same colours as the dashboard. */
-export const STATUS_BADGES: Record<InvitationStatus, string> = {
-  pending: 'text-bg-warning',
-  sent: 'text-bg-success',
-  already_shared: 'text-bg-info',
-  failed: 'text-bg-danger',
-  revoked: 'text-bg-secondary',
-};
+export { STATUS_BADGES, STATUS_LABELS } from './invitation-status.js';
