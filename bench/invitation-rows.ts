@@ -1,31 +1,22 @@
 import type { Db } from '../src/db/database.js';
 import type { InvitationStatus } from '../src/db/schema.js';
 import type { InvitationRow } from '../src/modules/invitations/invitations.repository.js';
+import { invitationRow as fixtureRow } from '../test/helpers/invitation-rows.js';
 
-/** A complete invitations row for seeding (tests and the benchmark write rows directly). */
+/** A row as the flow leaves it in each status (the shared test fixture, with status-specific fields). */
 export function invitationRow(id: string, status: InvitationStatus, createdAt: string, identifier = `friend-${id}@example.com`): InvitationRow {
-  return {
+  return fixtureRow({
     id,
     identifier,
-    identifier_normalized: identifier.toLowerCase(),
-    identifier_kind: identifier.includes('@') ? 'email' : 'username',
-    source: 'public',
-    code_id: null,
-    libraries: '["1","2"]',
     status,
+    created_at: createdAt,
     attempts: status === 'pending' ? 0 : 1,
     last_error: status === 'failed' ? 'Plex said no.' : null,
     error_kind: status === 'failed' ? 'upstream' : null,
     plex_share_id: status === 'sent' ? `share-${id}` : null,
     next_attempt_at: status === 'pending' ? createdAt : null,
-    lease_owner: null,
-    lease_until: null,
-    client_ip: '198.51.100.7',
     user_agent: 'seed',
-    created_at: createdAt,
-    updated_at: createdAt,
-    sent_at: status === 'sent' ? createdAt : null,
-  };
+  });
 }
 
 /**

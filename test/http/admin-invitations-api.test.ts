@@ -3,7 +3,7 @@ import type { InvitationRow } from '../../src/modules/invitations/invitations.re
 import type { TestApp } from '../helpers/app.js';
 import { useSimulator } from '../helpers/plex-sim.js';
 import { createReadyApp } from '../helpers/ready-app.js';
-import { insertMany, invitationRow } from './admin-invitations.fixtures.js';
+import { insertMany, invitationRow } from '../helpers/invitation-rows.js';
 
 const ctx = useSimulator();
 let t: TestApp;

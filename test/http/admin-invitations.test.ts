@@ -4,7 +4,7 @@ import { signIn, type AdminSession } from '../helpers/admin-session.js';
 import type { TestApp } from '../helpers/app.js';
 import { useSimulator } from '../helpers/plex-sim.js';
 import { createReadyApp } from '../helpers/ready-app.js';
-import { insertMany, invitationRow } from './admin-invitations.fixtures.js';
+import { insertMany, invitationRow } from '../helpers/invitation-rows.js';
 
 const ctx = useSimulator();
 let t: TestApp;

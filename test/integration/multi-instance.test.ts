@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { InvitationRow } from '../../src/modules/invitations/invitations.repository.js';
 import { encodeForm, signIn } from '../helpers/admin-session.js';
 import type { TestApp } from '../helpers/app.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
+import { invitationRow } from '../helpers/invitation-rows.js';
 import { useSimulator } from '../helpers/plex-sim.js';
 import { createReadyApp } from '../helpers/ready-app.js';
 import { serviceAvailable, TEST_DATABASE_URL, TEST_REDIS_URL } from '../helpers/services.js';
@@ -64,28 +64,16 @@ describe.runIf(available)('several instances on PostgreSQL and Redis', () => {
     ctx.sim.control.clearLog();
     const repo = a.deps.repositories.invitations;
     for (let i = 0; i < 200; i += 1) {
-      const row: InvitationRow = {
+      const row = invitationRow({
         id: `multi-${i}`,
         identifier: `queued${i}@example.com`,
-        identifier_normalized: `queued${i}@example.com`,
-        identifier_kind: 'email',
-        source: 'public',
-        code_id: null,
-        libraries: '[]',
         status: 'pending',
-        attempts: 1,
+        libraries: '[]',
         last_error: 'Plex failed',
         error_kind: 'upstream',
-        plex_share_id: null,
         next_attempt_at: T0,
-        lease_owner: null,
-        lease_until: null,
-        client_ip: null,
-        user_agent: null,
         created_at: T0,
-        updated_at: T0,
-        sent_at: null,
-      };
+      });
       await repo.insert(row);
     }
     let sent = 0;

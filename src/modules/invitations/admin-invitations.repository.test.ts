@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createTestDatabase, testDialects, type TestDatabase } from '../../../test/helpers/database.js';
-import { insertMany, invitationRow } from '../../../test/http/admin-invitations.fixtures.js';
+import { insertMany, invitationRow } from '../../../test/helpers/invitation-rows.js';
 import { toInvitationQuery, type InvitationFilter } from './admin-invitations.filter.js';
 import { createAdminInvitationsRepository, type AdminInvitationsRepository, type ListCursor } from './admin-invitations.repository.js';
 import { createInviteCodesRepository } from '../invite-codes/invite-codes.repository.js';

@@ -4,35 +4,14 @@ import { createTestDatabase, testDialects, type TestDatabase } from '../../../te
 import { useSimulator } from '../../../test/helpers/plex-sim.js';
 import { createReadyApp } from '../../../test/helpers/ready-app.js';
 import { TEST_DATABASE_URL } from '../../../test/helpers/services.js';
+import { invitationRow } from '../../../test/helpers/invitation-rows.js';
 import type { InvitationRow } from './invitations.repository.js';
 
 const T0 = '2026-11-24T12:00:00.000Z';
 
-function pendingRow(id: string, identifier: string, patch: Partial<InvitationRow> = {}): InvitationRow {
-  return {
-    id,
-    identifier,
-    identifier_normalized: identifier,
-    identifier_kind: 'email',
-    source: 'public',
-    code_id: null,
-    libraries: '[]',
-    status: 'pending',
-    attempts: 1,
-    last_error: 'Plex failed',
-    error_kind: 'upstream',
-    plex_share_id: null,
-    next_attempt_at: T0,
-    lease_owner: null,
-    lease_until: null,
-    client_ip: '198.51.100.1',
-    user_agent: null,
-    created_at: T0,
-    updated_at: T0,
-    sent_at: null,
-    ...patch,
-  };
-}
+/** A request waiting for its next attempt (Plex failed once). */
+const pendingRow = (id: string, identifier: string, patch: Partial<InvitationRow> = {}): InvitationRow =>
+  invitationRow({ id, identifier, status: 'pending', libraries: '[]', last_error: 'Plex failed', error_kind: 'upstream', next_attempt_at: T0, created_at: T0, ...patch });
 
 describe.each(testDialects())('retry worker on %s', (dialect) => {
   const ctx = useSimulator();
