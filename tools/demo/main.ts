@@ -36,7 +36,7 @@ async function main(): Promise<void> {
 Helpr demo is running (data in ${dataDir}, removed on exit)
 
   Helpr            ${appUrl}
-  Admin account    username: demo   password: ${password}
+  Admin            ${appUrl}/admin/login   username: demo   password: ${password}
   Plex simulator   ${sim.plexTvUrl}   (media server ${sim.pmsUrl})
   Plex accounts    owner <${sim.accounts.owner.email}> owns "Home PMS"; friends: ${friends}
                    Any other email works too: Plex sends an invite email to people without an account.

@@ -50,6 +50,11 @@ describe('Plex connection diagnostics against the simulator', () => {
     expect(mapping!.detail).toBe('3 of 3 libraries mapped to plex.tv ids');
   });
 
+  it('counts libraries, not names, when the selection uses titles', async () => {
+    const report = await (await diagnosticsFor({}, { selected: ['Movies', 'TV Shows'] })).run();
+    expect(report.steps[4]).toMatchObject({ status: 'ok', detail: '3 of 3 libraries mapped to plex.tv ids' });
+  });
+
   it('stops at the first step with a plain fix when the token was revoked', async () => {
     sim.control.revokeToken(sim.ownerToken);
     const report = await (await diagnosticsFor()).run();

@@ -101,7 +101,9 @@ export function createDiagnostics(deps: { connection: PlexConnection; mapping: L
               : 'plex.tv does not list every library of the server yet: wait a minute (or restart Plex Media Server) and test again.';
             throw new StepFailure(`No plex.tv id for ${missing.join(', ')}.`, hint);
           }
-          return `${libraries.length} of ${keys.length} libraries mapped to plex.tv ids`;
+          // The selection may name libraries by title: count libraries, not the names asked for.
+          const mapped = new Set(libraries.map((library) => library.globalId)).size;
+          return `${mapped} of ${probe.libraries!.length} libraries mapped to plex.tv ids`;
         },
       };
 
