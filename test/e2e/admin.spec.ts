@@ -1,9 +1,9 @@
 /// <reference lib="dom" />
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterEach, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../src/server.js';
 import { testConfig } from '../helpers/app.js';
-import { chromiumAvailable, launchChromium, screenshotPath, VIEWPORTS } from '../helpers/browser.js';
+import { chromiumAvailable, useChromium, screenshotPath, VIEWPORTS } from '../helpers/browser.js';
 import { expectNoHorizontalOverflow, watchProblems } from '../helpers/page-checks.js';
 import { useSimulator } from '../helpers/plex-sim.js';
 import { sharedLibraryIds } from '../helpers/public-requests.js';
@@ -42,13 +42,7 @@ async function expectNothingHiddenSideways(page: Page): Promise<void> {
 
 describe.runIf(chromiumAvailable())('the owner in the admin area in Chromium', () => {
   const plex = useSimulator();
-  let browser: Browser;
-  beforeAll(async () => {
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const chromium = useChromium();
 
   for (const [size, viewport] of Object.entries(VIEWPORTS)) {
     describe(`at ${size} size`, () => {
@@ -61,7 +55,7 @@ describe.runIf(chromiumAvailable())('the owner in the admin area in Chromium', (
       });
 
       async function newPage(): Promise<{ page: Page; problems: string[] }> {
-        const context = await browser.newContext({ viewport, colorScheme: 'light' });
+        const context = await chromium.browser.newContext({ viewport, colorScheme: 'light' });
         contexts.push(context);
         const page = await context.newPage();
         return { page, problems: watchProblems(page) };

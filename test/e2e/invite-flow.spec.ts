@@ -1,23 +1,17 @@
 /// <reference lib="dom" />
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createDeps, type DepsOverrides } from '../../src/deps.js';
 import { startServer, type RunningServer } from '../../src/server.js';
 import { testConfig } from '../helpers/app.js';
-import { chromiumAvailable, launchChromium, screenshotPath, VIEWPORTS } from '../helpers/browser.js';
+import { chromiumAvailable, useChromium, screenshotPath, VIEWPORTS } from '../helpers/browser.js';
 import { expectUsablePage, watchProblems } from '../helpers/page-checks.js';
 import { useSimulator } from '../helpers/plex-sim.js';
 import { sharedLibraryIds, sharePosts } from '../helpers/public-requests.js';
 
 describe.runIf(chromiumAvailable())('a friend asks for access in Chromium', () => {
   const plex = useSimulator();
-  let browser: Browser;
-  beforeAll(async () => {
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const chromium = useChromium();
 
   for (const [size, viewport] of Object.entries(VIEWPORTS)) {
     describe(`at ${size} size`, () => {
@@ -41,7 +35,7 @@ describe.runIf(chromiumAvailable())('a friend asks for access in Chromium', () =
           ADMIN_PASSWORD: 'a long enough password',
         });
         running = await startServer(config, { deps: await createDeps(config, overrides) });
-        context = await browser.newContext({ viewport, colorScheme: 'light' });
+        context = await chromium.browser.newContext({ viewport, colorScheme: 'light' });
         page = await context.newPage();
         problems = watchProblems(page);
         return running;

@@ -1,9 +1,9 @@
 /// <reference lib="dom" />
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterEach, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../src/server.js';
 import { testConfig } from '../helpers/app.js';
-import { chromiumAvailable, launchChromium, screenshotPath, VIEWPORTS } from '../helpers/browser.js';
+import { chromiumAvailable, useChromium, screenshotPath, VIEWPORTS } from '../helpers/browser.js';
 import { expectNoHorizontalOverflow, watchProblems } from '../helpers/page-checks.js';
 import { useSimulator } from '../helpers/plex-sim.js';
 
@@ -36,13 +36,7 @@ async function expectMainTapTargets(page: Page): Promise<void> {
 
 describe.runIf(chromiumAvailable())('first-run setup in Chromium', () => {
   const plex = useSimulator();
-  let browser: Browser;
-  beforeAll(async () => {
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const chromium = useChromium();
 
   for (const [size, viewport] of Object.entries(VIEWPORTS)) {
     describe(`at ${size} size`, () => {
@@ -66,7 +60,7 @@ describe.runIf(chromiumAvailable())('first-run setup in Chromium', () => {
         // A brand-new installation: no admin, no Plex token; plex.tv and the server are the simulator.
         const sim = plex.sim;
         server = await startServer(testConfig({ PORT: '0', HOST: '127.0.0.1', PLEX_TV_URL: sim.plexTvUrl, PLEX_CLIENTS_URL: sim.clientsPlexTvUrl }), SERVER_OPTIONS);
-        context = await browser.newContext({ viewport, colorScheme: 'light' });
+        context = await chromium.browser.newContext({ viewport, colorScheme: 'light' });
         // app.plex.tv is not reachable offline: the new tab gets a stand-in page.
         await context.route('https://app.plex.tv/**', (route) => route.fulfill({ contentType: 'text/html', body: '<!doctype html><title>Plex</title><p>Plex sign-in (stand-in)</p>' }));
         const page = await context.newPage();
@@ -147,7 +141,7 @@ describe.runIf(chromiumAvailable())('first-run setup in Chromium', () => {
       it('works without JavaScript: a wrong token, then "I have signed in, continue"', async () => {
         const sim = plex.sim;
         server = await startServer(testConfig({ PORT: '0', HOST: '127.0.0.1', PLEX_TV_URL: sim.plexTvUrl, PLEX_CLIENTS_URL: sim.clientsPlexTvUrl }), SERVER_OPTIONS);
-        context = await browser.newContext({ viewport, colorScheme: 'light', javaScriptEnabled: false });
+        context = await chromium.browser.newContext({ viewport, colorScheme: 'light', javaScriptEnabled: false });
         const page = await context.newPage();
         const problems = watchProblems(page);
         await page.goto(`${server.url}/setup`);
@@ -193,7 +187,7 @@ describe.runIf(chromiumAvailable())('first-run setup in Chromium', () => {
           }),
           SERVER_OPTIONS,
         );
-        context = await browser.newContext({ viewport, colorScheme: 'light' });
+        context = await chromium.browser.newContext({ viewport, colorScheme: 'light' });
         const page = await context.newPage();
         const problems = watchProblems(page);
         await page.goto(`${server.url}/admin/login?next=/admin/plex`);

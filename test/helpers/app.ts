@@ -40,12 +40,18 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
   const clock = fixedClock('2026-11-24T12:00:00.000Z');
   const deps = await createDeps(testConfig(env), { clock, logger: pino({ level: 'silent' }) });
   await migrateToLatest(deps.database);
+  return testAppOf(deps, clock);
+}
+
+/** Builds the app on `deps` and closes it all (worker, app, connections) in the right order. */
+export async function testAppOf(deps: Deps, clock: TestApp['clock']): Promise<TestApp> {
   const app = await buildApp(deps);
   return {
     app,
     deps,
     clock,
     close: async () => {
+      await deps.services.retryWorker.stop();
       await app.close();
       await deps.close();
     },

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 import { PROJECT_ROOT } from '../../src/paths.js';
 import { serviceAvailable } from './services.js';
 
@@ -25,4 +26,21 @@ export function launchChromium(): Promise<Browser> {
 export function screenshotPath(name: string): string {
   fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
   return path.join(SCREENSHOT_DIR, `${name}.png`);
+}
+
+/** One Chromium for the test file: launched before its tests, closed after. */
+export function useChromium(): { readonly browser: Browser } {
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+  return {
+    get browser(): Browser {
+      if (!browser) throw new Error('Chromium is not launched yet');
+      return browser;
+    },
+  };
 }

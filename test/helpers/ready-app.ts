@@ -1,10 +1,9 @@
 import { pino } from 'pino';
-import { buildApp } from '../../src/app.js';
 import { fixedClock } from '../../src/clock.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
 import { createDeps } from '../../src/deps.js';
 import type { PlexSimulator } from '../../tools/plex-sim/index.js';
-import { testConfig, type TestApp } from './app.js';
+import { testAppOf, testConfig, type TestApp } from './app.js';
 
 /**
  * An app as after the owner's setup, wired to the simulator: an admin, the owner's Plex token and
@@ -29,15 +28,5 @@ export async function createReadyApp(
     await deps.services.admins.createAdmin({ username: 'owner', password: 'a long enough password' });
     await deps.services.settings.update({ libraries: options.libraries ?? ['1', '2'], requireCode: options.requireCode ?? false });
   }
-  const app = await buildApp(deps);
-  return {
-    app,
-    deps,
-    clock,
-    close: async () => {
-      await deps.services.retryWorker.stop();
-      await app.close();
-      await deps.close();
-    },
-  };
+  return testAppOf(deps, clock);
 }
