@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, sql, type KyselyConfig } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, sql, type KyselyConfig, type SqliteDatabase as KyselySqliteDatabase } from 'kysely';
 import type pg from 'pg';
 import type { DatabaseConfig } from '../config.js';
 import { StartupError } from '../errors.js';
@@ -52,6 +52,34 @@ function openSqlite(filename: string): SqliteDatabase.Database {
   return database;
 }
 
+/** How many prepared statements the SQLite connection keeps (least recently used go first). */
+const STATEMENT_CACHE_SIZE = 200;
+
+/**
+ * Kysely's SQLite driver prepares every statement anew; preparing costs as much as running a small
+ * query. The app sends the same few dozen SQL texts over and over (values travel as parameters),
+ * so each text is prepared once and its statement reused. Safe because Kysely runs one statement
+ * at a time on the single connection (a streamed query holds the connection until it ends), and
+ * SQLite re-prepares a statement by itself when a migration changes the schema.
+ */
+export function withStatementCache(database: SqliteDatabase.Database, size = STATEMENT_CACHE_SIZE): KyselySqliteDatabase {
+  const statements = new Map<string, SqliteDatabase.Statement>();
+  return {
+    close: () => database.close(),
+    prepare(text: string) {
+      let statement = statements.get(text);
+      if (statement) {
+        statements.delete(text); // move to the most recently used end
+      } else {
+        statement = database.prepare(text);
+        if (statements.size >= size) statements.delete(statements.keys().next().value!);
+      }
+      statements.set(text, statement);
+      return statement;
+    },
+  };
+}
+
 /** Like psql: no user in the URL means the operating-system user (pg alone would need $USER). */
 function withDefaultUser(url: string): string {
   const parsed = new URL(url);
@@ -81,7 +109,7 @@ export async function createDatabase(config: DatabaseConfig, options: DatabaseOp
     } catch (error) {
       throw new StartupError(`Cannot open the SQLite database ${config.filename}: ${(error as Error).message}`, { cause: error });
     }
-    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }), log: queryLog(options) });
+    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }), log: queryLog(options) });
     return { db, dialect: 'sqlite', ping: async () => void (await sql`select 1`.execute(db)), close: () => db.destroy() };
   }
 

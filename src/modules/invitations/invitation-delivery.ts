@@ -40,14 +40,17 @@ export function createInvitationDelivery(deps: { invitations: InvitationsReposit
       return { owner: `${instanceId}:${randomId(6)}`, until: new Date(now.getTime() + RETRY_POLICY.leaseMs).toISOString() };
     },
 
-    async deliver(invitation: DeliverableInvitation, leaseOwner: string): Promise<void> {
+    /** Returns the result as recorded, or undefined when it could not be (the lease had gone). */
+    async deliver(invitation: DeliverableInvitation, leaseOwner: string): Promise<InvitationResult | undefined> {
       try {
         const outcome = await deps.send(invitation);
         const result = resultOf(outcome, invitation, deps.clock.now());
         const recorded = await deps.invitations.complete(invitation.id, leaseOwner, result);
         deps.logger.info({ invitation: invitation.id, status: result.status, kind: result.error_kind, recorded }, 'invitation attempt');
+        return recorded ? result : undefined;
       } catch (error) {
         deps.logger.error({ err: error, invitation: invitation.id }, 'could not record an invitation attempt; it will be retried');
+        return undefined;
       }
     },
   };

@@ -8,6 +8,11 @@ export type InvitationResult = Pick<
   'status' | 'last_error' | 'error_kind' | 'plex_share_id' | 'sent_at' | 'next_attempt_at' | 'libraries' | 'updated_at'
 >;
 
+/** The columns `complete` writes: the attempt's result, and the lease let go. */
+export function completedColumns(result: InvitationResult) {
+  return { ...result, lease_owner: null, lease_until: null };
+}
+
 export function createInvitationsRepository(db: Db) {
   return {
     async insert(row: InvitationRow): Promise<void> {
@@ -64,7 +69,7 @@ export function createInvitationsRepository(db: Db) {
     async complete(id: string, owner: string, result: InvitationResult): Promise<boolean> {
       const outcome = await db
         .updateTable('invitations')
-        .set({ ...result, lease_owner: null, lease_until: null })
+        .set(completedColumns(result))
         .where('id', '=', id)
         .where('lease_owner', '=', owner)
         .executeTakeFirst();

@@ -9,7 +9,7 @@ import type { SettingsService } from '../settings/settings.service.js';
 import type { InviteLimits } from './invite-limits.js';
 import { parsePlexIdentifier } from './identifier.js';
 import type { InvitationDelivery } from './invitation-delivery.js';
-import { createInvitationsRepository, type InvitationRow, type InvitationsRepository } from './invitations.repository.js';
+import { completedColumns, createInvitationsRepository, type InvitationRow, type InvitationsRepository } from './invitations.repository.js';
 
 export interface InviteRequestInput {
   email: unknown;
@@ -98,18 +98,26 @@ export function createInvitationsService(deps: {
         updated_at: at,
         sent_at: null,
       };
-      await deps.db.transaction().execute(async (trx) => {
-        const codes = createInviteCodesRepository(trx);
-        if (code) await claimCodeUse(codes, code.id, at);
-        await createInvitationsRepository(trx).insert(row);
-        if (code) await recordCodeUse(codes, { codeId: code.id, invitationId: row.id, nowIso: at });
-      });
+      if (code) {
+        // The code use and the invitation commit together, or neither does.
+        await deps.db.transaction().execute(async (trx) => {
+          const codes = createInviteCodesRepository(trx);
+          await claimCodeUse(codes, code.id, at);
+          await createInvitationsRepository(trx).insert(row);
+          await recordCodeUse(codes, { codeId: code.id, invitationId: row.id, nowIso: at });
+        });
+      } else {
+        await deps.invitations.insert(row);
+      }
 
       const delivered = deps.delivery.deliver(row, lease.owner);
       const timer = new Promise<'timeout'>((resolve) => setTimeout(resolve, sendTimeoutMs, 'timeout').unref());
-      if ((await Promise.race([delivered, timer])) === 'timeout') {
+      const result = await Promise.race([delivered, timer]);
+      if (result === 'timeout') {
         deps.logger.info({ invitation: row.id }, 'Plex is slow: answering pending, the send goes on');
       }
+      // Recorded in time: the row is known without reading it back. Otherwise read what is there now.
+      if (result && result !== 'timeout') return { invitation: { ...row, ...completedColumns(result) }, duplicate: false };
       return { invitation: (await deps.invitations.findById(row.id)) ?? row, duplicate: false };
     },
 
