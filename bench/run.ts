@@ -13,6 +13,8 @@ interface Row {
   value: string;
   target: string;
   met: boolean;
+  /** Shown for reading the others; no target of its own. */
+  info?: boolean;
 }
 
 const started = performance.now();
@@ -20,12 +22,21 @@ const rows: Row[] = [];
 const fmt = (n: number, digits = 0) => n.toFixed(digits);
 
 const page = await benchPublicPage();
-rows.push({
-  figure: `GET / req/s vs bare node:http (${page.pageBytes} B page, 50 connections)`,
-  value: `${fmt(page.ratio, 2)} (${fmt(page.helprRps)} vs ${fmt(page.bareRps)} req/s)`,
-  target: '>= 0.45',
-  met: page.ratio >= 0.45 && page.errors === 0,
-});
+rows.push(
+  {
+    figure: `GET / req/s vs bare node:http sending the same response (${page.pageBytes} B body + ${page.headerCount} headers, 50 connections)`,
+    value: `${fmt(page.sameResponse.ratio, 2)} (${fmt(page.helprRps)} vs ${fmt(page.sameResponse.rps)} req/s)`,
+    target: '>= 0.45',
+    met: page.sameResponse.ratio >= 0.45 && page.errors === 0,
+  },
+  {
+    figure: 'GET / req/s vs bare node:http sending the same body, content type only',
+    value: `${fmt(page.bodyOnly.ratio, 2)} (${fmt(page.helprRps)} vs ${fmt(page.bodyOnly.rps)} req/s)`,
+    target: 'none (for reading)',
+    met: true,
+    info: true,
+  },
+);
 
 const burst = await benchInviteBurst();
 const burstTarget = 2 * 250 + 100;
@@ -50,5 +61,6 @@ for (const result of await benchDashboard()) {
 
 const width = Math.max(...rows.map((r) => r.figure.length));
 console.log(`\nHelpr benchmarks, ${new Date().toISOString().slice(0, 10)}, ${os.cpus().length} x ${os.cpus()[0]?.model ?? 'CPU'}, Node ${process.version}\n`);
-for (const row of rows) console.log(`${row.met ? 'met   ' : 'MISSED'}  ${row.figure.padEnd(width)}  ${row.value.padEnd(38)}  target ${row.target}`);
-console.log(`\n${rows.filter((r) => r.met).length} of ${rows.length} targets met in ${fmt((performance.now() - started) / 1000)} s.`);
+for (const row of rows) console.log(`${row.info ? 'info  ' : row.met ? 'met   ' : 'MISSED'}  ${row.figure.padEnd(width)}  ${row.value.padEnd(38)}  target ${row.target}`);
+const targets = rows.filter((r) => !r.info);
+console.log(`\n${targets.filter((r) => r.met).length} of ${targets.length} targets met in ${fmt((performance.now() - started) / 1000)} s.`);
