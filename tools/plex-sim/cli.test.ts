@@ -10,7 +10,14 @@ describe('plex-sim CLI settings', () => {
       pmsPort: 32400,
       latencyMs: 0,
       unreachableConnection: false,
+      tls: false,
     });
+  });
+
+  it('serves plex.tv over TLS with --tls or PLEX_SIM_TLS=1', () => {
+    expect(readCliSettings(['--tls'], {})).toMatchObject({ tls: true });
+    expect(readCliSettings([], { PLEX_SIM_TLS: '1' })).toMatchObject({ tls: true });
+    expect(readCliSettings([], { PLEX_SIM_TLS: '0' })).toMatchObject({ tls: false });
   });
 
   it('reads the environment, and flags win over it', () => {
@@ -38,6 +45,19 @@ describe('plex-sim CLI settings', () => {
       expect(text).toContain(sim.pmsUrl);
       expect(text).toContain('owner-token');
       expect(text).toContain(sim.machineIdentifier);
+      expect(text).not.toContain('certificate');
+    } finally {
+      await sim.close();
+    }
+  });
+
+  it('prints the https URL and where the certificate to trust is', async () => {
+    const sim = await startPlexSimulator({ tls: true });
+    try {
+      const text = describeSimulator(sim, '/tmp/plex-sim-ca/plex-sim-ca.pem');
+      expect(text).toContain(`plex.tv / clients.plex.tv  ${sim.plexTvUrl}`);
+      expect(sim.plexTvUrl).toMatch(/^https:/);
+      expect(text).toContain('NODE_EXTRA_CA_CERTS=/tmp/plex-sim-ca/plex-sim-ca.pem');
     } finally {
       await sim.close();
     }

@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { startPlexSimulator, type PlexSimulator } from './simulator.js';
 
@@ -7,6 +10,7 @@ export interface CliSettings {
   pmsPort: number;
   latencyMs: number;
   unreachableConnection: boolean;
+  tls: boolean;
 }
 
 export const CLI_USAGE = `Usage: plex-sim [options]
@@ -18,6 +22,9 @@ Runs a simulated plex.tv (+ clients.plex.tv) and Plex Media Server in the foregr
   --pms-port <port>          media server port       (PLEX_SIM_PMS_PORT, default 32400)
   --latency-ms <ms>          delay every plex.tv answer (PLEX_SIM_LATENCY_MS, default 0)
   --unreachable-connection   list a dead local connection before the working one
+  --tls                      plex.tv over HTTPS with HTTP/2, like the real one (PLEX_SIM_TLS=1);
+                             its self-signed certificate is written to a file to trust
+                             (NODE_EXTRA_CA_CERTS=<file> for Helpr)
   --help                     show this text
 
 Control API: <plex.tv url>/__sim/... (see tools/plex-sim/routes-control.ts).`;
@@ -41,6 +48,7 @@ export function readCliSettings(argv: string[], env: Record<string, string | und
       'pms-port': { type: 'string' },
       'latency-ms': { type: 'string' },
       'unreachable-connection': { type: 'boolean' },
+      tls: { type: 'boolean' },
       help: { type: 'boolean' },
     },
   });
@@ -51,12 +59,14 @@ export function readCliSettings(argv: string[], env: Record<string, string | und
     pmsPort: integer('PMS port', values['pms-port'] ?? env.PLEX_SIM_PMS_PORT, 32400, 65535),
     latencyMs: integer('latency', values['latency-ms'] ?? env.PLEX_SIM_LATENCY_MS, 0, 600_000),
     unreachableConnection: values['unreachable-connection'] ?? false,
+    tls: values.tls ?? ['1', 'true'].includes(env.PLEX_SIM_TLS ?? ''),
   };
 }
 
-export function describeSimulator(sim: PlexSimulator): string {
+export function describeSimulator(sim: PlexSimulator, caFile?: string): string {
   const friends = sim.accounts.friends.map((friend) => `${friend.username}=${friend.token}`).join(', ');
   return [
+    ...(caFile ? [`plex.tv certificate (CA)   ${caFile}  (NODE_EXTRA_CA_CERTS=${caFile} npm start)`] : []),
     `plex.tv / clients.plex.tv  ${sim.plexTvUrl}`,
     `media server               ${sim.pmsUrl}`,
     `machine identifier         ${sim.machineIdentifier}`,
@@ -75,13 +85,16 @@ export async function runPlexSimCli(argv: string[], env: Record<string, string |
     console.log(CLI_USAGE);
     return;
   }
-  const { unreachableConnection, ...listen } = settings;
-  const sim = await startPlexSimulator({ ...listen, unreachableConnection });
-  console.log(describeSimulator(sim));
+  const sim = await startPlexSimulator(settings);
+  const caDir = sim.tlsCaPem ? fs.mkdtempSync(path.join(os.tmpdir(), 'plex-sim-ca-')) : undefined;
+  const caFile = caDir && path.join(caDir, 'plex-sim-ca.pem');
+  if (caFile) fs.writeFileSync(caFile, sim.tlsCaPem!);
+  console.log(describeSimulator(sim, caFile));
   const stop = (signal: NodeJS.Signals) => {
     console.log(`\n${signal}: stopping the Plex simulator`);
     // A second signal while closing means "now".
     process.once(signal, () => process.exit(1));
+    if (caDir) fs.rmSync(caDir, { recursive: true, force: true });
     sim.close().then(
       () => process.exit(0),
       (error: unknown) => {

@@ -47,6 +47,13 @@ describe('fault injection', () => {
     expect(sim.control.requestLog({ path: '/api/v2/user' }).map((entry) => entry.fault)).toEqual(['reset', undefined]);
   });
 
+  it("resets the connection for 'reset-connection' too, the same as 'reset' over HTTP/1.1", async () => {
+    sim.control.addFault({ kind: 'reset-connection', path: '/api/v2/user', times: 1 });
+    await expect(user()).rejects.toThrow(/fetch failed/);
+    expect((await user()).status).toBe(200);
+    expect(sim.control.counters().plexTv.inFlight).toBe(0);
+  });
+
   it('hangs until the client gives up', async () => {
     sim.control.addFault({ kind: 'hang', path: '/api/v2/resources' });
     const hung = plexTv(sim, '/api/v2/resources', { signal: AbortSignal.timeout(100) });

@@ -1,4 +1,5 @@
 import { STATUS_CODES } from 'node:http';
+import { constants as http2, type Http2ServerRequest } from 'node:http2';
 import type { Socket } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -16,7 +17,11 @@ function errorPage(status: number): string {
   return `<html><head><title>${title}</title></head><body><h1>${title}</h1></body></html>`;
 }
 
-function applyFault(fault: FaultSpec, request: FastifyRequest, reply: FastifyReply): FastifyReply | undefined {
+/** The HTTP/2 stream of a request, or undefined over HTTP/1.1 (Fastify types `raw` as HTTP/1.1). */
+const h2StreamOf = (request: FastifyRequest) =>
+  request.raw.httpVersionMajor === 2 ? (request.raw as unknown as Http2ServerRequest).stream : undefined;
+
+function applyFault(fault: FaultSpec, request: FastifyRequest, reply: FastifyReply, sockets: ConnectionTracker): FastifyReply | undefined {
   switch (fault.kind) {
     case 'status':
     case 'rate-limit': {
@@ -28,12 +33,19 @@ function applyFault(fault: FaultSpec, request: FastifyRequest, reply: FastifyRep
         .send(fault.body ?? errorPage(status));
     }
     case 'reset':
-      // RST rather than FIN, so the client sees ECONNRESET like a dropped connection.
-      request.raw.socket.resetAndDestroy();
+    case 'reset-connection': {
+      const stream = h2StreamOf(request);
+      // Over HTTP/2 'reset' fails this request alone (RST_STREAM), as a dropped request does, and
+      // the other requests sharing its connection carry on.
+      if (fault.kind === 'reset' && stream) stream.close(http2.NGHTTP2_INTERNAL_ERROR);
+      // RST rather than FIN, so the client sees ECONNRESET like a dropped connection; over HTTP/2
+      // every request multiplexed on it fails.
+      else sockets.resetConnectionOf(request.raw.socket);
       reply.hijack();
       return reply;
+    }
     case 'hang':
-      // Never answer; the socket ends when the client gives up or the simulator closes.
+      // Never answer; the request ends when the client gives up or the simulator closes.
       reply.hijack();
       return reply;
   }
@@ -45,10 +57,11 @@ export interface InstrumentOptions {
   log: TrafficLog;
   /** Aborts pending latency delays when the simulator closes. */
   shutdown: AbortSignal;
+  sockets: ConnectionTracker;
 }
 
 /** Logging, latency and fault injection for one listener, as Fastify hooks. */
-export function instrument(app: FastifyInstance, { target, rules, log, shutdown }: InstrumentOptions): void {
+export function instrument(app: FastifyInstance, { target, rules, log, shutdown, sockets }: InstrumentOptions): void {
   const entries = new WeakMap<FastifyRequest, LoggedRequest>();
 
   app.addHook('onRequest', async (request, reply) => {
@@ -61,14 +74,18 @@ export function instrument(app: FastifyInstance, { target, rules, log, shutdown 
       route: request.routeOptions.url ?? null,
       query: { ...(request.query as Record<string, unknown>) },
       headers: headersOfInterest(request.headers),
+      httpVersion: request.raw.httpVersion,
     });
     entries.set(request, entry);
+    // In flight until the answer is sent or the request is cut (reset, hang, client gone).
+    log.requestStarted(target);
+    reply.raw.once('close', () => log.requestEnded(target));
     const ms = rules.latencyFor(request.method, path);
     if (ms > 0) await delay(ms, undefined, { signal: shutdown });
     const fault = rules.faults.take(request.method, path);
     if (!fault) return;
     entry.fault = fault.kind;
-    return applyFault(fault, request, reply);
+    return applyFault(fault, request, reply, sockets);
   });
 
   app.addHook('preHandler', async (request) => {
@@ -82,16 +99,31 @@ export function instrument(app: FastifyInstance, { target, rules, log, shutdown 
   });
 }
 
+export interface ConnectionTracker {
+  /** Resets (TCP RST) the connection a request came on; over TLS that is the TCP socket under it. */
+  resetConnectionOf(socket: Pick<Socket, 'remoteAddress' | 'remotePort'>): void;
+  /** Destroys every open connection, hung requests included. */
+  destroyAll(): void;
+}
+
 /**
- * Counts accepted TCP connections (benchmarks check keep-alive reuse) and remembers open sockets
- * so close() can destroy them, hung requests included.
+ * Counts accepted TCP connections (benchmarks check keep-alive reuse; over HTTP/2 this is the
+ * number of sessions) and remembers open sockets, by client address, so faults and close() can
+ * cut them. A TLS or HTTP/2 request exposes its TLS socket, which cannot send a TCP RST itself.
  */
-export function trackConnections(app: FastifyInstance, onOpen: () => void): { destroyAll(): void } {
-  const sockets = new Set<Socket>();
+export function trackConnections(app: FastifyInstance, onOpen: () => void): ConnectionTracker {
+  const sockets = new Map<string, Socket>();
+  const keyOf = (socket: Pick<Socket, 'remoteAddress' | 'remotePort'>) => `${socket.remoteAddress}:${socket.remotePort}`;
   app.server.on('connection', (socket: Socket) => {
     onOpen();
-    sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
+    const key = keyOf(socket);
+    sockets.set(key, socket);
+    socket.once('close', () => {
+      if (sockets.get(key) === socket) sockets.delete(key);
+    });
   });
-  return { destroyAll: () => sockets.forEach((socket) => socket.destroy()) };
+  return {
+    resetConnectionOf: (socket) => sockets.get(keyOf(socket))?.resetAndDestroy(),
+    destroyAll: () => sockets.forEach((socket) => socket.destroy()),
+  };
 }

@@ -9,8 +9,22 @@ import { registerControlRoutes } from './routes-control.js';
 import { registerPinRoutes } from './routes-pins.js';
 import { registerV1SharingRoutes } from './routes-v1-sharing.js';
 import { registerV2SharingRoutes } from './routes-v2-sharing.js';
+import type { SimCertificate } from './tls-cert.js';
 
 const isV2 = (url: string): boolean => pathOf(url).startsWith('/api/v2/');
+
+const OPTIONS = { logger: false, routerOptions: { ignoreTrailingSlash: true }, forceCloseConnections: true } as const;
+
+/**
+ * Plain HTTP/1.1, or with `tls` HTTPS whose ALPN offers h2 and http/1.1, as real plex.tv does.
+ * The routes only use what HTTP/1.1 and HTTP/2 compatibility requests share, so the HTTP/2 app
+ * keeps the HTTP/1.1 instance type.
+ */
+function createApp(tls: SimCertificate | undefined): FastifyInstance {
+  if (!tls) return Fastify(OPTIONS);
+  const https = { allowHTTP1: true, key: tls.keyPem, cert: tls.certPem };
+  return Fastify({ ...OPTIONS, http2: true, https }) as unknown as FastifyInstance;
+}
 
 /**
  * plex.tv and clients.plex.tv on one listener (the paths do not clash). `instrument` runs before
@@ -20,8 +34,9 @@ export function buildPlexTvApp(
   ctx: SimContext,
   control: SimControl,
   instrument: (app: FastifyInstance) => void,
+  tls?: SimCertificate,
 ): FastifyInstance {
-  const app = Fastify({ logger: false, routerOptions: { ignoreTrailingSlash: true }, forceCloseConnections: true });
+  const app = createApp(tls);
   instrument(app);
   installBodyParsers(app);
   registerAccountRoutes(app, ctx);

@@ -12,7 +12,7 @@ const pathMatch = {
 };
 const faultSchema = z.object({
   ...pathMatch,
-  kind: z.enum(['status', 'rate-limit', 'hang', 'reset']),
+  kind: z.enum(['status', 'rate-limit', 'hang', 'reset', 'reset-connection']),
   status: z.number().int().min(100).max(599).optional(),
   body: z.string().optional(),
   contentType: z.string().optional(),

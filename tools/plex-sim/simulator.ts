@@ -4,12 +4,13 @@ import type { FastifyInstance } from 'fastify';
 import { systemClock, type SimClock } from './clock.js';
 import type { SimContext } from './context.js';
 import { createControl, type SimControl } from './control.js';
-import { instrument, trackConnections } from './instrument.js';
+import { instrument, trackConnections, type ConnectionTracker } from './instrument.js';
 import { buildPlexTvApp } from './plex-tv-app.js';
 import { buildPmsApp } from './pms-app.js';
 import { resolveSeed, type SeedAccount, type SeedLibrary, type SeedOverrides } from './seed.js';
 import { DEFAULT_BEHAVIOUR, SimState, type SimBehaviour } from './sim-state.js';
 import { TrafficLog } from './traffic-log.js';
+import type { SimCertificate } from './tls-cert.js';
 import { TrafficRules, type SimTarget } from './traffic-rules.js';
 
 export interface PlexSimulatorOptions {
@@ -30,10 +31,15 @@ export interface PlexSimulatorOptions {
   unreachableConnection?: boolean;
   /** Request log entries kept (oldest dropped first). Counters are never trimmed. */
   requestLogLimit?: number;
+  /**
+   * Serve plex.tv over HTTPS with ALPN offering h2 and http/1.1, as the real one does, with a
+   * self-signed certificate made at start (see `tlsCaPem`). The media server stays plain HTTP.
+   */
+  tls?: boolean;
 }
 
 export interface PlexSimulator {
-  /** Serves both plex.tv and clients.plex.tv paths. */
+  /** Serves both plex.tv and clients.plex.tv paths; https:// with the `tls` option. */
   plexTvUrl: string;
   clientsPlexTvUrl: string;
   pmsUrl: string;
@@ -44,6 +50,11 @@ export interface PlexSimulator {
   accounts: { owner: SeedAccount; friends: SeedAccount[] };
   libraries: SeedLibrary[];
   control: SimControl;
+  /**
+   * With `tls`: the PEM of plex.tv's self-signed certificate (for 127.0.0.1, localhost and the
+   * listen address), for clients to trust as a CA; undefined otherwise.
+   */
+  tlsCaPem: string | undefined;
   /** Stops both listeners at once, destroying open sockets (hung requests included). */
   close(): Promise<void>;
 }
@@ -55,6 +66,15 @@ async function closedPort(host: string): Promise<number> {
   const { port } = probe.address() as AddressInfo;
   await new Promise<void>((resolve) => probe.close(() => resolve()));
   return port;
+}
+
+/** Loaded only when asked for: the certificate library is a dev dependency, absent from production installs. */
+async function simCertificate(host: string): Promise<SimCertificate> {
+  const module = await import('./tls-cert.js').catch((error: unknown) => {
+    if ((error as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND') throw error;
+    throw new Error('the simulator needs its dev dependencies for TLS (@peculiar/x509): run npm install', { cause: error });
+  });
+  return module.createSimCertificate(host);
 }
 
 async function listen(app: FastifyInstance, host: string, port: number): Promise<number> {
@@ -83,15 +103,16 @@ export async function startPlexSimulator(options: PlexSimulatorOptions = {}): Pr
     pms: { host: urlHost, port: 0, unreachablePort: options.unreachableConnection ? await closedPort(urlHost) : null },
   };
   const control = createControl({ ctx, createState, rules, log });
-  const setup = (target: SimTarget) => (app: FastifyInstance) =>
-    instrument(app, { target, rules: rules[target], log, shutdown: shutdown.signal });
+  const sockets: ConnectionTracker[] = [];
+  const setup = (target: SimTarget) => (app: FastifyInstance) => {
+    const tracker = trackConnections(app, () => log.recordConnection(target));
+    sockets.push(tracker);
+    instrument(app, { target, rules: rules[target], log, shutdown: shutdown.signal, sockets: tracker });
+  };
+  const tls = options.tls ? await simCertificate(urlHost) : undefined;
 
   const pms = buildPmsApp(ctx, setup('pms'));
-  const plexTv = buildPlexTvApp(ctx, control, setup('plex-tv'));
-  const sockets = [
-    trackConnections(pms, () => log.recordConnection('pms')),
-    trackConnections(plexTv, () => log.recordConnection('plex-tv')),
-  ];
+  const plexTv = buildPlexTvApp(ctx, control, setup('plex-tv'), tls);
   const close = async () => {
     shutdown.abort();
     sockets.forEach((tracker) => tracker.destroyAll());
@@ -101,7 +122,7 @@ export async function startPlexSimulator(options: PlexSimulatorOptions = {}): Pr
   try {
     ctx.pms.port = await listen(pms, host, options.pmsPort ?? 0);
     const plexTvPort = await listen(plexTv, host, options.plexTvPort ?? 0);
-    const plexTvUrl = `http://${urlHost}:${plexTvPort}`;
+    const plexTvUrl = `${tls ? 'https' : 'http'}://${urlHost}:${plexTvPort}`;
     return {
       plexTvUrl,
       clientsPlexTvUrl: plexTvUrl,
@@ -112,6 +133,7 @@ export async function startPlexSimulator(options: PlexSimulatorOptions = {}): Pr
       accounts: { owner: { ...seed.owner }, friends: seed.friends.map((friend) => ({ ...friend })) },
       libraries: seed.server.libraries.map((lib) => ({ ...lib })),
       control,
+      tlsCaPem: tls?.certPem,
       close,
     };
   } catch (error) {

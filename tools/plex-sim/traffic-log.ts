@@ -12,6 +12,8 @@ export interface LoggedRequest {
   query: Record<string, unknown>;
   /** `Accept`, `Content-Type`, `User-Agent` and every `X-Plex-*` header. */
   headers: Record<string, string>;
+  /** `1.1`, or `2.0` when the request came over HTTP/2. */
+  httpVersion: string;
   /** The parsed body; absent when a fault answered before the body was read. */
   body?: unknown;
   /** Arrival time, from the simulator's clock. */
@@ -27,8 +29,14 @@ export interface TargetCounters {
   /** Keyed `METHOD /concrete/path`. */
   byPath: Record<string, number>;
   byStatus: Record<string, number>;
-  /** TCP connections accepted by the listener (its 'connection' event). */
+  /** Keyed by HTTP version: `1.1`, `2.0`. */
+  byHttpVersion: Record<string, number>;
+  /** TCP connections accepted by the listener (its 'connection' event); one per HTTP/2 session. */
   connectionsOpened: number;
+  /** Requests received and not yet answered (or cut), now. */
+  inFlight: number;
+  /** The most requests in flight at once since the start or the last clear. */
+  maxInFlight: number;
 }
 
 export interface LogFilter {
@@ -49,7 +57,16 @@ export function headersOfInterest(headers: Record<string, string | string[] | un
   return picked;
 }
 
-const emptyCounters = (): TargetCounters => ({ total: 0, byRoute: {}, byPath: {}, byStatus: {}, connectionsOpened: 0 });
+const emptyCounters = (inFlight = 0): TargetCounters => ({
+  total: 0,
+  byRoute: {},
+  byPath: {},
+  byStatus: {},
+  byHttpVersion: {},
+  connectionsOpened: 0,
+  inFlight,
+  maxInFlight: inFlight,
+});
 
 const bump = (counts: Record<string, number>, key: string): void => {
   counts[key] = (counts[key] ?? 0) + 1;
@@ -72,6 +89,7 @@ export class TrafficLog {
     counts.total += 1;
     bump(counts.byRoute, `${entry.method} ${entry.route ?? '(unmatched)'}`);
     bump(counts.byPath, `${entry.method} ${entry.path}`);
+    bump(counts.byHttpVersion, entry.httpVersion);
     this.log.push(logged);
     // Trimming in chunks keeps a long benchmark from shifting the array on every request.
     if (this.log.length > this.limit * 1.1) this.log = this.log.slice(-this.limit);
@@ -85,6 +103,16 @@ export class TrafficLog {
 
   recordConnection(target: SimTarget): void {
     this.counts[target].connectionsOpened += 1;
+  }
+
+  requestStarted(target: SimTarget): void {
+    const counts = this.counts[target];
+    counts.inFlight += 1;
+    counts.maxInFlight = Math.max(counts.maxInFlight, counts.inFlight);
+  }
+
+  requestEnded(target: SimTarget): void {
+    this.counts[target].inFlight -= 1;
   }
 
   entries(filter: LogFilter = {}): LoggedRequest[] {
@@ -103,8 +131,9 @@ export class TrafficLog {
     return structuredClone({ plexTv: this.counts['plex-tv'], pms: this.counts.pms });
   }
 
+  /** Requests still in flight stay counted, so inFlight never goes below zero. */
   clear(): void {
     this.log = [];
-    this.counts = { 'plex-tv': emptyCounters(), pms: emptyCounters() };
+    this.counts = { 'plex-tv': emptyCounters(this.counts['plex-tv'].inFlight), pms: emptyCounters(this.counts.pms.inFlight) };
   }
 }

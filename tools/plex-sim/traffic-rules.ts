@@ -10,7 +10,14 @@ export interface PathMatch {
   pathRegex?: string | RegExp;
 }
 
-export type FaultKind = 'status' | 'rate-limit' | 'hang' | 'reset';
+/**
+ * - status, rate-limit: an error answer
+ * - hang: no answer until the client gives up
+ * - reset: the request fails: over HTTP/1.1 its connection is reset (TCP RST); over HTTP/2 its
+ *   stream is (RST_STREAM INTERNAL_ERROR), and other requests on the connection carry on
+ * - reset-connection: its connection is reset (TCP RST), failing every request on it
+ */
+export type FaultKind = 'status' | 'rate-limit' | 'hang' | 'reset' | 'reset-connection';
 
 export interface FaultSpec extends PathMatch {
   /** Which listener; 'plex-tv' when left out. */

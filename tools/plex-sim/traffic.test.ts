@@ -41,6 +41,8 @@ describe('request log and counters', () => {
     expect(counts.byRoute).toEqual({ 'GET /api/servers/:mid': 3 });
     expect(counts.byPath[`GET /api/servers/${sim.machineIdentifier}`]).toBe(2);
     expect(counts.byStatus).toEqual({ '200': 2, '404': 1 });
+    expect(counts).toMatchObject({ byHttpVersion: { '1.1': 3 }, inFlight: 0, maxInFlight: 1 });
+    expect(sim.control.requestLog()[0]?.httpVersion).toBe('1.1');
     expect(pms).toMatchObject({ total: 1, byRoute: { 'GET /identity': 1 } });
     sim.control.clearLog();
     expect(sim.control.counters().plexTv.total).toBe(0);
