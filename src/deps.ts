@@ -60,6 +60,11 @@ export interface DepsOverrides {
   connectRedis?: boolean;
   /** How long a friend's request waits for Plex before answering "pending" (default 6 s). */
   sendTimeoutMs?: number;
+  /**
+   * One more CA certificate (PEM) for plex.tv, besides Node's: tests against the simulator's
+   * self-signed HTTPS. A deployment uses NODE_EXTRA_CA_CERTS instead.
+   */
+  plexCa?: string;
 }
 
 export async function createDeps(config: Config, overrides: DepsOverrides = {}) {
@@ -92,7 +97,12 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}) 
     secretBox,
     clock,
     buildClient: (clientIdentifier) =>
-      createPlexClient({ urls: { tvUrl: config.plex.tvUrl, clientsUrl: config.plex.clientsUrl }, clientIdentifier, timeoutMs: PLEX_TIMEOUT_MS }),
+      createPlexClient({
+        urls: { tvUrl: config.plex.tvUrl, clientsUrl: config.plex.clientsUrl },
+        clientIdentifier,
+        timeoutMs: PLEX_TIMEOUT_MS,
+        ca: overrides.plexCa,
+      }),
   });
   const libraryMapping = createLibraryMapping(async () => {
     const { token, serverId } = await plexConnection.state();

@@ -1,10 +1,20 @@
-import { Agent, request, type Dispatcher } from 'undici';
+import { rootCertificates } from 'node:tls';
+import { errors, request, type Dispatcher } from 'undici';
+import { OriginPool } from './origin-pool.js';
 import { errorFromResponse, PlexError } from './plex.errors.js';
 
 export interface PlexHttpOptions {
-  /** Keep-alive connections per origin; bounds what a burst of invites opens towards plex.tv. */
+  /** Connections per origin; bounds what a burst of invites opens towards plex.tv. */
   connectionsPerOrigin?: number;
+  /** Requests multiplexed on one HTTP/2 connection (plex.tv speaks HTTP/2); 100 by default. */
+  streamsPerConnection?: number;
   timeoutMs?: number;
+  /**
+   * One more CA certificate (PEM) to trust besides Node's bundled ones, for tests against the
+   * simulator's self-signed plex.tv. Code-level only: a deployment trusts extra CAs through
+   * NODE_EXTRA_CA_CERTS, which this option replaces while set.
+   */
+  ca?: string;
 }
 
 export interface PlexCall {
@@ -30,8 +40,24 @@ export interface PlexHttp {
 }
 
 const CLOSE_GRACE_MS = 2000;
+// RFC 9113 asks servers to allow at least 100 concurrent streams, so 100 never queues at plex.tv.
+const STREAMS_PER_CONNECTION = 100;
 
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EPIPE',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CLOSED',
+  'UND_ERR_DESTROYED',
+  // HTTP/2: a stream or session cut short (RST_STREAM, GOAWAY, stream closed before its answer).
+  'UND_ERR_INFO',
+]);
+const isNetworkCode = (code: string) => NETWORK_CODES.has(code) || code.startsWith('ERR_HTTP2_');
 
 function failureOf(call: PlexCall, timeoutMs: number, error: unknown): PlexError {
   const err = error as { name?: string; code?: string; cause?: { code?: string } };
@@ -39,32 +65,72 @@ function failureOf(call: PlexCall, timeoutMs: number, error: unknown): PlexError
     return new PlexError('timeout', `Plex did not answer within ${timeoutMs / 1000} s while ${call.what}`, { cause: error });
   }
   const code = err.code ?? err.cause?.code;
-  const reason = code && NETWORK_CODES.has(code) ? code : ((error as Error).message ?? 'connection failed');
+  const reason = code && isNetworkCode(code) ? code : ((error as Error).message ?? 'connection failed');
   return new PlexError('network', `Could not reach ${new URL(call.url).host} while ${call.what} (${reason})`, { cause: error });
 }
 
-/** One keep-alive connection pool for every Plex call, with a timeout on each. */
+/**
+ * Settles with the call, or with the signal's reason as soon as it aborts: undici keeps a call that
+ * is still waiting for its connection until the connection is up or has failed, past the timeout.
+ */
+function bounded(call: Promise<Dispatcher.ResponseData>, signal: AbortSignal): Promise<Dispatcher.ResponseData> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise((resolve, reject) => {
+    const giveUp = () => {
+      reject(signal.reason);
+      // undici aborts it once it is sent; a late answer only frees its connection.
+      call.then((late) => late.body.dump(), () => undefined).catch(() => undefined);
+    };
+    signal.addEventListener('abort', giveUp, { once: true });
+    call.then(resolve, reject).finally(() => signal.removeEventListener('abort', giveUp));
+  });
+}
+
+/**
+ * Keep-alive connections to every Plex origin, multiplexed over HTTP/2 where TLS offers it (plex.tv)
+ * and one request per connection over HTTP/1.1 (a media server on the LAN), with a timeout on each
+ * call. One pool per origin, kept until close(): Helpr talks to a handful of origins. (undici's
+ * Agent, which would drop idle ones, in 7.x closes the wrong pool after a lone connection drops, so
+ * that every later call opens a connection of its own: nodejs/undici#5022.)
+ */
 export function createPlexHttp(options: PlexHttpOptions = {}): PlexHttp {
   const defaultTimeout = options.timeoutMs ?? 10_000;
-  const agent: Dispatcher = new Agent({
+  const poolOptions = {
     connections: options.connectionsPerOrigin ?? 64,
-    keepAliveTimeout: 30_000,
-    connect: { timeout: defaultTimeout },
-  });
+    streamsPerConnection: options.streamsPerConnection ?? STREAMS_PER_CONNECTION,
+    connectTimeoutMs: defaultTimeout,
+    keepAliveTimeoutMs: 30_000,
+    // Giving `ca` replaces Node's list, so the bundled roots come along for real plex.tv.
+    ca: options.ca ? [...rootCertificates, options.ca] : undefined,
+  };
+  const pools = new Map<string, OriginPool>();
+  let closing = false;
+  const poolFor = (url: URL) => {
+    if (closing) throw new errors.ClientClosedError();
+    let pool = pools.get(url.origin);
+    if (!pool) pools.set(url.origin, (pool = new OriginPool(new URL(url.origin), poolOptions)));
+    return pool;
+  };
 
   return {
     async send(call) {
       const timeoutMs = call.timeoutMs ?? defaultTimeout;
+      const signal = AbortSignal.timeout(timeoutMs);
       let response: Dispatcher.ResponseData;
       let text: string;
       try {
-        response = await request(call.url, {
-          dispatcher: agent,
+        const options = {
           method: call.method ?? 'GET',
           headers: call.headers,
           body: call.body,
-          signal: AbortSignal.timeout(timeoutMs),
-        });
+          signal,
+          // undici holds a request it thinks unsafe to repeat (POST, PUT, DELETE) until the others on
+          // its connection are done, which over HTTP/2 would send one invite per connection. Nothing
+          // here resends a call, and an HTTP/1.1 connection carries one request at a time anyway.
+          idempotent: true,
+        } as const;
+        const pool = poolFor(new URL(call.url));
+        response = await pool.send(signal, (dispatcher) => bounded(request(call.url, { ...options, dispatcher }), signal));
         text = await response.body.text();
       } catch (error) {
         throw failureOf(call, timeoutMs, error);
@@ -80,11 +146,13 @@ export function createPlexHttp(options: PlexHttpOptions = {}): PlexHttp {
     },
     // Let calls in flight finish for a moment, then cut them: a hung Plex must not hold a shutdown.
     async close() {
+      closing = true;
+      const all = [...pools.values()];
       let timer: NodeJS.Timeout | undefined;
       const grace = new Promise<'late'>((resolve) => (timer = setTimeout(resolve, CLOSE_GRACE_MS, 'late')));
-      const closed = await Promise.race([agent.close().then(() => 'closed' as const), grace]);
+      const outcome = await Promise.race([Promise.all(all.map((pool) => pool.close())).then(() => 'closed' as const), grace]);
       clearTimeout(timer);
-      if (closed === 'late') await agent.destroy();
+      if (outcome === 'late') await Promise.all(all.map((pool) => pool.destroy()));
     },
   };
 }

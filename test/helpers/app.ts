@@ -7,7 +7,7 @@ import { buildApp } from '../../src/app.js';
 import { fixedClock } from '../../src/clock.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
-import { createDeps, type Deps } from '../../src/deps.js';
+import { createDeps, type Deps, type DepsOverrides } from '../../src/deps.js';
 
 export const TEST_SECRET = 'test-secret-key-that-is-long-enough-0123456789';
 
@@ -35,10 +35,13 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-/** A migrated app on in-memory SQLite, not yet listening; use app.inject(). */
-export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+/**
+ * A migrated app on in-memory SQLite, not yet listening; use app.inject(). Against a TLS simulator,
+ * pass `{ plexCa: sim.tlsCaPem }`.
+ */
+export async function createTestApp(env: Record<string, string> = {}, overrides: Pick<DepsOverrides, 'plexCa'> = {}): Promise<TestApp> {
   const clock = fixedClock('2026-11-24T12:00:00.000Z');
-  const deps = await createDeps(testConfig(env), { clock, logger: pino({ level: 'silent' }) });
+  const deps = await createDeps(testConfig(env), { clock, logger: pino({ level: 'silent' }), plexCa: overrides.plexCa });
   await migrateToLatest(deps.database);
   return testAppOf(deps, clock);
 }

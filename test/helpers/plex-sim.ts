@@ -10,21 +10,30 @@ export const TEST_CLIENT_ID = 'helpr-test-client-3f6c2a';
 export interface ClientOptions {
   timeoutMs?: number;
   connectionsPerOrigin?: number;
+  streamsPerConnection?: number;
   clientIdentifier?: string;
   appUrl?: string;
 }
 
 export const startSim = (options: PlexSimulatorOptions = {}): Promise<PlexSimulator> => startPlexSimulator(options);
 
-/** A Plex client whose plex.tv and clients.plex.tv both point at the simulator. */
+/** A Plex client whose plex.tv and clients.plex.tv both point at the simulator (trusting its TLS certificate). */
 export function clientFor(sim: PlexSimulator, options: ClientOptions = {}): PlexClient {
   return createPlexClient({
     urls: { tvUrl: sim.plexTvUrl, clientsUrl: sim.clientsPlexTvUrl, appUrl: options.appUrl },
     clientIdentifier: options.clientIdentifier ?? TEST_CLIENT_ID,
     timeoutMs: options.timeoutMs,
     connectionsPerOrigin: options.connectionsPerOrigin,
+    streamsPerConnection: options.streamsPerConnection,
+    ca: sim.tlsCaPem,
   });
 }
+
+/** The simulator transports Plex client suites run over: HTTP/1.1, and HTTPS with HTTP/2 like real plex.tv. */
+export const TRANSPORTS = [
+  { name: 'HTTP/1.1', tls: false },
+  { name: 'HTTPS + HTTP/2', tls: true },
+] as const;
 
 /**
  * One simulator per test file, its state reset before each test (every test owns its data), and

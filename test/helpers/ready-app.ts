@@ -21,7 +21,7 @@ export async function createReadyApp(
     PLEX_CLIENTS_URL: sim.clientsPlexTvUrl,
     ...options.env,
   });
-  const deps = await createDeps(config, { clock, logger: pino({ level: 'silent' }), sendTimeoutMs: options.sendTimeoutMs });
+  const deps = await createDeps(config, { clock, logger: pino({ level: 'silent' }), sendTimeoutMs: options.sendTimeoutMs, plexCa: sim.tlsCaPem });
   await migrateToLatest(deps.database);
   // A second instance on the same database finds the admin and settings already there.
   if (options.ownsAdmin !== false) {
