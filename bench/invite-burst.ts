@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { Agent, request } from 'undici';
 import { startPlexSimulator } from '../tools/plex-sim/index.js';
 import { startHelpr } from './lib/helpr-process.js';
@@ -11,6 +14,10 @@ export interface InviteBurstResult {
   maxMs: number;
   plexRequestsPerInvite: number;
   plexConnectionsOpened: number;
+  /** Most plex.tv requests in flight at once during the burst. */
+  plexMaxInFlight: number;
+  /** plex.tv requests of the burst by HTTP version (`2.0` when multiplexed). */
+  plexHttpVersions: Record<string, number>;
   rssAfterBurstBytes: number;
   startToReadyMs: number;
 }
@@ -20,11 +27,22 @@ const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.lengt
 /**
  * 500 friends asking at once while plex.tv takes 250 ms per answer: end-to-end latency of each
  * submission (POST / until its redirect), plex.tv requests per invite, TCP connections opened
- * towards plex.tv, and the resident memory of the Helpr process afterwards.
+ * towards plex.tv, and the resident memory of the Helpr process afterwards. plex.tv is HTTPS with
+ * HTTP/2, as the real one; Helpr trusts the simulator's certificate through NODE_EXTRA_CA_CERTS,
+ * as a deployment would trust a private CA.
  */
-export async function benchInviteBurst(options = { invites: 500, plexLatencyMs: 250 }): Promise<InviteBurstResult> {
-  const sim = await startPlexSimulator({ latencyMs: options.plexLatencyMs });
-  const helpr = await startHelpr(readyEnv(sim, { INVITE_RATE_LIMIT: '1000000/1m' }));
+export async function benchInviteBurst({ invites = 500, plexLatencyMs = 250, tls = true } = {}): Promise<InviteBurstResult> {
+  const options = { invites, plexLatencyMs };
+  const sim = await startPlexSimulator({ latencyMs: plexLatencyMs, tls });
+  const caDir = fs.mkdtempSync(path.join(os.tmpdir(), 'helpr-bench-ca-'));
+  const caFile = path.join(caDir, 'plex-sim-ca.pem');
+  if (sim.tlsCaPem) fs.writeFileSync(caFile, sim.tlsCaPem);
+  const trust: Record<string, string> = sim.tlsCaPem ? { NODE_EXTRA_CA_CERTS: caFile } : {};
+  const helpr = await startHelpr(readyEnv(sim, { INVITE_RATE_LIMIT: '1000000/1m', ...trust })).catch(async (error: unknown) => {
+    await sim.close();
+    fs.rmSync(caDir, { recursive: true, force: true });
+    throw error;
+  });
   const client = new Agent({ connections: options.invites, keepAliveTimeout: 30_000 });
   try {
     const form = await request(`${helpr.url}/`, { dispatcher: client });
@@ -45,7 +63,9 @@ export async function benchInviteBurst(options = { invites: 500, plexLatencyMs: 
       return { ms: performance.now() - started, status: response.statusCode };
     };
     // Warm: the library mapping and plex.tv connections, as after any first invite.
-    await submit('warm-up@example.com');
+    const warm = await submit('warm-up@example.com');
+    const [warmInvite] = sim.control.requestLog({ method: 'POST', path: '/api/servers/' });
+    if (warm.status !== 303 || warmInvite?.status !== 200) throw new Error('the warm-up invite did not reach plex.tv: is NODE_EXTRA_CA_CERTS honoured?');
     sim.control.clearLog();
 
     const results = await Promise.all(Array.from({ length: options.invites }, (_, i) => submit(`burst-friend-${i}@example.com`)));
@@ -59,6 +79,8 @@ export async function benchInviteBurst(options = { invites: 500, plexLatencyMs: 
       maxMs: times.at(-1)!,
       plexRequestsPerInvite: counters.total / options.invites,
       plexConnectionsOpened: counters.connectionsOpened,
+      plexMaxInFlight: counters.maxInFlight,
+      plexHttpVersions: counters.byHttpVersion,
       rssAfterBurstBytes: helpr.rssBytes(),
       startToReadyMs: helpr.startToReadyMs,
     };
@@ -66,6 +88,7 @@ export async function benchInviteBurst(options = { invites: 500, plexLatencyMs: 
     await client.close();
     await helpr.stop();
     await sim.close();
+    fs.rmSync(caDir, { recursive: true, force: true });
   }
 }
 
