@@ -33,7 +33,28 @@ export function createSecretBox(secret: string): SecretBox {
   };
 }
 
-export const randomId = (bytes = 16): string => crypto.randomBytes(bytes).toString('base64url');
+const POOL_BYTES = 4096;
+let pool = Buffer.alloc(0);
+let poolOffset = 0;
+
+/**
+ * Cryptographically random bytes drawn from a pool refilled 4 KB at a time (as Node does for
+ * randomUUID): each call into OpenSSL costs about as much as rendering the request form, and a
+ * page view or an invite needs a few small random values. Every byte is handed out once.
+ */
+export function randomBytes(count: number): Buffer {
+  if (count > POOL_BYTES / 16) return crypto.randomBytes(count);
+  if (poolOffset + count > pool.length) {
+    pool = crypto.randomBytes(POOL_BYTES);
+    poolOffset = 0;
+  }
+  const bytes = Buffer.from(pool.subarray(poolOffset, poolOffset + count));
+  pool.fill(0, poolOffset, poolOffset + count);
+  poolOffset += count;
+  return bytes;
+}
+
+export const randomId = (bytes = 16): string => randomBytes(bytes).toString('base64url');
 
 export const sha256 = (value: string): string => crypto.createHash('sha256').update(value).digest('hex');
 

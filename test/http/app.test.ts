@@ -98,6 +98,29 @@ describe('web app', () => {
     expect(changes).toEqual(['d']);
   });
 
+  it('gives a first visit one signed secret cookie, keeps it on later visits, and replaces a forged one', async () => {
+    const first = await t.app.inject('/test/form');
+    const set = first.cookies.filter((c) => c.name === 'helpr_csrf');
+    expect(set).toHaveLength(1);
+    expect(set[0]!.path).toBe('/');
+    expect(set[0]!.value).toMatch(/^[A-Za-z0-9_-]{24}\.[A-Za-z0-9_+/=-]+$/); // secret.signature
+    const token = /value="([^"]+)"/.exec(first.body)![1]!;
+
+    const again = await t.app.inject({ url: '/test/form', cookies: { helpr_csrf: set[0]!.value } });
+    expect(again.cookies.filter((c) => c.name === 'helpr_csrf')).toHaveLength(0);
+    const laterToken = /value="([^"]+)"/.exec(again.body)![1]!;
+    for (const _csrf of [token, laterToken]) {
+      const ok = await t.app.inject({ method: 'POST', url: '/test/form', cookies: { helpr_csrf: set[0]!.value }, payload: { value: 'e', _csrf } });
+      expect(ok.statusCode).toBe(200);
+    }
+
+    const forgedSecret = `${set[0]!.value.split('.')[0]}.forgedsignature`;
+    const replaced = await t.app.inject({ url: '/test/form', cookies: { helpr_csrf: forgedSecret } });
+    expect(replaced.cookies.filter((c) => c.name === 'helpr_csrf')).toHaveLength(1);
+    const forgedPost = await t.app.inject({ method: 'POST', url: '/test/form', cookies: { helpr_csrf: forgedSecret }, payload: { value: 'f', _csrf: token } });
+    expect(forgedPost.statusCode).toBe(403);
+  });
+
   it('refuses oversized form bodies with 413', async () => {
     const response = await t.app.inject({
       method: 'POST',
