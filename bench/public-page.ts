@@ -29,33 +29,32 @@ interface RecordedResponse {
   keepAliveTimeoutMs?: number;
 }
 
-async function runBare(response: RecordedResponse, options: { connections: number; durationSeconds: number }): Promise<LoadResult> {
+/** A bare server process answering with `response`; resolves once it listens. */
+async function startBare(response: RecordedResponse): Promise<{ url: string; stop(): void }> {
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'helpr-bare-')), 'response.json');
   fs.writeFileSync(file, JSON.stringify(response));
   const port = await freePort();
   const bare = spawn(process.execPath, [path.join(import.meta.dirname, 'lib/bare-server.mjs'), file, String(port)], { stdio: ['ignore', 'pipe', 'inherit'] });
-  try {
-    await new Promise((resolve) => bare.stdout!.once('data', resolve));
-    await load(`http://127.0.0.1:${port}/`, { connections: options.connections, durationSeconds: 2 });
-    return await load(`http://127.0.0.1:${port}/`, options);
-  } finally {
-    bare.kill();
-  }
+  await new Promise((resolve) => bare.stdout!.once('data', resolve));
+  return { url: `http://127.0.0.1:${port}/`, stop: () => bare.kill() };
 }
 
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
 /**
- * Requests per second of Helpr's GET / against a bare node:http server, each in its own process,
- * measured one after the other with the same autocannon settings. The baseline the target is read
- * against sends Helpr's response byte for byte (headers included: the security headers and the CSRF
- * cookie are part of the page a visitor gets, and autocannon parses every header in JavaScript on
- * the same two cores, so a baseline without them measures the load tool rather than the server).
- * The body-only baseline is printed too, so the cost of the headers is visible.
+ * Requests per second of Helpr's GET / against bare node:http servers, each in its own process,
+ * loaded one at a time with the same autocannon settings, in alternating rounds (Helpr, same
+ * response, body only, Helpr, ...) so that a slow spell of the machine falls on all of them alike;
+ * each figure is the median of its rounds. The baseline the target is read against sends Helpr's
+ * response byte for byte (headers included: the security headers and the CSRF cookie are part of
+ * the page a visitor gets, and autocannon parses every header in JavaScript on the same two cores,
+ * so a baseline without them measures the load tool as much as the server). The body-only
+ * baseline is printed too, so the cost of the headers is visible.
  */
-export async function benchPublicPage(options = { connections: 50, durationSeconds: 8 }): Promise<PublicPageResult> {
+export async function benchPublicPage(options = { connections: 50, roundSeconds: 3, rounds: 5 }): Promise<PublicPageResult> {
   const sim = await startPlexSimulator();
   const helpr = await startHelpr(readyEnv(sim));
-  let recorded: RecordedResponse;
-  let helprRun: LoadResult;
+  const bares: Array<{ stop(): void }> = [];
   try {
     const first = await fetch(`${helpr.url}/`);
     const body = await first.text();
@@ -66,26 +65,36 @@ export async function benchPublicPage(options = { connections: 50, durationSecon
     });
     headers['set-cookie'] = first.headers.getSetCookie();
     const keepAlive = /timeout=(\d+)/.exec(first.headers.get('keep-alive') ?? '');
-    recorded = { headers, body, keepAliveTimeoutMs: keepAlive ? Number(keepAlive[1]) * 1000 : undefined };
-    await load(`${helpr.url}/`, { connections: options.connections, durationSeconds: 2 }); // warm-up
-    helprRun = await load(`${helpr.url}/`, options);
+    const recorded: RecordedResponse = { headers, body, keepAliveTimeoutMs: keepAlive ? Number(keepAlive[1]) * 1000 : undefined };
+    const same = await startBare(recorded);
+    const bodyOnly = await startBare({ headers: { 'content-type': String(headers['content-type']) }, body });
+    bares.push(same, bodyOnly);
+
+    const targets = { helpr: `${helpr.url}/`, same: same.url, bodyOnly: bodyOnly.url };
+    const runs: Record<keyof typeof targets, LoadResult[]> = { helpr: [], same: [], bodyOnly: [] };
+    for (const url of Object.values(targets)) await load(url, { connections: options.connections, durationSeconds: 2 }); // warm-up
+    for (let round = 0; round < options.rounds; round++) {
+      for (const [name, url] of Object.entries(targets) as Array<[keyof typeof targets, string]>) {
+        runs[name].push(await load(url, { connections: options.connections, durationSeconds: options.roundSeconds }));
+      }
+    }
+    const rps = (name: keyof typeof targets) => median(runs[name].map((run) => run.requestsPerSecond));
+    const headerLines = Object.entries(headers).flatMap(([name, value]) => [value].flat().map((v) => `${name}: ${v}\r\n`));
+    return {
+      helprRps: rps('helpr'),
+      helprP99Ms: median(runs.helpr.map((run) => run.p99Ms)),
+      sameResponse: { rps: rps('same'), ratio: rps('helpr') / rps('same') },
+      bodyOnly: { rps: rps('bodyOnly'), ratio: rps('helpr') / rps('bodyOnly') },
+      pageBytes: Buffer.byteLength(body),
+      headerBytes: Buffer.byteLength(headerLines.join('')),
+      headerCount: headerLines.length,
+      errors: runs.helpr.reduce((sum, run) => sum + run.errors + run.non2xx, 0),
+    };
   } finally {
+    bares.forEach((bare) => bare.stop());
     await helpr.stop();
     await sim.close();
   }
-  const sameResponse = await runBare(recorded, options);
-  const bodyOnly = await runBare({ headers: { 'content-type': String(recorded.headers['content-type']) }, body: recorded.body }, options);
-  const headerLines = Object.entries(recorded.headers).flatMap(([name, value]) => [value].flat().map((v) => `${name}: ${v}\r\n`));
-  return {
-    helprRps: helprRun.requestsPerSecond,
-    helprP99Ms: helprRun.p99Ms,
-    sameResponse: { rps: sameResponse.requestsPerSecond, ratio: helprRun.requestsPerSecond / sameResponse.requestsPerSecond },
-    bodyOnly: { rps: bodyOnly.requestsPerSecond, ratio: helprRun.requestsPerSecond / bodyOnly.requestsPerSecond },
-    pageBytes: Buffer.byteLength(recorded.body),
-    headerBytes: Buffer.byteLength(headerLines.join('')),
-    headerCount: headerLines.length,
-    errors: helprRun.errors + helprRun.non2xx,
-  };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
