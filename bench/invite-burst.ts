@@ -19,6 +19,8 @@ export interface InviteBurstResult {
   /** plex.tv requests of the burst by HTTP version (`2.0` when multiplexed). */
   plexHttpVersions: Record<string, number>;
   rssAfterBurstBytes: number;
+  /** CPU time the Helpr process spent on the burst (all its threads), per invite. */
+  helprCpuMsPerInvite: number;
   startToReadyMs: number;
 }
 
@@ -68,7 +70,9 @@ export async function benchInviteBurst({ invites = 500, plexLatencyMs = 250, tls
     if (warm.status !== 303 || warmInvite?.status !== 200) throw new Error('the warm-up invite did not reach plex.tv: is NODE_EXTRA_CA_CERTS honoured?');
     sim.control.clearLog();
 
+    const cpuBefore = helpr.cpuMs();
     const results = await Promise.all(Array.from({ length: options.invites }, (_, i) => submit(`burst-friend-${i}@example.com`)));
+    const cpuMsPerInvite = (helpr.cpuMs() - cpuBefore) / options.invites;
     const times = results.map((r) => r.ms).sort((a, b) => a - b);
     const counters = sim.control.counters().plexTv;
     return {
@@ -82,6 +86,7 @@ export async function benchInviteBurst({ invites = 500, plexLatencyMs = 250, tls
       plexMaxInFlight: counters.maxInFlight,
       plexHttpVersions: counters.byHttpVersion,
       rssAfterBurstBytes: helpr.rssBytes(),
+      helprCpuMsPerInvite: cpuMsPerInvite,
       startToReadyMs: helpr.startToReadyMs,
     };
   } finally {

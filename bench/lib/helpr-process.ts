@@ -10,6 +10,8 @@ export interface HelprProcess {
   /** Milliseconds from spawn until /readyz answered 200. */
   startToReadyMs: number;
   rssBytes(): number;
+  /** CPU time (user + system, all threads) the process has used so far, in milliseconds. */
+  cpuMs(): number;
   stop(): Promise<void>;
 }
 
@@ -31,6 +33,15 @@ export function rssOf(pid: number): number {
   const kb = Number(/VmRSS:\s+(\d+)\s+kB/.exec(status)?.[1] ?? 0);
   return kb * 1024;
 }
+
+/** CPU time of a process (utime + stime from /proc/PID/stat, Linux), in milliseconds. */
+export function cpuMsOf(pid: number): number {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
+}
+
+// USER_HZ, which Linux fixes at 100 on every architecture Node runs on.
+const CLOCK_TICKS_PER_SECOND = 100;
 
 /** The environment and Node flags of `npm start` (package.json), so the measured process runs as users run it. */
 function startCommand(): { env: Record<string, string>; flags: string[] } {
@@ -73,6 +84,7 @@ export async function startHelpr(env: Record<string, string>): Promise<HelprProc
     child,
     startToReadyMs,
     rssBytes: () => rssOf(child.pid!),
+    cpuMs: () => cpuMsOf(child.pid!),
     stop: async () => {
       child.kill('SIGTERM');
       await new Promise((resolve) => child.once('exit', resolve));
