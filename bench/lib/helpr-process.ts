@@ -58,11 +58,14 @@ export async function startHelpr(env: Record<string, string>): Promise<HelprProc
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'helpr-bench-'));
   const started = performance.now();
   const start = startCommand();
+  // The default log level, as users run it; the log goes to a file as it would to journald or docker.
+  const log = fs.openSync(path.join(dataDir, 'helpr.log'), 'w');
   const child = spawn(process.execPath, [...start.flags, path.join(PROJECT_ROOT, 'dist/src/main.js')], {
     cwd: dataDir,
-    env: { PATH: process.env.PATH ?? '', ...start.env, ...(process.env.BENCH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS } : {}), DATA_DIR: dataDir, HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'inherit', 'inherit'],
+    env: { PATH: process.env.PATH ?? '', ...start.env, ...(process.env.BENCH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS } : {}), DATA_DIR: dataDir, HOST: '127.0.0.1', PORT: String(port), ...env },
+    stdio: ['ignore', log, 'inherit'],
   });
+  fs.closeSync(log);
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 20_000;
   let startToReadyMs = Number.NaN;

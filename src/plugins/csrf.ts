@@ -1,3 +1,4 @@
+import Tokens from '@fastify/csrf';
 import csrf from '@fastify/csrf-protection';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
@@ -13,8 +14,8 @@ declare module 'fastify' {
 const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const COOKIE_KEY = 'helpr_csrf';
 const COOKIE_OPTIONS = { path: '/', sameSite: 'lax', httpOnly: true, signed: true, secure: 'auto' } as const;
-/** Bytes of a visitor's CSRF secret (as @fastify/csrf makes them: 18, sent as 24 base64url characters). */
-const SECRET_BYTES = 18;
+/** Token settings, shared by the plugin (which verifies) and `tokens` below (which creates). */
+const CSRF_OPTIONS = { secretLength: 18 };
 const tokenCache = new WeakMap<FastifyReply, string>();
 
 /**
@@ -27,20 +28,23 @@ export const csrfPlugin = fp(async (app: FastifyInstance) => {
     sessionPlugin: '@fastify/cookie',
     cookieKey: COOKIE_KEY,
     cookieOpts: COOKIE_OPTIONS,
+    csrfOpts: { ...CSRF_OPTIONS },
   });
+  const tokens = Tokens({ ...CSRF_OPTIONS }) as Tokens.TokensSimple;
   app.decorateReply('csrfToken', function csrfToken(this: FastifyReply): string {
     let token = tokenCache.get(this);
     if (token === undefined) {
-      // A first visit (every view of the public page by a new friend): the secret comes from the
-      // pooled random source instead of a call into OpenSSL of its own, which cost a tenth of the
-      // page. It is set exactly as the plugin would set it, and handed to the plugin through the
-      // request's cookies so that generateCsrf derives the token from it and sets nothing more.
-      if (!this.request.cookies[COOKIE_KEY]) {
-        const secret = randomId(SECRET_BYTES);
+      if (this.request.cookies[COOKIE_KEY]) {
+        token = this.generateCsrf();
+      } else {
+        // A first visit (every view of the public page by a new friend): the plugin would draw the
+        // secret with a call into OpenSSL of its own, a tenth of the page's time; it comes from the
+        // pooled random source instead, is set as the plugin sets it, and the token is made by the
+        // same token library with the same settings, so the plugin verifies it as its own.
+        const secret = randomId(CSRF_OPTIONS.secretLength);
         this.setCookie(COOKIE_KEY, secret, COOKIE_OPTIONS);
-        this.request.cookies[COOKIE_KEY] = this.signCookie(secret);
+        token = tokens.create(secret);
       }
-      token = this.generateCsrf();
       tokenCache.set(this, token);
     }
     return token;
