@@ -134,6 +134,12 @@ export class OriginPool {
     return client;
   }
 
+  private discard(connection: Connection): void {
+    const index = this.connections.indexOf(connection);
+    if (index >= 0) this.connections.splice(index, 1);
+    connection.client.destroy().catch(() => undefined);
+  }
+
   private connect(connection: Connection, options: buildConnector.Options, callback: buildConnector.Callback): void {
     connection.opening = true;
     let ended = false;
@@ -143,6 +149,9 @@ export class OriginPool {
       connection.opening = false;
       this.lastAttemptFailed = !ok;
       if (ok) this.protocol = connection.protocol;
+      // undici fails the requests of a certificate for another name (ERR_TLS_CERT_ALTNAME_INVALID) but
+      // counts them as running ever after: the Client can never carry a request again, so it goes.
+      if (!ok && connection.client.stats.running > 0) this.discard(connection);
       // After undici has put the new connection to work.
       setImmediate(() => this.releaseHeld());
     };
