@@ -18,6 +18,7 @@ import { createInvitationsRepository } from './modules/invitations/invitations.r
 import { createAdminInvitationsRepository } from './modules/invitations/admin-invitations.repository.js';
 import { createAdminInvitationsService } from './modules/invitations/admin-invitations.service.js';
 import { createInvitationsService } from './modules/invitations/invitations.service.js';
+import { createTurnGate } from './modules/invitations/turn-gate.js';
 import { createRetryWorker } from './modules/invitations/retry-worker.js';
 import { createInviteLimits } from './modules/invitations/invite-limits.js';
 import { createInviteCodesRepository } from './modules/invite-codes/invite-codes.repository.js';
@@ -47,6 +48,9 @@ import { loadOrCreateSecretKey } from './security/secret-key.js';
 
 /** Every plex.tv call is bounded; the invite flow uses its own, shorter bound on top. */
 const PLEX_TIMEOUT_MS = 10_000;
+
+/** Invite submissions started per turn of the event loop when many arrive at once (turn-gate.ts). */
+const INVITES_PER_TURN = 16;
 
 /**
  * The one composition root: every concrete client (database, Redis, logger) is built here and
@@ -145,6 +149,7 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}) 
     clock,
     logger,
     sendTimeoutMs: overrides.sendTimeoutMs,
+    gate: createTurnGate(INVITES_PER_TURN),
   });
   const services = {
     admins,

@@ -60,9 +60,11 @@ export async function startHelpr(env: Record<string, string>): Promise<HelprProc
   const start = startCommand();
   // The default log level, as users run it; the log goes to a file as it would to journald or docker.
   const log = fs.openSync(path.join(dataDir, 'helpr.log'), 'w');
-  const child = spawn(process.execPath, [...start.flags, path.join(PROJECT_ROOT, 'dist/src/main.js')], {
+  // BENCH_NODE_FLAGS adds Node flags for a look inside, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
+  const extraFlags = process.env.BENCH_NODE_FLAGS?.split(/\s+/).filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...start.flags, ...extraFlags, path.join(PROJECT_ROOT, 'dist/src/main.js')], {
     cwd: dataDir,
-    env: { PATH: process.env.PATH ?? '', ...start.env, ...(process.env.BENCH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS } : {}), DATA_DIR: dataDir, HOST: '127.0.0.1', PORT: String(port), ...env },
+    env: { PATH: process.env.PATH ?? '', ...start.env, DATA_DIR: dataDir, HOST: '127.0.0.1', PORT: String(port), ...env },
     stdio: ['ignore', log, 'inherit'],
   });
   fs.closeSync(log);

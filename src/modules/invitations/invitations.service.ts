@@ -9,6 +9,7 @@ import type { SettingsService } from '../settings/settings.service.js';
 import type { InviteLimits } from './invite-limits.js';
 import { parsePlexIdentifier } from './identifier.js';
 import type { InvitationDelivery } from './invitation-delivery.js';
+import type { TurnGate } from './turn-gate.js';
 import { completedColumns, createInvitationsRepository, type InvitationRow, type InvitationsRepository } from './invitations.repository.js';
 
 export interface InviteRequestInput {
@@ -44,6 +45,8 @@ export function createInvitationsService(deps: {
   logger: Logger;
   /** How long the friend's page waits for Plex before answering "pending". */
   sendTimeoutMs?: number;
+  /** Spreads a burst of submissions over turns of the event loop (see turn-gate.ts). */
+  gate?: TurnGate;
 }) {
   const sendTimeoutMs = deps.sendTimeoutMs ?? 6000;
 
@@ -64,6 +67,8 @@ export function createInvitationsService(deps: {
 
   return {
     async submit(input: InviteRequestInput): Promise<SubmitResult> {
+      const turn = deps.gate?.pass();
+      if (turn) await turn;
       const settings = await deps.settings.get();
       const identifier = parsePlexIdentifier(input.email);
       // The owner (admin page or API) invites on purpose: no code, and no duplicate window.
