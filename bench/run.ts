@@ -41,9 +41,23 @@ rows.push(
 const burst = await benchInviteBurst();
 const burstTarget = 2 * 250 + 100;
 rows.push(
-  { figure: `invite burst: p99 of ${burst.invites} concurrent submissions (plex.tv +250 ms)`, value: `${fmt(burst.p99Ms)} ms (p50 ${fmt(burst.p50Ms)}, ${burst.redirects}/${burst.invites} answered)`, target: `<= ${burstTarget} ms`, met: burst.p99Ms <= burstTarget && burst.redirects === burst.invites },
+  { figure: `invite burst: p99 of ${burst.invites} concurrent submissions (plex.tv +250 ms), after ${burst.warmUpWaves} waves of ${burst.invites}`, value: `${fmt(burst.p99Ms)} ms (p50 ${fmt(burst.p50Ms)}, ${burst.redirects}/${burst.invites} answered)`, target: `<= ${burstTarget} ms`, met: burst.p99Ms <= burstTarget && burst.redirects === burst.invites },
+  {
+    figure: 'invite burst: the first wave after start (code not yet compiled by V8), p99',
+    value: `${fmt(burst.firstWave.p99Ms)} ms (p50 ${fmt(burst.firstWave.p50Ms)}, ${burst.firstWave.redirects}/${burst.invites} answered)`,
+    target: 'none (for reading)',
+    met: true,
+    info: true,
+  },
+  {
+    figure: 'invite burst: when plex.tv got the invites, after the burst began',
+    value: `first ${fmt(burst.plexArrivalsMs.first)} ms, median ${fmt(burst.plexArrivalsMs.median)}, last ${fmt(burst.plexArrivalsMs.last)}`,
+    target: 'none (for reading)',
+    met: true,
+    info: true,
+  },
   { figure: 'invite burst: plex.tv requests per invite (warm)', value: fmt(burst.plexRequestsPerInvite, 3), target: '= 1', met: burst.plexRequestsPerInvite === 1 },
-  { figure: 'invite burst: TCP connections opened to plex.tv', value: String(burst.plexConnectionsOpened), target: '<= 64', met: burst.plexConnectionsOpened <= 64 },
+  { figure: `invite burst: TCP connections opened to plex.tv (all ${burst.warmUpWaves + 1} waves)`, value: String(burst.plexConnectionsOpened), target: '<= 64', met: burst.plexConnectionsOpened <= 64 },
   {
     figure: 'invite burst: Helpr CPU time per invite (what bounds the p99 on a busy machine)',
     value: `${fmt(burst.helprCpuMsPerInvite, 2)} ms (${fmt(burst.helprCpuMsPerInvite * burst.invites)} ms for the burst)`,
@@ -51,7 +65,7 @@ rows.push(
     met: true,
     info: true,
   },
-  { figure: 'memory: resident size after the burst', value: `${fmt(burst.rssAfterBurstBytes / 1048576, 1)} MB`, target: '<= 150 MB', met: burst.rssAfterBurstBytes <= 150 * 1048576 },
+  { figure: `memory: resident size after the burst (${(burst.warmUpWaves + 1) * burst.invites} invites since start)`, value: `${fmt(burst.rssAfterBurstBytes / 1048576, 1)} MB`, target: '<= 150 MB', met: burst.rssAfterBurstBytes <= 150 * 1048576 },
   { figure: 'start to ready (spawn until /readyz answers 200)', value: `${fmt(burst.startToReadyMs)} ms`, target: '<= 1500 ms', met: burst.startToReadyMs <= 1500 },
 );
 

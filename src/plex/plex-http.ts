@@ -115,7 +115,11 @@ export function createPlexHttp(options: PlexHttpOptions = {}): PlexHttp {
   return {
     async send(call) {
       const timeoutMs = call.timeoutMs ?? defaultTimeout;
-      const signal = AbortSignal.timeout(timeoutMs);
+      // A timer of our own, cleared when the call ends: a listener left on AbortSignal.timeout() keeps
+      // the signal, and through it the finished request and its answer, alive until the timeout.
+      const deadline = new AbortController();
+      const timer = setTimeout(() => deadline.abort(new DOMException('The call took too long', 'TimeoutError')), timeoutMs);
+      const signal = deadline.signal;
       let response: Dispatcher.ResponseData;
       let text: string;
       try {
@@ -134,6 +138,8 @@ export function createPlexHttp(options: PlexHttpOptions = {}): PlexHttp {
         text = await response.body.text();
       } catch (error) {
         throw failureOf(call, timeoutMs, error);
+      } finally {
+        clearTimeout(timer);
       }
       const header = (name: string) => {
         const value = response.headers[name];

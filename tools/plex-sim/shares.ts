@@ -51,6 +51,8 @@ export type NewShare = Omit<Share, 'v1Id' | 'v2Id' | 'accepted' | 'acceptedAt' |
 /** Shares (pending and accepted) plus friendships, which outlive a single server share as on plex.tv. */
 export class ShareStore {
   private readonly shares = new Map<number, Share>();
+  /** Shares by server and invitee (`mid#id`, `mid@email`), for the look-up every invite makes. */
+  private readonly byInvitee = new Map<string, Share[]>();
   private readonly friendships = new Set<string>();
   private nextV1Id = 907759180;
   private nextV2Id = 123456789;
@@ -65,7 +67,24 @@ export class ShareStore {
       accessToken: randomToken(),
     };
     this.shares.set(share.v2Id, share);
+    this.index(share);
     return share;
+  }
+
+  private static inviteeKeys(machineIdentifier: string, invitedId: number | null, invitedEmail: string | null): { byId?: string; byEmail: string } {
+    return {
+      byId: invitedId !== null ? `${machineIdentifier}#${invitedId}` : undefined,
+      byEmail: `${machineIdentifier}@${invitedEmail?.toLowerCase() ?? ''}`,
+    };
+  }
+
+  private index(share: Share): void {
+    const { byId, byEmail } = ShareStore.inviteeKeys(share.machineIdentifier, share.invitedId, share.invitedEmail);
+    for (const key of byId ? [byId, byEmail] : [byEmail]) {
+      const list = this.byInvitee.get(key);
+      if (!list) this.byInvitee.set(key, [share]);
+      else if (!list.includes(share)) list.push(share);
+    }
   }
 
   byV1Id(id: number): Share | undefined {
@@ -76,13 +95,19 @@ export class ShareStore {
     return this.shares.get(id);
   }
 
+  /** Called on every invite: through an index, so thousands of shares (a benchmark's) cost nothing. */
   findExisting(machineIdentifier: string, invitedId: number | null, invitedEmail: string | null): Share | undefined {
+    const { byId, byEmail } = ShareStore.inviteeKeys(machineIdentifier, invitedId, invitedEmail);
     const email = invitedEmail?.toLowerCase();
-    return this.all().find(
-      (share) =>
-        share.machineIdentifier === machineIdentifier &&
-        (invitedId !== null ? share.invitedId === invitedId : share.invitedEmail?.toLowerCase() === email),
-    );
+    // The index may hold removed shares or an invitee id that changed on acceptance: check again.
+    return this.byInvitee
+      .get(byId ?? byEmail)
+      ?.find(
+        (share) =>
+          this.shares.get(share.v2Id) === share &&
+          share.machineIdentifier === machineIdentifier &&
+          (invitedId !== null ? share.invitedId === invitedId : share.invitedEmail?.toLowerCase() === email),
+      );
   }
 
   ownedBy(ownerId: number): Share[] {
@@ -103,11 +128,18 @@ export class ShareStore {
     share.accepted = true;
     share.acceptedAt = at;
     share.invitedId = accountId;
+    this.index(share);
     this.friendships.add(`${share.ownerId}:${accountId}`);
   }
 
   remove(share: Share): void {
     this.shares.delete(share.v2Id);
+    const { byId, byEmail } = ShareStore.inviteeKeys(share.machineIdentifier, share.invitedId, share.invitedEmail);
+    for (const key of byId ? [byId, byEmail] : [byEmail]) {
+      const rest = this.byInvitee.get(key)?.filter((other) => other !== share);
+      if (rest?.length) this.byInvitee.set(key, rest);
+      else this.byInvitee.delete(key);
+    }
   }
 
   /** Ends the friendship and every share between the two accounts; false when there was nothing to end. */

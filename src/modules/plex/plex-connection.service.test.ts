@@ -4,6 +4,7 @@ import { fixedClock } from '../../clock.js';
 import type { PlexClient } from '../../plex/plex-client.js';
 import { createSecretBox } from '../../security/crypto.js';
 import { createSettingsRepository } from '../settings/settings.repository.js';
+import { SETTINGS_TTL_MS } from '../settings/settings.service.js';
 import { createPlexConnection, PLEX_SETTINGS } from './plex-connection.service.js';
 
 describe.each(testDialects())('Plex connection settings on %s', (dialect) => {
@@ -13,13 +14,13 @@ describe.each(testDialects())('Plex connection settings on %s', (dialect) => {
   });
   afterAll(() => database.close());
 
-  const connection = (config: Partial<{ token: string; serverId: string; serverUrl: string }> = {}) => {
+  const connection = (config: Partial<{ token: string; serverId: string; serverUrl: string }> = {}, clock = fixedClock('2026-01-01T00:00:00Z')) => {
     const built: string[] = [];
     const service = createPlexConnection({
       config: { tvUrl: 'https://plex.tv', clientsUrl: 'https://clients.plex.tv', token: undefined, serverId: undefined, serverUrl: undefined, libraries: undefined, ...config },
       settings: createSettingsRepository(database.db),
       secretBox: createSecretBox('s'.repeat(40)),
-      clock: fixedClock('2026-01-01T00:00:00Z'),
+      clock,
       buildClient: (id) => {
         built.push(id);
         return { close: async () => undefined } as unknown as PlexClient;
@@ -58,5 +59,32 @@ describe.each(testDialects())('Plex connection settings on %s', (dialect) => {
       serverId: 'env-server',
       serverIdSource: 'environment',
     });
+  });
+
+  it('keeps the stored connection in memory: one read per time-to-live, a save here is seen at once, elsewhere within the time-to-live', async () => {
+    const clock = fixedClock('2026-01-01T00:00:00Z');
+    const here = connection({}, clock);
+    const there = connection({}, clock);
+    await here.service.saveToken('token-one');
+    await here.service.saveServer('server-one');
+    expect(await there.service.state()).toMatchObject({ token: 'token-one', serverId: 'server-one' });
+
+    const queries: string[] = [];
+    const counting = createPlexConnection({
+      config: { tvUrl: 'https://plex.tv', clientsUrl: 'https://clients.plex.tv', token: undefined, serverId: undefined, serverUrl: undefined, libraries: undefined },
+      settings: { ...createSettingsRepository(database.db), get: async <T,>(key: string) => (queries.push(key), createSettingsRepository(database.db).get<T>(key)) },
+      secretBox: createSecretBox('s'.repeat(40)),
+      clock,
+      buildClient: () => ({ close: async () => undefined }) as unknown as PlexClient,
+    });
+    await Promise.all([counting.state(), counting.state()]);
+    await counting.state();
+    expect(queries).toHaveLength(3); // token, server and server URL, once
+
+    await here.service.saveToken('token-two');
+    expect((await here.service.state()).token).toBe('token-two');
+    expect((await there.service.state()).token).toBe('token-one');
+    clock.advance(SETTINGS_TTL_MS);
+    expect((await there.service.state()).token).toBe('token-two');
   });
 });

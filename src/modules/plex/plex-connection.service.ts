@@ -3,7 +3,9 @@ import { isoNow, type Clock } from '../../clock.js';
 import type { Config } from '../../config.js';
 import type { PlexClient } from '../../plex/plex-client.js';
 import type { SecretBox } from '../../security/crypto.js';
+import { createCachedValue } from '../settings/cached-value.js';
 import type { SettingsRepository } from '../settings/settings.repository.js';
+import { SETTINGS_TTL_MS } from '../settings/settings.service.js';
 
 export const PLEX_SETTINGS = {
   clientIdentifier: 'plex.clientIdentifier',
@@ -33,9 +35,25 @@ export function createPlexConnection(deps: {
   secretBox: SecretBox;
   clock: Clock;
   buildClient: (clientIdentifier: string) => PlexClient;
+  /** How long the stored connection is kept in memory (another instance's change is seen within it). */
+  ttlMs?: number;
 }) {
   const { config, settings, secretBox, clock } = deps;
   let client: Promise<PlexClient> | undefined;
+
+  async function loadState(): Promise<PlexConnectionState> {
+    const storedToken = config.token ? undefined : await settings.get<string>(PLEX_SETTINGS.token);
+    const storedServer = config.serverId ? undefined : await settings.get<string>(PLEX_SETTINGS.serverId);
+    const storedUrl = config.serverUrl ? undefined : await settings.get<string>(PLEX_SETTINGS.serverUrl);
+    return {
+      token: config.token ?? (storedToken ? secretBox.decrypt(storedToken) : undefined),
+      tokenSource: config.token ? 'environment' : storedToken ? 'settings' : 'none',
+      serverId: config.serverId ?? storedServer,
+      serverIdSource: config.serverId ? 'environment' : storedServer ? 'settings' : 'none',
+      serverUrl: config.serverUrl ?? storedUrl,
+    };
+  }
+  const stored = createCachedValue(loadState, { ttlMs: deps.ttlMs ?? SETTINGS_TTL_MS, clock });
 
   const clientIdentifier = (): Promise<string> =>
     settings.setIfAbsent(PLEX_SETTINGS.clientIdentifier, `helpr-${crypto.randomUUID()}`, isoNow(clock));
@@ -50,26 +68,18 @@ export function createPlexConnection(deps: {
       return client;
     },
 
-    async state(): Promise<PlexConnectionState> {
-      const storedToken = config.token ? undefined : await settings.get<string>(PLEX_SETTINGS.token);
-      const storedServer = config.serverId ? undefined : await settings.get<string>(PLEX_SETTINGS.serverId);
-      const storedUrl = config.serverUrl ? undefined : await settings.get<string>(PLEX_SETTINGS.serverUrl);
-      return {
-        token: config.token ?? (storedToken ? secretBox.decrypt(storedToken) : undefined),
-        tokenSource: config.token ? 'environment' : storedToken ? 'settings' : 'none',
-        serverId: config.serverId ?? storedServer,
-        serverIdSource: config.serverId ? 'environment' : storedServer ? 'settings' : 'none',
-        serverUrl: config.serverUrl ?? storedUrl,
-      };
-    },
+    /** Read on every invite, so kept in memory like the other settings (see SETTINGS_TTL_MS). */
+    state: stored.get,
 
     async saveToken(token: string): Promise<void> {
       await settings.set(PLEX_SETTINGS.token, secretBox.encrypt(token), isoNow(clock));
+      stored.clear();
     },
 
     async saveServer(serverId: string, serverUrl?: string): Promise<void> {
       await settings.set(PLEX_SETTINGS.serverId, serverId, isoNow(clock));
       if (serverUrl !== undefined) await settings.set(PLEX_SETTINGS.serverUrl, serverUrl, isoNow(clock));
+      stored.clear();
     },
 
     async close(): Promise<void> {

@@ -1,6 +1,10 @@
 import { isoNow, type Clock } from '../../clock.js';
 import type { SharingOptions } from '../../plex/plex-sharing.client.js';
+import { createCachedValue } from './cached-value.js';
 import type { SettingsRepository } from './settings.repository.js';
+
+/** How long each instance keeps settings in memory; another instance's change is seen within it. */
+export const SETTINGS_TTL_MS = 5000;
 
 export interface InviteLimits {
   /** Invite requests per client address per window. */
@@ -43,13 +47,9 @@ const OVERRIDE_VARIABLES: Record<keyof SettingsOverrides, string> = { limits: 'I
  * it within `ttlMs`. Values from the environment override what is stored.
  */
 export function createSettingsService(deps: { settings: SettingsRepository; clock: Clock; overrides?: SettingsOverrides; ttlMs?: number }) {
-  const ttlMs = deps.ttlMs ?? 5000;
-  let cached: { value: AppSettings; until: number } | undefined;
-  let loading: Promise<AppSettings> | undefined;
-
   async function load(): Promise<AppSettings> {
     const stored = (await deps.settings.getAll()) as Partial<Record<keyof AppSettings, unknown>>;
-    const value: AppSettings = {
+    return {
       siteTitle: (stored.siteTitle as string) ?? DEFAULT_SETTINGS.siteTitle,
       welcomeMessage: (stored.welcomeMessage as string) ?? DEFAULT_SETTINGS.welcomeMessage,
       requireCode: (stored.requireCode as boolean) ?? DEFAULT_SETTINGS.requireCode,
@@ -57,25 +57,20 @@ export function createSettingsService(deps: { settings: SettingsRepository; cloc
       libraries: (stored.libraries as string[]) ?? DEFAULT_SETTINGS.libraries,
       limits: { ...DEFAULT_SETTINGS.limits, ...(stored.limits as Partial<InviteLimits>), ...deps.overrides?.limits },
     };
-    cached = { value, until: deps.clock.now().getTime() + ttlMs };
-    return value;
   }
+  const cache = createCachedValue(load, { ttlMs: deps.ttlMs ?? SETTINGS_TTL_MS, clock: deps.clock });
 
   async function update(patch: Partial<AppSettings>): Promise<AppSettings> {
     const at = isoNow(deps.clock);
     for (const [key, value] of Object.entries(patch)) {
       if (value !== undefined) await deps.settings.set(key, value, at);
     }
-    cached = undefined;
-    return load();
+    cache.clear();
+    return cache.get();
   }
 
   return {
-    get(): Promise<AppSettings> {
-      if (cached && cached.until > deps.clock.now().getTime()) return Promise.resolve(cached.value);
-      loading ??= load().finally(() => (loading = undefined));
-      return loading;
-    },
+    get: cache.get,
 
     update,
 
