@@ -1,27 +1,24 @@
 import type { Clock } from '../../clock.js';
 import type { AdminsService } from '../admins/admins.service.js';
 import type { PlexConnection } from '../plex/plex-connection.service.js';
-
-const TTL_MS = 5000;
+import { createCachedValue } from '../settings/cached-value.js';
+import { SETTINGS_TTL_MS } from '../settings/settings.service.js';
 
 /**
  * Whether friends can use the request form: an admin exists and Plex is connected (token and
  * server). Cached briefly so the public page costs no database read per request.
  */
 export function createSetupStatus(deps: { admins: AdminsService; connection: PlexConnection; clock: Clock }) {
-  let cached: { ready: boolean; until: number } | undefined;
-  return {
-    async isReady(): Promise<boolean> {
-      const now = deps.clock.now().getTime();
-      if (cached && cached.until > now) return cached.ready;
+  const status = createCachedValue(
+    async () => {
       const [hasAdmin, state] = await Promise.all([deps.admins.hasAdmin(), deps.connection.state()]);
-      const ready = hasAdmin && Boolean(state.token && state.serverId);
-      cached = { ready, until: now + TTL_MS };
-      return ready;
+      return hasAdmin && Boolean(state.token && state.serverId);
     },
-    invalidate(): void {
-      cached = undefined;
-    },
+    { ttlMs: SETTINGS_TTL_MS, clock: deps.clock },
+  );
+  return {
+    isReady: status.get,
+    invalidate: status.clear,
   };
 }
 
