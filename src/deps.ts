@@ -64,6 +64,8 @@ export interface DepsOverrides {
   connectRedis?: boolean;
   /** How long a friend's request waits for Plex before answering "pending" (default 6 s). */
   sendTimeoutMs?: number;
+  /** How long an admin page waits for the server's libraries before showing what it has (default 4 s). */
+  plexPageWaitMs?: number;
   /**
    * One more CA certificate (PEM) for plex.tv, besides Node's: tests against the simulator's
    * self-signed HTTPS. A deployment uses NODE_EXTRA_CA_CERTS instead.
@@ -162,7 +164,7 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}) 
     libraryMapping,
     diagnostics,
     connectionTests,
-    libraries: createLibrariesService({ mapping: libraryMapping, settings, audit }),
+    libraries: createLibrariesService({ mapping: libraryMapping, settings, audit, pageWaitMs: overrides.plexPageWaitMs }),
     codes,
     codeAdmin: createInviteCodesAdmin({ codes, audit, mapping: libraryMapping }),
     invitations,

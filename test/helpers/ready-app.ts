@@ -11,7 +11,7 @@ import { testAppOf, testConfig, type TestApp } from './app.js';
  */
 export async function createReadyApp(
   sim: PlexSimulator,
-  options: { env?: Record<string, string>; libraries?: string[]; sendTimeoutMs?: number; requireCode?: boolean; ownsAdmin?: boolean } = {},
+  options: { env?: Record<string, string>; libraries?: string[]; sendTimeoutMs?: number; plexPageWaitMs?: number; requireCode?: boolean; ownsAdmin?: boolean } = {},
 ): Promise<TestApp> {
   const clock = fixedClock('2026-11-24T12:00:00.000Z');
   const config = testConfig({
@@ -21,7 +21,7 @@ export async function createReadyApp(
     PLEX_CLIENTS_URL: sim.clientsPlexTvUrl,
     ...options.env,
   });
-  const deps = await createDeps(config, { clock, logger: pino({ level: 'silent' }), sendTimeoutMs: options.sendTimeoutMs, plexCa: sim.tlsCaPem });
+  const deps = await createDeps(config, { clock, logger: pino({ level: 'silent' }), sendTimeoutMs: options.sendTimeoutMs, plexPageWaitMs: options.plexPageWaitMs, plexCa: sim.tlsCaPem });
   await migrateToLatest(deps.database);
   // A second instance on the same database finds the admin and settings already there.
   if (options.ownsAdmin !== false) {

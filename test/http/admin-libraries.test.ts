@@ -18,8 +18,8 @@ describe('admin libraries page', () => {
     t = undefined;
   });
 
-  async function start(options: { env?: Record<string, string> } = {}): Promise<AdminSession> {
-    t = await createReadyApp(plex.sim, { env: options.env });
+  async function start(options: { env?: Record<string, string>; plexPageWaitMs?: number } = {}): Promise<AdminSession> {
+    t = await createReadyApp(plex.sim, { env: options.env, plexPageWaitMs: options.plexPageWaitMs });
     return signIn(t.app);
   }
 
@@ -91,6 +91,22 @@ describe('admin libraries page', () => {
     expect(textOf(warning ?? '')).toMatch(/Selected, but no longer on the server 2 Invites wait/);
     // The selection is not silently changed.
     expect((await t!.deps.services.settings.get()).libraries).toEqual(['1', '2']);
+  });
+
+  it('does not keep the admin waiting on a slow Plex: the saved selection at once, the list once Plex answers', async () => {
+    const session = await start({ plexPageWaitMs: 200 });
+    plex.sim.control.addLatency({ path: `/api/servers/${plex.sim.machineIdentifier}`, ms: 2500, times: 1 });
+    const started = performance.now();
+    const page = await session.get('/admin/libraries');
+    expect(performance.now() - started).toBeLessThan(2000);
+    expect(page.statusCode).toBe(200);
+    expect(textOf(page.body)).toContain('Plex has not answered within 200 ms. The list is still being read: reload the page in a moment.');
+    expect([...page.body.matchAll(/<li>([^<]+)<\/li>/g)].map((m) => m[1])).toEqual(['1', '2']);
+    // The read went on and filled the cache: the next page has the list without asking Plex again.
+    await new Promise((resolve) => setTimeout(resolve, 2600));
+    const requests = plex.sim.control.requestLog({ path: `/api/servers/${plex.sim.machineIdentifier}` }).length;
+    expect(rowsOf((await session.get('/admin/libraries')).body)).toHaveLength(3);
+    expect(plex.sim.control.requestLog({ path: `/api/servers/${plex.sim.machineIdentifier}` })).toHaveLength(requests);
   });
 
   it('says clearly when Plex cannot be reached and still shows the saved selection', async () => {

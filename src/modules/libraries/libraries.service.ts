@@ -31,10 +31,30 @@ function unavailableReason(error: unknown): string | undefined {
   return undefined;
 }
 
+/**
+ * Waits for `work` at most `ms`, then gives up with a 'plex.slow' error the page shows. The work
+ * itself goes on: the library list it brings is cached for the next page.
+ */
+function withinPageWait<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const slow = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => {
+      const seconds = ms >= 1000 ? `${Math.round(ms / 1000)} seconds` : `${ms} ms`;
+      reject(new AppError('plex.slow', `Plex has not answered within ${seconds}. The list is still being read: reload the page in a moment.`, { status: 503, expose: true }));
+    }, ms);
+  });
+  work.catch(() => undefined); // a failure after the page gave up is not an unhandled rejection
+  return Promise.race([work, slow]).finally(() => clearTimeout(timer));
+}
+
 const matches = (library: PlexLibrary, wanted: string) => library.key === wanted || library.title.toLowerCase() === wanted.toLowerCase();
 
+/** How long a page waits for the server's libraries before showing the saved selection alone. */
+export const PAGE_WAIT_MS = 4000;
+
 /** Which of the server's libraries new friends get. */
-export function createLibrariesService(deps: { mapping: LibraryMapping; settings: SettingsService; audit: AuditService }) {
+export function createLibrariesService(deps: { mapping: LibraryMapping; settings: SettingsService; audit: AuditService; pageWaitMs?: number }) {
+  const pageWaitMs = deps.pageWaitMs ?? PAGE_WAIT_MS;
   return {
     async overview(options: { refresh?: boolean } = {}): Promise<LibraryOverview> {
       if (options.refresh) deps.mapping.invalidate();
@@ -45,10 +65,13 @@ export function createLibrariesService(deps: { mapping: LibraryMapping; settings
       };
     },
 
-    /** The overview, or (when Plex cannot be reached or is not connected) the saved selection and why. */
+    /**
+     * The overview, or (when Plex cannot be reached, is not connected or is slow to answer) the saved
+     * selection and why. For pages: it waits for Plex at most `pageWaitMs`.
+     */
     async state(options: { refresh?: boolean } = {}): Promise<LibraryState> {
       try {
-        const overview = await this.overview(options);
+        const overview = await withinPageWait(this.overview(options), pageWaitMs);
         return { ...overview, selected: (await deps.settings.get()).libraries };
       } catch (error) {
         const reason = unavailableReason(error);
