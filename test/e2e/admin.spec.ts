@@ -2,8 +2,7 @@
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../src/server.js';
-import { testConfig } from '../helpers/app.js';
-import { chromiumAvailable, useChromium, screenshotPath, VIEWPORTS } from '../helpers/browser.js';
+import { chromiumAvailable, setUpByEnvironment, useChromium, screenshotPath, VIEWPORTS } from '../helpers/browser.js';
 import { expectNoHorizontalOverflow, watchProblems } from '../helpers/page-checks.js';
 import { useSimulator } from '../helpers/plex-sim.js';
 import { sharedLibraryIds } from '../helpers/public-requests.js';
@@ -74,18 +73,7 @@ describe.runIf(chromiumAvailable())('the owner in the admin area in Chromium', (
       it('chooses libraries, makes an invite code a friend redeems, and finds the request on every page', async () => {
         // An installation set up through environment variables: admin, Plex token and server, no libraries yet.
         const sim = plex.sim;
-        server = await startServer(
-          testConfig({
-            PORT: '0',
-            HOST: '127.0.0.1',
-            PLEX_TV_URL: sim.plexTvUrl,
-            PLEX_CLIENTS_URL: sim.clientsPlexTvUrl,
-            PLEX_TOKEN: sim.ownerToken,
-            PLEX_SERVER_ID: sim.machineIdentifier,
-            ADMIN_USERNAME: 'owner',
-            ADMIN_PASSWORD: PASSWORD,
-          }),
-        );
+        server = await startServer(setUpByEnvironment(sim, PASSWORD));
         const { page, problems } = await newPage();
         // The copy button writes to the clipboard; reading it back proves what the owner would paste.
         await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });

@@ -3,8 +3,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createDeps, type DepsOverrides } from '../../src/deps.js';
 import { startServer, type RunningServer } from '../../src/server.js';
-import { testConfig } from '../helpers/app.js';
-import { chromiumAvailable, useChromium, screenshotPath, VIEWPORTS } from '../helpers/browser.js';
+import { chromiumAvailable, setUpByEnvironment, useChromium, screenshotPath, VIEWPORTS } from '../helpers/browser.js';
 import { expectUsablePage, watchProblems } from '../helpers/page-checks.js';
 import { useSimulator } from '../helpers/plex-sim.js';
 import { sharedLibraryIds, sharePosts } from '../helpers/public-requests.js';
@@ -23,17 +22,7 @@ describe.runIf(chromiumAvailable())('a friend asks for access in Chromium', () =
       // A real listening server per test, set up as the owner would with environment variables.
       async function open(overrides: DepsOverrides = {}): Promise<RunningServer> {
         const sim = plex.sim;
-        const config = testConfig({
-          PORT: '0',
-          HOST: '127.0.0.1',
-          PLEX_TOKEN: sim.ownerToken,
-          PLEX_SERVER_ID: sim.machineIdentifier,
-          PLEX_TV_URL: sim.plexTvUrl,
-          PLEX_CLIENTS_URL: sim.clientsPlexTvUrl,
-          PLEX_LIBRARIES: '1,2',
-          ADMIN_USERNAME: 'owner',
-          ADMIN_PASSWORD: 'a long enough password',
-        });
+        const config = setUpByEnvironment(sim, 'a long enough password', { PLEX_LIBRARIES: '1,2' });
         running = await startServer(config, { deps: await createDeps(config, overrides) });
         context = await chromium.browser.newContext({ viewport, colorScheme: 'light' });
         page = await context.newPage();

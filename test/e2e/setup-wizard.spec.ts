@@ -3,7 +3,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../src/server.js';
 import { testConfig } from '../helpers/app.js';
-import { chromiumAvailable, useChromium, screenshotPath, VIEWPORTS } from '../helpers/browser.js';
+import { chromiumAvailable, setUpByEnvironment, useChromium, screenshotPath, VIEWPORTS } from '../helpers/browser.js';
 import { expectNoHorizontalOverflow, watchProblems } from '../helpers/page-checks.js';
 import { useSimulator } from '../helpers/plex-sim.js';
 
@@ -174,19 +174,7 @@ describe.runIf(chromiumAvailable())('first-run setup in Chromium', () => {
 
       it('shows each connection-test step live on /admin/plex', async () => {
         const sim = plex.sim;
-        server = await startServer(
-          testConfig({
-            PORT: '0',
-            HOST: '127.0.0.1',
-            PLEX_TV_URL: sim.plexTvUrl,
-            PLEX_CLIENTS_URL: sim.clientsPlexTvUrl,
-            PLEX_TOKEN: sim.ownerToken,
-            PLEX_SERVER_ID: sim.machineIdentifier,
-            ADMIN_USERNAME: 'owner',
-            ADMIN_PASSWORD: PASSWORD,
-          }),
-          SERVER_OPTIONS,
-        );
+        server = await startServer(setUpByEnvironment(sim, PASSWORD), SERVER_OPTIONS);
         context = await chromium.browser.newContext({ viewport, colorScheme: 'light' });
         const page = await context.newPage();
         const problems = watchProblems(page);

@@ -1,4 +1,5 @@
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
+import { createTestApp, type TestApp } from './app.js';
 
 export const ADMIN_PASSWORD = 'a long enough password';
 
@@ -52,4 +53,11 @@ export async function signIn(app: FastifyInstance, username = 'owner', password 
       }),
   };
   return session;
+}
+
+/** A new app with the admin `owner`, signed in through the login form. */
+export async function signedInTestApp(): Promise<{ t: TestApp; session: AdminSession }> {
+  const t = await createTestApp();
+  await t.deps.services.admins.createAdmin({ username: 'owner', password: ADMIN_PASSWORD });
+  return { t, session: await signIn(t.app) };
 }

@@ -69,3 +69,9 @@ export async function csrfFrom(app: FastifyInstance, url = '/'): Promise<{ cooki
   if (!setCookie || !token) throw new Error(`no CSRF cookie/token on ${url}`);
   return { cookie: `helpr_csrf=${setCookie.value}`, token };
 }
+
+/** Headers that authenticate with a new API key (JSON API tests). */
+export async function apiAuth(t: Pick<TestApp, 'deps'>, name = 'robot'): Promise<{ authorization: string }> {
+  const { key } = await t.deps.services.apiKeys.create({ name, createdBy: null });
+  return { authorization: `Bearer ${key}` };
+}

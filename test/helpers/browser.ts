@@ -4,6 +4,10 @@ import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
 import { PROJECT_ROOT } from '../../src/paths.js';
 import { serviceAvailable } from './services.js';
+import { testConfig } from './app.js';
+import { simulatorEnv } from './plex-sim.js';
+import type { PlexSimulator } from '../../tools/plex-sim/index.js';
+import type { Config } from '../../src/config.js';
 
 export const CHROMIUM_PATH = '/usr/bin/chromium';
 export const SCREENSHOT_DIR = path.join(PROJECT_ROOT, 'test-results', 'screenshots');
@@ -43,4 +47,12 @@ export function useChromium(): { readonly browser: Browser } {
       return browser;
     },
   };
+}
+
+/**
+ * A server as an owner sets one up through environment variables, against the simulator: the admin
+ * `owner`, the Plex token and server; listening on a free port of 127.0.0.1.
+ */
+export function setUpByEnvironment(sim: PlexSimulator, adminPassword: string, env: Record<string, string> = {}): Config {
+  return testConfig({ PORT: '0', HOST: '127.0.0.1', ...simulatorEnv(sim), ADMIN_USERNAME: 'owner', ADMIN_PASSWORD: adminPassword, ...env });
 }

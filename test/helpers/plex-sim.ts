@@ -15,6 +15,11 @@ export interface ClientOptions {
   appUrl?: string;
 }
 
+/** The environment of an installation set up against the simulator: plex.tv's URLs, the owner's token and server. */
+export function simulatorEnv(sim: PlexSimulator): Record<string, string> {
+  return { PLEX_TOKEN: sim.ownerToken, PLEX_SERVER_ID: sim.machineIdentifier, PLEX_TV_URL: sim.plexTvUrl, PLEX_CLIENTS_URL: sim.clientsPlexTvUrl };
+}
+
 export const startSim = (options: PlexSimulatorOptions = {}): Promise<PlexSimulator> => startPlexSimulator(options);
 
 /** A Plex client whose plex.tv and clients.plex.tv both point at the simulator (trusting its TLS certificate). */

@@ -4,6 +4,7 @@ import { migrateToLatest } from '../../src/db/migrate.js';
 import { createDeps } from '../../src/deps.js';
 import type { PlexSimulator } from '../../tools/plex-sim/index.js';
 import { testAppOf, testConfig, type TestApp } from './app.js';
+import { simulatorEnv } from './plex-sim.js';
 
 /**
  * An app as after the owner's setup, wired to the simulator: an admin, the owner's Plex token and
@@ -15,10 +16,7 @@ export async function createReadyApp(
 ): Promise<TestApp> {
   const clock = fixedClock('2026-11-24T12:00:00.000Z');
   const config = testConfig({
-    PLEX_TOKEN: sim.ownerToken,
-    PLEX_SERVER_ID: sim.machineIdentifier,
-    PLEX_TV_URL: sim.plexTvUrl,
-    PLEX_CLIENTS_URL: sim.clientsPlexTvUrl,
+    ...simulatorEnv(sim),
     ...options.env,
   });
   const deps = await createDeps(config, { clock, logger: pino({ level: 'silent' }), sendTimeoutMs: options.sendTimeoutMs, plexPageWaitMs: options.plexPageWaitMs, plexCa: sim.tlsCaPem });

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { TestApp } from '../helpers/app.js';
+import { apiAuth, type TestApp } from '../helpers/app.js';
 import { useSimulator } from '../helpers/plex-sim.js';
 import { createReadyApp } from '../helpers/ready-app.js';
 
@@ -14,8 +14,7 @@ describe('invite codes API', () => {
 
   async function start(env: Record<string, string> = { BASE_URL: 'https://invite.example.com' }) {
     t = await createReadyApp(plex.sim, { env });
-    const { key } = await t.deps.services.apiKeys.create({ name: 'robot', createdBy: 'owner' });
-    auth = { authorization: `Bearer ${key}` };
+    auth = await apiAuth(t);
   }
 
   const call = (method: 'GET' | 'POST' | 'DELETE', url: string, payload?: object) =>

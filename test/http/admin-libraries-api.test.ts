@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { TestApp } from '../helpers/app.js';
+import { apiAuth, type TestApp } from '../helpers/app.js';
 import { useSimulator } from '../helpers/plex-sim.js';
 import { sharedLibraryIds, sharePosts } from '../helpers/public-requests.js';
 import { createReadyApp } from '../helpers/ready-app.js';
@@ -15,8 +15,7 @@ describe('libraries API', () => {
 
   async function start() {
     t = await createReadyApp(plex.sim);
-    const { key } = await t.deps.services.apiKeys.create({ name: 'robot', createdBy: 'owner' });
-    auth = { authorization: `Bearer ${key}` };
+    auth = await apiAuth(t);
   }
 
   const call = (method: 'GET' | 'PUT', payload?: unknown) =>

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_PASSWORD, signIn, type AdminSession } from '../helpers/admin-session.js';
+import { ADMIN_PASSWORD, signedInTestApp, signIn, type AdminSession } from '../helpers/admin-session.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 
 const fieldError = (body: string, id: string) => new RegExp(`id="${id}-error">([^<]+)<`).exec(body)?.[1];
@@ -8,11 +8,7 @@ const inputTag = (body: string, id: string) => new RegExp(`<input[^>]*id="${id}"
 describe('admin settings: site, invites and limits', () => {
   let t: TestApp;
   let session: AdminSession;
-  beforeAll(async () => {
-    t = await createTestApp();
-    await t.deps.services.admins.createAdmin({ username: 'owner', password: ADMIN_PASSWORD });
-    session = await signIn(t.app);
-  });
+  beforeAll(async () => ({ t, session } = await signedInTestApp()));
   afterAll(() => t.close());
 
   // Audit entries sort by time: each change happens a second after the one before.

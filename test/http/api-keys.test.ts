@@ -1,15 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_PASSWORD, signIn, type AdminSession } from '../helpers/admin-session.js';
-import { createTestApp, type TestApp } from '../helpers/app.js';
+import { signedInTestApp, type AdminSession } from '../helpers/admin-session.js';
+import type { TestApp } from '../helpers/app.js';
 
 describe('API keys from the settings page', () => {
   let t: TestApp;
   let session: AdminSession;
-  beforeAll(async () => {
-    t = await createTestApp();
-    await t.deps.services.admins.createAdmin({ username: 'owner', password: ADMIN_PASSWORD });
-    session = await signIn(t.app);
-  });
+  beforeAll(async () => ({ t, session } = await signedInTestApp()));
   afterAll(() => t.close());
 
   const stats = (key: string) => t.app.inject({ url: '/api/v1/stats', headers: { authorization: `Bearer ${key}` } });

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../helpers/app.js';
-import { useSimulator } from '../helpers/plex-sim.js';
+import { simulatorEnv, useSimulator } from '../helpers/plex-sim.js';
 import { sharePosts, submitAndFollow, textOf } from '../helpers/public-requests.js';
 import { createReadyApp } from '../helpers/ready-app.js';
 
@@ -32,7 +32,7 @@ describe('Helpr against an HTTPS, HTTP/2 plex.tv', () => {
   });
 
   it('does not trust the self-signed plex.tv unless given its certificate', async () => {
-    const env = { PLEX_TOKEN: plex.sim.ownerToken, PLEX_SERVER_ID: plex.sim.machineIdentifier, PLEX_TV_URL: plex.sim.plexTvUrl, PLEX_CLIENTS_URL: plex.sim.clientsPlexTvUrl };
+    const env = simulatorEnv(plex.sim);
     t = await createTestApp(env);
     const report = await t.deps.services.diagnostics.run();
     expect(report.ok).toBe(false);

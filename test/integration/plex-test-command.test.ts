@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startPlexSimulator, type PlexSimulator } from '../../tools/plex-sim/index.js';
 import { tempDir, TEST_SECRET } from '../helpers/app.js';
 import { runEntry } from '../helpers/process.js';
+import { simulatorEnv } from '../helpers/plex-sim.js';
 
 /** `npx helpr plex test` as an owner runs it, against the simulator. */
 describe('helpr plex test', () => {
@@ -18,10 +19,7 @@ describe('helpr plex test', () => {
       {
         DATA_DIR: tempDir(),
         SECRET_KEY: TEST_SECRET,
-        PLEX_TOKEN: sim.ownerToken,
-        PLEX_SERVER_ID: sim.machineIdentifier,
-        PLEX_TV_URL: sim.plexTvUrl,
-        PLEX_CLIENTS_URL: sim.clientsPlexTvUrl,
+        ...simulatorEnv(sim),
       },
       ['plex', 'test'],
     ).exited;
