@@ -115,8 +115,8 @@ export function createPlexHttp(options: PlexHttpOptions = {}): PlexHttp {
   return {
     async send(call) {
       const timeoutMs = call.timeoutMs ?? defaultTimeout;
-      // A timer of our own, cleared when the call ends: a listener left on AbortSignal.timeout() keeps
-      // the signal, and through it the finished request and its answer, alive until the timeout.
+      // A timer of our own, cleared when the call ends; AbortSignal.timeout()'s stays armed after the
+      // call until it fires or its signal is collected (a burst leaves hundreds of them).
       const deadline = new AbortController();
       const timer = setTimeout(() => deadline.abort(new DOMException('The call took too long', 'TimeoutError')), timeoutMs);
       const signal = deadline.signal;

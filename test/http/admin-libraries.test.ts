@@ -100,7 +100,7 @@ describe('admin libraries page', () => {
     const page = await session.get('/admin/libraries');
     expect(performance.now() - started).toBeLessThan(2000);
     expect(page.statusCode).toBe(200);
-    expect(textOf(page.body)).toContain('Plex has not answered within 200 ms. The list is still being read: reload the page in a moment.');
+    expect(textOf(page.body)).toContain('Plex has not answered within 200 ms. It is still being asked: try again in a moment.');
     expect([...page.body.matchAll(/<li>([^<]+)<\/li>/g)].map((m) => m[1])).toEqual(['1', '2']);
     // The read went on and filled the cache: the next page has the list without asking Plex again.
     await new Promise((resolve) => setTimeout(resolve, 2600));

@@ -40,7 +40,7 @@ function withinPageWait<T>(work: Promise<T>, ms: number): Promise<T> {
   const slow = new Promise<never>((_resolve, reject) => {
     timer = setTimeout(() => {
       const seconds = ms >= 1000 ? `${Math.round(ms / 1000)} seconds` : `${ms} ms`;
-      reject(new AppError('plex.slow', `Plex has not answered within ${seconds}. The list is still being read: reload the page in a moment.`, { status: 503, expose: true }));
+      reject(new AppError('plex.slow', `Plex has not answered within ${seconds}. It is still being asked: try again in a moment.`, { status: 503, expose: true }));
     }, ms);
   });
   work.catch(() => undefined); // a failure after the page gave up is not an unhandled rejection
