@@ -48,8 +48,8 @@ const waveOf = (results: Array<{ ms: number; status: number }>): Wave => {
  * as a deployment would trust a private CA.
  *
  * Waves of 500 different friends: the first right after start (reported, for reading), two more
- * while V8 compiles the hot code (Helpr's CPU per wave stops falling by the fourth), then the
- * measured one, as on a server that has been up for a while. Connections to plex.tv are counted
+ * while V8 compiles the hot code (Helpr's CPU per wave roughly halves over the first waves), then
+ * the measured one, as on a server that has been up for a while. Connections to plex.tv are counted
  * over all waves.
  */
 export async function benchInviteBurst({ invites = 500, plexLatencyMs = 250, tls = true, warmUpWaves = 3 } = {}): Promise<InviteBurstResult> {

@@ -13,13 +13,21 @@ describe('libraries API', () => {
     t = undefined;
   });
 
-  async function start() {
-    t = await createReadyApp(plex.sim);
+  async function start(options: { plexPageWaitMs?: number } = {}) {
+    t = await createReadyApp(plex.sim, options);
     auth = await apiAuth(t);
   }
 
   const call = (method: 'GET' | 'PUT', payload?: unknown) =>
     t!.app.inject({ method, url: '/api/v1/libraries', headers: auth, ...(payload === undefined ? {} : { payload: payload as object }) });
+
+  it('waits for a slow Plex (pages give up sooner; an API caller would rather have the list)', async () => {
+    await start({ plexPageWaitMs: 100 });
+    plex.sim.control.addLatency({ path: `/api/servers/${plex.sim.machineIdentifier}`, ms: 600, times: 1 });
+    const response = await call('GET');
+    expect(response.statusCode).toBe(200);
+    expect(response.json().libraries).toHaveLength(3);
+  });
 
   it('lists the libraries with what is selected and what is missing', async () => {
     await start();

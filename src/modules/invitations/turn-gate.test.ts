@@ -51,8 +51,8 @@ describe('turn gate', () => {
   });
 
   it("runs one released caller's promise chain to its end before the next caller starts", async () => {
-    const gate = createTurnGate(1);
-    expect(gate.pass()).toBeUndefined();
+    const gate = createTurnGate(2);
+    expect([gate.pass(), gate.pass()]).toEqual([undefined, undefined]); // this turn is full
     const log: string[] = [];
     const first = (async () => {
       await gate.pass();
@@ -64,7 +64,7 @@ describe('turn gate', () => {
       await gate.pass();
       log.push('second starts');
     })();
-    // Both were released in the same later turn... each in its own macrotask.
+    // Both are released in the same later turn, each in its own macrotask.
     await Promise.all([first, second]);
     expect(log).toEqual(['first starts', 'first saved', 'second starts']);
   });

@@ -34,7 +34,7 @@ export async function librariesApiRoutes(app: FastifyInstance, opts: { deps: Dep
       response: { 200: overviewSchema, 503: apiErrorSchema },
     },
   }, async () => {
-    const state = await services.libraries.state();
+    const state = await services.libraries.state({ patient: true });
     if (state.unavailable) throw new AppError('plex.unavailable', state.unavailable, { status: 503, expose: true });
     return toJson(state);
   });

@@ -67,11 +67,13 @@ export function createLibrariesService(deps: { mapping: LibraryMapping; settings
 
     /**
      * The overview, or (when Plex cannot be reached, is not connected or is slow to answer) the saved
-     * selection and why. For pages: it waits for Plex at most `pageWaitMs`.
+     * selection and why. For pages it waits for Plex at most `pageWaitMs`; `patient` (the JSON API,
+     * whose callers would rather have the list) waits as long as the Plex call's own timeout.
      */
-    async state(options: { refresh?: boolean } = {}): Promise<LibraryState> {
+    async state(options: { refresh?: boolean; patient?: boolean } = {}): Promise<LibraryState> {
       try {
-        const overview = await withinPageWait(this.overview(options), pageWaitMs);
+        const reading = this.overview(options);
+        const overview = await (options.patient ? reading : withinPageWait(reading, pageWaitMs));
         return { ...overview, selected: (await deps.settings.get()).libraries };
       } catch (error) {
         const reason = unavailableReason(error);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { useSimulator } from '../../../test/helpers/plex-sim.js';
+import type { PlexLibrary } from '../../plex/plex-tv.client.js';
 import { createLibraryMapping } from './library-mapping.js';
 
 const SHARING = { allowSync: true, allowCameraUpload: false, allowChannels: false };
@@ -98,5 +99,24 @@ describe('library mapping cache against the simulator', () => {
     expect(mapping.warm).toBe(false);
     await mapping.libraries();
     expect(ctx.sim.control.requestLog({ target: 'plex-tv' })).toHaveLength(1);
+  });
+});
+
+describe('library mapping cache and invalidate()', () => {
+  const library = (title: string): PlexLibrary => ({ globalId: 1, key: '1', title, type: 'movie' });
+
+  it('does not keep a read begun before invalidate(): the token or server it used may be the old one', async () => {
+    const answers: Array<(libraries: PlexLibrary[]) => void> = [];
+    const mapping = createLibraryMapping(() => new Promise<PlexLibrary[]>((resolve) => answers.push(resolve)));
+    const before = mapping.libraries(); // e.g. a page still waiting on the old server
+    mapping.invalidate(); // the admin chose another server
+    const after = mapping.libraries();
+    expect(answers).toHaveLength(2); // a read of its own, not the old one joined
+    answers[1]!([library('new server')]);
+    await after;
+    answers[0]!([library('old server')]); // the old read ends last
+    expect(await before).toEqual([library('old server')]);
+    expect(await mapping.libraries()).toEqual([library('new server')]);
+    expect(answers).toHaveLength(2);
   });
 });

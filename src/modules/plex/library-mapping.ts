@@ -34,20 +34,27 @@ const matches = (library: PlexLibrary, wanted: string) =>
 export function createLibraryMapping(load: () => Promise<PlexLibrary[]>) {
   let cached: PlexLibrary[] | undefined;
   let loading: Promise<PlexLibrary[]> | undefined;
+  // Bumped by invalidate(): a read begun before it (with the old token or server) is not kept.
+  let generation = 0;
 
   function fetchOnce(): Promise<PlexLibrary[]> {
-    loading ??= load().then(
+    if (loading) return loading;
+    const started = generation;
+    const current = load().then(
       (libraries) => {
-        cached = libraries;
-        loading = undefined;
+        if (started === generation) {
+          cached = libraries;
+          loading = undefined;
+        }
         return libraries;
       },
       (error: unknown) => {
-        loading = undefined;
+        if (started === generation) loading = undefined;
         throw error;
       },
     );
-    return loading;
+    loading = current;
+    return current;
   }
 
   const resolveIn = (libraries: PlexLibrary[], wanted: string[]): ResolvedLibraries => {
@@ -93,7 +100,9 @@ export function createLibraryMapping(load: () => Promise<PlexLibrary[]>) {
 
     /** Forget the cache (the admin changed the selection or the server, or asked for a refresh). */
     invalidate(): void {
+      generation += 1;
       cached = undefined;
+      loading = undefined;
     },
 
     get warm(): boolean {

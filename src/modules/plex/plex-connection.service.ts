@@ -72,14 +72,21 @@ export function createPlexConnection(deps: {
     state: stored.get,
 
     async saveToken(token: string): Promise<void> {
-      await settings.set(PLEX_SETTINGS.token, secretBox.encrypt(token), isoNow(clock));
-      stored.clear();
+      try {
+        await settings.set(PLEX_SETTINGS.token, secretBox.encrypt(token), isoNow(clock));
+      } finally {
+        stored.clear();
+      }
     },
 
     async saveServer(serverId: string, serverUrl?: string): Promise<void> {
-      await settings.set(PLEX_SETTINGS.serverId, serverId, isoNow(clock));
-      if (serverUrl !== undefined) await settings.set(PLEX_SETTINGS.serverUrl, serverUrl, isoNow(clock));
-      stored.clear();
+      try {
+        await settings.set(PLEX_SETTINGS.serverId, serverId, isoNow(clock));
+        if (serverUrl !== undefined) await settings.set(PLEX_SETTINGS.serverUrl, serverUrl, isoNow(clock));
+      } finally {
+        // Also after a half-done save: what is stored now is read again.
+        stored.clear();
+      }
     },
 
     async close(): Promise<void> {

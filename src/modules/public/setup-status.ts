@@ -6,19 +6,17 @@ import { SETTINGS_TTL_MS } from '../settings/settings.service.js';
 
 /**
  * Whether friends can use the request form: an admin exists and Plex is connected (token and
- * server). Cached briefly so the public page costs no database read per request.
+ * server). Both are kept in memory (the connection by its own service), so the public page costs
+ * no database read per request, and another instance's change shows within SETTINGS_TTL_MS.
  */
 export function createSetupStatus(deps: { admins: AdminsService; connection: PlexConnection; clock: Clock }) {
-  const status = createCachedValue(
-    async () => {
-      const [hasAdmin, state] = await Promise.all([deps.admins.hasAdmin(), deps.connection.state()]);
-      return hasAdmin && Boolean(state.token && state.serverId);
-    },
-    { ttlMs: SETTINGS_TTL_MS, clock: deps.clock },
-  );
+  const hasAdmin = createCachedValue(() => deps.admins.hasAdmin(), { ttlMs: SETTINGS_TTL_MS, clock: deps.clock });
   return {
-    isReady: status.get,
-    invalidate: status.clear,
+    async isReady(): Promise<boolean> {
+      const [admin, state] = await Promise.all([hasAdmin.get(), deps.connection.state()]);
+      return admin && Boolean(state.token && state.serverId);
+    },
+    invalidate: hasAdmin.clear,
   };
 }
 

@@ -43,10 +43,10 @@ describe('cached value', () => {
     const before = cache.get(); // started before the write
     cache.clear(); // the write happened
     const after = cache.get();
-    loader.answer(0, 'old');
     loader.answer(1, 'new');
-    expect(await before).toBe('old');
     expect(await after).toBe('new');
+    loader.answer(0, 'old'); // the older read ends last
+    expect(await before).toBe('old');
     expect(await cache.get()).toBe('new');
     expect(loader.loads()).toBe(2);
   });
