@@ -1,6 +1,7 @@
 import { AppError } from '../../errors.js';
 import { isPlexError } from '../../plex/plex.errors.js';
 import type { PlexLibrary } from '../../plex/plex-tv.client.js';
+import { createCachedValue } from '../settings/cached-value.js';
 
 /** Libraries asked for that the server no longer has: nothing is sent until the admin chooses again. */
 export class LibrariesMissingError extends AppError {
@@ -32,30 +33,8 @@ const matches = (library: PlexLibrary, wanted: string) =>
  * be new); if it is still absent it is reported as missing, never dropped or guessed.
  */
 export function createLibraryMapping(load: () => Promise<PlexLibrary[]>) {
-  let cached: PlexLibrary[] | undefined;
-  let loading: Promise<PlexLibrary[]> | undefined;
-  // Bumped by invalidate(): a read begun before it (with the old token or server) is not kept.
-  let generation = 0;
-
-  function fetchOnce(): Promise<PlexLibrary[]> {
-    if (loading) return loading;
-    const started = generation;
-    const current = load().then(
-      (libraries) => {
-        if (started === generation) {
-          cached = libraries;
-          loading = undefined;
-        }
-        return libraries;
-      },
-      (error: unknown) => {
-        if (started === generation) loading = undefined;
-        throw error;
-      },
-    );
-    loading = current;
-    return current;
-  }
+  // Kept until invalidate(); a read begun before it (with the old token or server) is not kept.
+  const cache = createCachedValue(load);
 
   const resolveIn = (libraries: PlexLibrary[], wanted: string[]): ResolvedLibraries => {
     const found: PlexLibrary[] = [];
@@ -70,13 +49,13 @@ export function createLibraryMapping(load: () => Promise<PlexLibrary[]>) {
 
   return {
     /** Every library of the server, from the cache when warm. */
-    libraries: (): Promise<PlexLibrary[]> => (cached ? Promise.resolve(cached) : fetchOnce()),
+    libraries: cache.get,
 
     async resolve(wanted: string[]): Promise<ResolvedLibraries> {
-      const wasWarm = cached !== undefined;
-      const result = resolveIn(cached ?? (await fetchOnce()), wanted);
-      if (result.missing.length === 0 || !wasWarm) return result;
-      return resolveIn(await fetchOnce(), wanted);
+      const warm = cache.peek();
+      const result = resolveIn(warm ?? (await cache.refresh()), wanted);
+      if (result.missing.length === 0 || !warm) return result;
+      return resolveIn(await cache.refresh(), wanted);
     },
 
     /**
@@ -92,21 +71,17 @@ export function createLibraryMapping(load: () => Promise<PlexLibrary[]>) {
       } catch (error) {
         if (!isStaleLibraryError(error)) throw error;
         this.invalidate();
-        const again = resolveIn(await fetchOnce(), wanted);
+        const again = resolveIn(await cache.refresh(), wanted);
         if (again.missing.length) throw new LibrariesMissingError(again.missing);
         return send(again.libraries);
       }
     },
 
     /** Forget the cache (the admin changed the selection or the server, or asked for a refresh). */
-    invalidate(): void {
-      generation += 1;
-      cached = undefined;
-      loading = undefined;
-    },
+    invalidate: cache.clear,
 
     get warm(): boolean {
-      return cached !== undefined;
+      return cache.peek() !== undefined;
     },
   };
 }

@@ -64,4 +64,22 @@ describe('cached value', () => {
     await expect(cache.get()).rejects.toThrow('database away');
     expect(await cache.get()).toBe('back');
   });
+
+  it('refresh() reads again while the kept value stays readable; without a time-to-live it is kept until clear()', async () => {
+    const loader = slowLoader();
+    const cache = createCachedValue(loader.load);
+    expect(cache.peek()).toBeUndefined();
+    const first = cache.get();
+    loader.answer(0, 'one');
+    expect(await first).toBe('one');
+    const again = cache.refresh();
+    expect(cache.peek()).toBe('one');
+    expect(await cache.get()).toBe('one');
+    loader.answer(1, 'two');
+    expect(await again).toBe('two');
+    expect(cache.peek()).toBe('two');
+    expect(loader.loads()).toBe(2);
+    cache.clear();
+    expect(cache.peek()).toBeUndefined();
+  });
 });
