@@ -42,8 +42,34 @@ export function redactDatabaseUrl(url: string): string {
   }
 }
 
+/** The database and the files SQLite keeps beside it while open. */
+const SQLITE_FILE_SUFFIXES = ['', '-wal', '-shm', '-journal'];
+
+/**
+ * The database holds sessions, emails and the encrypted Plex token: only Helpr's user may read it
+ * (like the secret key). SQLite creates -wal/-shm/-journal with the main file's mode, so the main
+ * file is created 0600 before SQLite opens it; files left by an older version keep their mode
+ * otherwise, so group and world bits are taken off every file that already exists.
+ */
+export function restrictSqliteFiles(filename: string): void {
+  fs.mkdirSync(path.dirname(path.resolve(filename)), { recursive: true });
+  fs.closeSync(fs.openSync(filename, 'a', 0o600));
+  for (const suffix of SQLITE_FILE_SUFFIXES) {
+    const file = `${filename}${suffix}`;
+    try {
+      const { mode } = fs.statSync(file);
+      if ((mode & 0o077) !== 0) fs.chmodSync(file, mode & 0o700);
+    } catch (error) {
+      // A file owned by another user (EPERM) stays as its owner set it; SQLite says if it cannot open it.
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT' && code !== 'EPERM') throw error;
+    }
+  }
+}
+
 function openSqlite(filename: string): SqliteDatabase.Database {
-  if (filename !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(filename)), { recursive: true });
+  // '' is a private temporary database, like ':memory:': no file of ours to protect.
+  if (filename !== ':memory:' && filename !== '') restrictSqliteFiles(filename);
   const database = new SqliteDatabase(filename);
   database.pragma('journal_mode = WAL');
   database.pragma('busy_timeout = 5000');
