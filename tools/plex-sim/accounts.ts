@@ -81,6 +81,15 @@ export class AccountStore {
     return this.revoked.delete(token);
   }
 
+  /**
+   * The token is signed out (its device removed from "Authorized Devices", or it expired): plex.tv
+   * no longer knows it, so every call answers 401 like an unknown token. False for an unknown token.
+   */
+  expire(token: string): boolean {
+    this.revoked.delete(token);
+    return this.tokenOwners.delete(token);
+  }
+
   findById(id: number): Account | undefined {
     return this.accounts.get(id);
   }

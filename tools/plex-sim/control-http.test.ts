@@ -41,6 +41,13 @@ describe('control HTTP API', () => {
     expect((await control('POST', '/tokens/revoke', { token: 'nobody' })).status).toBe(400);
   });
 
+  it('expires a token: every later call answers 401, v1 and v2 alike', async () => {
+    expect((await control('POST', '/tokens/expire', { token: 'friend-token' })).status).toBe(204);
+    expect((await plexTv(sim, '/api/v2/user', { headers: plexHeaders('friend-token') })).status).toBe(401);
+    expect((await plexTv(sim, '/api/users', { headers: plexHeaders('friend-token') })).status).toBe(401);
+    expect((await control('POST', '/tokens/expire', { token: 'friend-token' })).status).toBe(400);
+  });
+
   it('switches behaviours and approves PINs', async () => {
     const behaviour = (await control('PUT', '/behaviour', { v1SharingGone: true, v2DuplicateStatus: 409 })).json();
     expect(behaviour).toMatchObject({ v1SharingGone: true, v2DuplicateStatus: 409 });

@@ -33,6 +33,8 @@ export interface SimControl {
   /** A revoked token answers 422 "Invalid token". */
   revokeToken(token: string): void;
   restoreToken(token: string): void;
+  /** The token is signed out for good: every call with it answers 401, as for an unknown token. */
+  expireToken(token: string): void;
   setV1SharingGone(gone: boolean): void;
   setV2DuplicateStatus(status: number): void;
   setEmptyLibraryIds(mode: SimBehaviour['emptyLibraryIds']): void;
@@ -89,6 +91,9 @@ export function createControl({ ctx, createState, rules, log }: ControlDeps): Si
     },
     restoreToken(token) {
       state().accounts.restore(token);
+    },
+    expireToken(token) {
+      if (!state().accounts.expire(token)) throw new SimControlError('unknown token');
     },
     setV1SharingGone(gone) {
       state().behaviour.v1SharingGone = gone;

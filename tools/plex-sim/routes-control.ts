@@ -97,6 +97,10 @@ export function registerControlRoutes(app: FastifyInstance, control: SimControl)
         control.restoreToken(tokenSchema.parse(request.body).token);
         return reply.code(204).send();
       });
+      scope.post('/tokens/expire', async (request, reply) => {
+        control.expireToken(tokenSchema.parse(request.body).token);
+        return reply.code(204).send();
+      });
       scope.put('/behaviour', async (request) => {
         const change = behaviourSchema.parse(request.body);
         if (change.v1SharingGone !== undefined) control.setV1SharingGone(change.v1SharingGone);
