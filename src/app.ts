@@ -28,7 +28,7 @@ import { errorsPlugin } from './plugins/errors.js';
 import { overloadPlugin, type OverloadOptions } from './plugins/overload.js';
 import { formsPlugin } from './plugins/forms.js';
 import { rateLimitPlugin } from './plugins/rate-limit.js';
-import { securityPlugin } from './plugins/security.js';
+import { noStore, securityPlugin } from './plugins/security.js';
 import { cookiesPlugin, sessionPlugin } from './plugins/session.js';
 import { staticPlugin } from './plugins/static.js';
 import { viewsPlugin } from './plugins/views.js';
@@ -109,6 +109,8 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
 
   // Signing in and signed in: server-side sessions, only here.
   await app.register(async (signedIn) => {
+    // Sign-in, setup and admin pages show emails, addresses, codes and keys: never cached.
+    signedIn.addHook('onRequest', noStore);
     await signedIn.register(sessionPlugin, { secretKey: deps.secretKey, sessions: deps.repositories.sessions, clock: deps.clock });
 
     await signedIn.register(async (pages) => {
@@ -151,6 +153,8 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
   // anonymous caller learns nothing from 400s; no cookies, so no CSRF.
   await app.register(
     async (api) => {
+      // Answers carry emails and addresses: never cached.
+      api.addHook('onRequest', noStore);
       api.addHook('onRequest', requireApiKey({ apiKeys: deps.services.apiKeys }));
       // [api modules]
       await api.register(plexApiRoutes, { deps });

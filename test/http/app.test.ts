@@ -39,7 +39,7 @@ describe('web app', () => {
     expect(csp).toContain("frame-ancestors 'none'");
     expect(csp).not.toContain('unsafe-inline');
     expect(response.headers['x-content-type-options']).toBe('nosniff');
-    expect(response.headers['x-frame-options']).toBe('SAMEORIGIN');
+    expect(response.headers['x-frame-options']).toBe('DENY');
     expect(response.headers['referrer-policy']).toBe('same-origin');
     // No inline script anywhere in the page.
     expect(response.body).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
