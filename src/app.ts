@@ -9,6 +9,7 @@ import { healthRoutes } from './modules/health/health.routes.js';
 import { invitationsApiRoutes } from './modules/invitations/admin-invitations.api.js';
 import { adminInvitationsRoutes } from './modules/invitations/admin-invitations.routes.js';
 import { createHealthService } from './modules/health/health.service.js';
+import { readinessChecks } from './modules/health/readiness-checks.js';
 import { apiDocsRoutes } from './modules/api-docs/api-docs.routes.js';
 import { requireAdmin, requireApiKey } from './modules/auth/auth.guard.js';
 import { loginRoutes, logoutRoutes } from './modules/auth/auth.routes.js';
@@ -94,10 +95,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
   await app.register(staticPlugin);
   await app.register(errorsPlugin);
 
-  const health = createHealthService([
-    { name: 'database', check: () => deps.database.ping() },
-    ...(deps.redis ? [{ name: 'redis', check: () => deps.redis!.ping() }] : []),
-  ]);
+  const health = createHealthService(readinessChecks(deps));
   await app.register(healthRoutes, { health });
 
   // Public pages: no session at all; every state-changing request must carry a CSRF token.

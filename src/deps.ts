@@ -43,6 +43,7 @@ import { createSettingsRepository } from './modules/settings/settings.repository
 import type { CounterStore } from './rate-limit/counter-store.js';
 import { MemoryCounterStore } from './rate-limit/memory-counter-store.js';
 import { RedisCounterStore } from './rate-limit/redis-counter-store.js';
+import { FailOpenCounterStore } from './rate-limit/fail-open-counter-store.js';
 import { createSecretBox } from './security/crypto.js';
 import { loadOrCreateSecretKey } from './security/secret-key.js';
 
@@ -62,6 +63,8 @@ export interface DepsOverrides {
   database?: DatabaseOptions;
   /** The CLI has no use for Redis; the web app connects when REDIS_URL is set. */
   connectRedis?: boolean;
+  /** Waits the sign-in slow-down during an attack on a username (tests record it instead). */
+  sleep?: (ms: number) => Promise<void>;
   /** How long a friend's request waits for Plex before answering "pending" (default 6 s). */
   sendTimeoutMs?: number;
   /** How long an admin page waits for the server's libraries before showing what it has (default 4 s). */
@@ -85,7 +88,10 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}) 
     await database.close();
     throw error;
   }
-  const counters: CounterStore = redis ? new RedisCounterStore(redis) : new MemoryCounterStore(clock);
+  // With Redis, limits fail open: while it is away each instance counts in its own memory.
+  const counters: CounterStore = redis
+    ? new FailOpenCounterStore(new RedisCounterStore(redis), new MemoryCounterStore(clock), { logger, clock })
+    : new MemoryCounterStore(clock);
 
   const repositories = {
     admins: createAdminsRepository(database.db),
@@ -156,7 +162,7 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}) 
   const services = {
     admins,
     audit,
-    auth: createAuthService({ admins: repositories.admins, sessions: repositories.sessions, counters, audit, clock }),
+    auth: createAuthService({ admins: repositories.admins, sessions: repositories.sessions, counters, audit, clock, sleep: overrides.sleep }),
     apiKeys,
     settings,
     settingsAdmin: createSettingsAdmin({ settings, audit, apiKeys, plexConnection, environmentLibraries: config.plex.libraries }),
@@ -209,17 +215,31 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}) 
 export type Deps = Awaited<ReturnType<typeof createDeps>>;
 
 async function connectRedis(url: string, logger: Logger): Promise<Redis> {
-  // No offline queue: while Redis is away commands fail at once and limits fail open, instead of
-  // requests waiting on a queue.
+  // No offline queue and no retry of a command: while Redis is away commands fail at once (those in
+  // flight when it went away too) and limits fail open, instead of requests waiting on a queue. A
+  // Redis that stops answering without closing the connection costs at most commandTimeout.
+  // Reconnection never gives up (every 2 s at most), so a Redis that comes back is used again.
   // Loaded only when REDIS_URL is set.
   const { Redis: RedisClient } = await import('ioredis');
-  const redis = new RedisClient(url, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 5000 });
+  const redis = new RedisClient(url, {
+    lazyConnect: true,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    connectTimeout: 5000,
+    commandTimeout: 1000,
+    retryStrategy: (attempt: number) => Math.min(attempt * 100, 2000),
+  });
   let connected = false;
   let lastError = '';
   redis.on('error', (error: Error) => {
     // Before the first connection the start-up error below says it all, in one line.
     if (connected && error.message !== lastError) logger.warn({ err: error.message }, 'redis connection problem');
     lastError = error.message;
+  });
+  // Each outage is logged once: forget the last error when Redis answers again.
+  redis.on('ready', () => {
+    if (connected && lastError) logger.info('redis connection back');
+    lastError = '';
   });
   try {
     await redis.connect();

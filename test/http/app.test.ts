@@ -62,7 +62,7 @@ describe('web app', () => {
     expect((await t.app.inject('/healthz')).json()).toEqual({ status: 'ok' });
     const ready = await t.app.inject('/readyz');
     expect(ready.statusCode).toBe(200);
-    expect(ready.json()).toEqual({ ready: true, checks: { database: 'ok' } });
+    expect(ready.json()).toEqual({ ready: true, checks: { database: 'ok', database_write: 'ok' } });
   });
 
   it('rejects a POST without a valid CSRF token with 403 and changes nothing', async () => {

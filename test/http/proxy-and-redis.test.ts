@@ -54,7 +54,7 @@ describe.runIf(serviceAvailable('Redis', TEST_REDIS_URL !== undefined))('with RE
   });
 
   it('reports Redis in readiness', async () => {
-    expect((await a.app.inject('/readyz')).json()).toEqual({ ready: true, checks: { database: 'ok', redis: 'ok' } });
+    expect((await a.app.inject('/readyz')).json()).toEqual({ ready: true, checks: { database: 'ok', database_write: 'ok', redis: 'ok' } });
   });
 
   it('counts rate limits once across instances', async () => {

@@ -10,39 +10,77 @@ import type { AuditService } from '../audit/audit.service.js';
 import type { SessionsRepository } from '../sessions/sessions.repository.js';
 
 export const LOGIN_LIMITS = {
-  perUsername: 10,
+  /** Failures for one username from one address: further attempts from there are refused (429). */
+  perUsernameAndAddress: 10,
+  /** Failures from one address, whatever the usernames: refused (429). */
   perAddress: 30,
+  /** Failures for one username from anywhere beyond which every attempt for it is slowed down... */
+  slowDownAfter: 5,
+  /** ...by this much, doubling with each further failure, up to `maxDelayMs`. Never refused. */
+  firstDelayMs: 250,
+  maxDelayMs: 3000,
   windowMs: 15 * 60_000,
 };
 
 const WRONG = 'Wrong username or password.';
 
+const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** The slow-down before checking a password for a username that has had `failures` failures. */
+export function loginDelayMs(failures: number): number {
+  const beyond = failures - LOGIN_LIMITS.slowDownAfter;
+  if (beyond <= 0) return 0;
+  return Math.min(LOGIN_LIMITS.firstDelayMs * 2 ** Math.min(beyond - 1, 20), LOGIN_LIMITS.maxDelayMs);
+}
+
 /**
- * Sign-in with argon2id. Failures are limited per username and per address; every failure says the
- * same thing, and an unknown username costs the same hashing time, so nothing tells which
- * usernames exist.
+ * Sign-in with argon2id. Failures are refused hard per (username, address) and per address, and
+ * per username only slowed down: a lock per username would let anyone lock the owner out from
+ * addresses of their own, so the right password from an address with no failures always gets in
+ * (a few seconds late at worst during an attack). Every failure says the same thing, and an
+ * unknown username costs the same hashing time, so nothing tells which usernames exist.
  */
-export function createAuthService(deps: { admins: AdminsRepository; sessions: SessionsRepository; counters: CounterStore; audit: AuditService; clock: Clock }) {
+export function createAuthService(deps: {
+  admins: AdminsRepository;
+  sessions: SessionsRepository;
+  counters: CounterStore;
+  audit: AuditService;
+  clock: Clock;
+  /** Waits the slow-down (tests record it instead of waiting). */
+  sleep?: (ms: number) => Promise<void>;
+}) {
   let dummyHash: Promise<string> | undefined;
-  const keys = (username: string, ip: string) => [`login-user:${normalizeUsername(username).slice(0, 100)}`, `login-ip:${ip}`] as const;
+  const sleep = deps.sleep ?? realSleep;
+  const keys = (username: string, ip: string) => {
+    const user = normalizeUsername(username).slice(0, 100);
+    // An address never contains "|", so the pair key cannot be read two ways.
+    return { user: `login-user:${user}`, pair: `login-pair:${ip}|${user}`, ip: `login-ip:${ip}` };
+  };
 
   return {
     async login(input: { username: string; password: string; ip: string }): Promise<AdminRow> {
-      const [userKey, ipKey] = keys(input.username, input.ip);
-      const [byUser, byIp] = await Promise.all([deps.counters.peek(userKey), deps.counters.peek(ipKey)]);
-      if (byUser.count >= LOGIN_LIMITS.perUsername || byIp.count >= LOGIN_LIMITS.perAddress) {
-        throw rateLimitedError(Math.ceil(Math.max(byUser.resetInMs, byIp.resetInMs) / 1000));
+      const key = keys(input.username, input.ip);
+      const [byUser, byPair, byIp] = await Promise.all([deps.counters.peek(key.user), deps.counters.peek(key.pair), deps.counters.peek(key.ip)]);
+      const pairRefused = byPair.count >= LOGIN_LIMITS.perUsernameAndAddress;
+      const ipRefused = byIp.count >= LOGIN_LIMITS.perAddress;
+      if (pairRefused || ipRefused) {
+        throw rateLimitedError(Math.ceil(Math.max(pairRefused ? byPair.resetInMs : 0, ipRefused ? byIp.resetInMs : 0) / 1000));
       }
+      // Before the password is checked, so the wait says nothing about whether it was right.
+      const delay = loginDelayMs(byUser.count);
+      if (delay > 0) await sleep(delay);
       const admin = await deps.admins.findByUsername(normalizeUsername(input.username));
       dummyHash ??= hashPassword('not a real password, used to spend equal time');
       const ok = await verifyPassword(admin?.password_hash ?? (await dummyHash), input.password.slice(0, 1024));
       const actor = { name: input.username.trim().slice(0, 100) || null, ip: input.ip };
       if (!admin || !ok) {
-        await Promise.all([deps.counters.hit(userKey, LOGIN_LIMITS.windowMs), deps.counters.hit(ipKey, LOGIN_LIMITS.windowMs)]);
+        await Promise.all([key.user, key.pair, key.ip].map((k) => deps.counters.hit(k, LOGIN_LIMITS.windowMs)));
         await deps.audit.record({ ...actor, type: 'anonymous' }, 'login.failure');
         throw new AppError('auth.invalid_credentials', WRONG, { status: 401, fields: { password: WRONG } });
       }
-      await deps.counters.reset(userKey);
+      // Only this address's failures are forgiven: an attack on the username from elsewhere goes
+      // on whether or not the owner signs in, so its slow-down stays.
+      await deps.counters.reset(key.pair);
       await deps.audit.record({ name: admin.username, type: 'admin', ip: input.ip }, 'login.success');
       return admin;
     },

@@ -1,10 +1,16 @@
 export interface ReadinessCheck {
   name: string;
   check(): Promise<unknown>;
+  /**
+   * false: a failure is reported as "degraded" but leaves the instance ready. For what every
+   * instance shares (Redis): taking them all out of the load balancer at once helps nobody.
+   */
+  required?: boolean;
 }
 
 export interface ReadinessReport {
   ready: boolean;
+  /** 'ok', 'failed: why' (makes the instance unready) or 'degraded: why' (reported only). */
   checks: Record<string, 'ok' | string>;
 }
 
@@ -22,16 +28,16 @@ export function createHealthService(checks: ReadinessCheck[]) {
   return {
     async readiness(): Promise<ReadinessReport> {
       const results = await Promise.all(
-        checks.map(async ({ name, check }) => {
+        checks.map(async ({ name, check, required = true }) => {
           try {
             await withTimeout(check(), CHECK_TIMEOUT_MS);
             return [name, 'ok'] as const;
           } catch (error) {
-            return [name, `failed: ${(error as Error).message}`] as const;
+            return [name, `${required ? 'failed' : 'degraded'}: ${(error as Error).message}`] as const;
           }
         }),
       );
-      return { ready: results.every(([, state]) => state === 'ok'), checks: Object.fromEntries(results) };
+      return { ready: results.every(([, state]) => !state.startsWith('failed')), checks: Object.fromEntries(results) };
     },
   };
 }

@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import { fixedClock } from '../clock.js';
+import type { CounterStore } from './counter-store.js';
+import { FailOpenCounterStore } from './fail-open-counter-store.js';
+import { MemoryCounterStore } from './memory-counter-store.js';
+
+/** A shared store that can be switched off, as Redis going away and coming back. */
+function switchableStore(clock: ReturnType<typeof fixedClock>) {
+  const inner = new MemoryCounterStore(clock);
+  const state = { down: false, calls: 0 };
+  const guard = <T>(call: () => Promise<T>): Promise<T> => {
+    state.calls += 1;
+    return state.down ? Promise.reject(new Error("Stream isn't writeable and enableOfflineQueue options is false")) : call();
+  };
+  const store: CounterStore = {
+    kind: 'redis',
+    hit: (key, windowMs) => guard(() => inner.hit(key, windowMs)),
+    peek: (key) => guard(() => inner.peek(key)),
+    reset: (key) => guard(() => inner.reset(key)),
+  };
+  return { store, state };
+}
+
+function setup() {
+  const clock = fixedClock('2026-01-01T00:00:00Z');
+  const shared = switchableStore(clock);
+  const logs: Array<{ level: string; message: string }> = [];
+  const logger = {
+    warn: (_details: object, message: string) => logs.push({ level: 'warn', message }),
+    info: (_details: object, message: string) => logs.push({ level: 'info', message }),
+  };
+  const store = new FailOpenCounterStore(shared.store, new MemoryCounterStore(clock), { logger, clock, retryMs: 1000 });
+  return { clock, shared, logs, store };
+}
+
+describe('fail-open counter store', () => {
+  it('counts in the shared store while it answers', async () => {
+    const { store, shared, logs } = setup();
+    expect((await store.hit('k', 60_000)).count).toBe(1);
+    expect((await store.hit('k', 60_000)).count).toBe(2);
+    expect(shared.state.calls).toBe(2);
+    expect(store.kind).toBe('redis');
+    expect(store.degraded).toBe(false);
+    expect(logs).toEqual([]);
+  });
+
+  it('counts in memory while the shared store fails, with one warning per outage', async () => {
+    const { store, shared, logs } = setup();
+    shared.state.down = true;
+    const hits = [];
+    for (let i = 0; i < 20; i += 1) hits.push((await store.hit('ip', 60_000)).count);
+    expect(hits).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    expect((await store.peek('ip')).count).toBe(20);
+    await store.reset('ip');
+    expect((await store.peek('ip')).count).toBe(0);
+    expect(store.degraded).toBe(true);
+    expect(logs.filter((l) => l.level === 'warn')).toHaveLength(1);
+    expect(logs[0]!.message).toMatch(/counting in this instance’s memory/);
+  });
+
+  it('tries the shared store again at most once per interval, and uses it again once it answers', async () => {
+    const { store, shared, logs, clock } = setup();
+    shared.state.down = true;
+    await store.hit('k', 60_000);
+    const callsInOutage = shared.state.calls;
+    for (let i = 0; i < 10; i += 1) await store.hit('k', 60_000);
+    expect(shared.state.calls).toBe(callsInOutage); // no retry within the interval
+    clock.advance(1000);
+    await store.hit('k', 60_000);
+    expect(shared.state.calls).toBe(callsInOutage + 1); // one probe, still down
+    expect(logs.filter((l) => l.level === 'warn')).toHaveLength(1);
+
+    shared.state.down = false;
+    clock.advance(1000);
+    expect((await store.hit('k', 60_000)).count).toBe(1); // the shared count, not the memory one
+    expect((await store.hit('k', 60_000)).count).toBe(2);
+    expect(store.degraded).toBe(false);
+    expect(logs.map((l) => l.level)).toEqual(['warn', 'info']);
+
+    shared.state.down = true;
+    await store.hit('k', 60_000);
+    expect(logs.map((l) => l.level)).toEqual(['warn', 'info', 'warn']); // a new outage warns again
+  });
+
+  it('sends concurrent calls to memory while one probe is out', async () => {
+    const { store, shared, clock } = setup();
+    shared.state.down = true;
+    await store.hit('k', 60_000);
+    clock.advance(1000);
+    shared.state.down = false;
+    const callsBefore = shared.state.calls;
+    const results = await Promise.all(Array.from({ length: 5 }, () => store.hit('other', 60_000)));
+    expect(shared.state.calls).toBe(callsBefore + 1);
+    expect(results).toHaveLength(5);
+  });
+});
