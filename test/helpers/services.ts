@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+
 /**
  * Which external services the tests may use. A missing one skips its suites with a visible line,
  * except under CI=true, where it is a failure: CI must really run every suite.
@@ -9,12 +11,26 @@ export const IN_CI = process.env.CI === 'true';
 const announced = new Set<string>();
 
 /** True when the service is configured; otherwise prints "skipped: no X" once (or throws in CI). */
-export function serviceAvailable(name: 'PostgreSQL' | 'Redis' | 'Chromium', configured: boolean): boolean {
+export function serviceAvailable(name: keyof typeof SETUP, configured: boolean): boolean {
   if (configured) return true;
   if (IN_CI) throw new Error(`CI=true but ${name} is not available to the tests`);
   if (!announced.has(name)) {
     announced.add(name);
-    console.warn(`skipped: no ${name} (${name === 'PostgreSQL' ? 'TEST_DATABASE_URL' : name === 'Redis' ? 'TEST_REDIS_URL' : '/usr/bin/chromium'} not set up)`);
+    console.warn(`skipped: no ${name} (${SETUP[name]} not set up)`);
   }
   return false;
+}
+
+/** What a developer sets up to run each service's suites. */
+const SETUP = {
+  PostgreSQL: 'TEST_DATABASE_URL',
+  Redis: 'TEST_REDIS_URL',
+  Chromium: '/usr/bin/chromium',
+  // The Redis fault suite starts and kills its own redis-server (the shared Redis is never stopped).
+  'redis-server': 'the redis-server program',
+} as const;
+
+/** True when `program` can be started from PATH (for suites that run their own server). */
+export function programInstalled(program: string): boolean {
+  return spawnSync(program, ['--version'], { stdio: 'ignore' }).status === 0;
 }
