@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startPlexSimulator, type PlexSimulator } from './index.js';
-import { plexTv, send } from './sim-test-kit.js';
+import { jsonBody, plexHeaders, plexTv, send, sendJson } from './sim-test-kit.js';
 
 let sim: PlexSimulator;
 beforeAll(async () => {
@@ -92,6 +92,30 @@ describe('latency', () => {
     await user();
     // Generous bound: the point is "not delayed by 400 ms", not a speed test.
     expect(performance.now() - started).toBeLessThan(300);
+  });
+
+  it("'answer' stage: handles the request at once and holds only its answer", async () => {
+    sim.control.addLatency({ method: 'POST', path: '/api/servers/', ms: 400, stage: 'answer' });
+    const body = { server_id: sim.machineIdentifier, shared_server: { library_section_ids: [35723967], invited_email: 'slow@example.com' } };
+    const started = performance.now();
+    const invite = sendJson(sim, 'POST', `/api/servers/${sim.machineIdentifier}/shared_servers`, body);
+    // The share exists while the answer is still held back: a client that dies now never learns of it.
+    await expect.poll(() => sim.control.state().pending.map((share) => share.invitedEmail)).toEqual(['slow@example.com']);
+    expect(performance.now() - started).toBeLessThan(395);
+    expect((await invite).status).toBe(200);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(395);
+  });
+
+  it("'answer' stage: the answer is lost when the client gives up, the share stays", async () => {
+    sim.control.addLatency({ method: 'POST', path: '/api/servers/', ms: 5_000, stage: 'answer' });
+    const body = { server_id: sim.machineIdentifier, shared_server: { library_section_ids: [35723967], invited_email: 'gone@example.com' } };
+    const invite = plexTv(sim, `/api/servers/${sim.machineIdentifier}/shared_servers`, {
+      method: 'POST',
+      ...jsonBody(body, plexHeaders(sim.ownerToken)),
+      signal: AbortSignal.timeout(200),
+    });
+    await expect(invite).rejects.toThrow(/aborted|timeout/i);
+    expect(sim.control.state().pending.map((share) => share.invitedEmail)).toEqual(['gone@example.com']);
   });
 
   it('is set from the start option', async () => {

@@ -63,6 +63,7 @@ export interface InstrumentOptions {
 /** Logging, latency and fault injection for one listener, as Fastify hooks. */
 export function instrument(app: FastifyInstance, { target, rules, log, shutdown, sockets }: InstrumentOptions): void {
   const entries = new WeakMap<FastifyRequest, LoggedRequest>();
+  const answerDelays = new WeakMap<FastifyRequest, number>();
 
   app.addHook('onRequest', async (request, reply) => {
     const path = pathOf(request.url);
@@ -80,8 +81,9 @@ export function instrument(app: FastifyInstance, { target, rules, log, shutdown,
     // In flight until the answer is sent or the request is cut (reset, hang, client gone).
     log.requestStarted(target);
     reply.raw.once('close', () => log.requestEnded(target));
-    const ms = rules.latencyFor(request.method, path);
-    if (ms > 0) await delay(ms, undefined, { signal: shutdown });
+    const latency = rules.latencyFor(request.method, path);
+    if (latency.stage === 'answer') answerDelays.set(request, latency.ms);
+    else if (latency.ms > 0) await delay(latency.ms, undefined, { signal: shutdown });
     const fault = rules.faults.take(request.method, path);
     if (!fault) return;
     entry.fault = fault.kind;
@@ -91,6 +93,12 @@ export function instrument(app: FastifyInstance, { target, rules, log, shutdown,
   app.addHook('preHandler', async (request) => {
     const entry = entries.get(request);
     if (entry && request.body !== undefined) entry.body = request.body;
+  });
+
+  // An answer-stage latency holds the answer of a request already handled.
+  app.addHook('onSend', async (request) => {
+    const ms = answerDelays.get(request);
+    if (ms) await delay(ms, undefined, { signal: shutdown });
   });
 
   app.addHook('onResponse', async (request, reply) => {

@@ -18,7 +18,7 @@ const faultSchema = z.object({
   contentType: z.string().optional(),
   retryAfterSeconds: z.number().int().nonnegative().optional(),
 });
-const latencyRuleSchema = z.object({ ...pathMatch, ms: z.number().int().nonnegative() });
+const latencyRuleSchema = z.object({ ...pathMatch, ms: z.number().int().nonnegative(), stage: z.enum(['request', 'answer']).optional() });
 const baseLatencySchema = z.object({ ms: z.number().int().nonnegative(), target });
 const tokenSchema = z.object({ token: z.string().min(1) });
 const behaviourSchema = z.object({

@@ -38,6 +38,12 @@ export interface LatencySpec extends PathMatch {
   target?: SimTarget;
   ms: number;
   times?: number;
+  /**
+   * 'request' (default): the request waits before it is handled, as behind a slow network.
+   * 'answer': the request is handled at once (a share is made) and its answer waits: what a client
+   * that gives up or dies meanwhile never learns, as with a slow plex.tv.
+   */
+  stage?: 'request' | 'answer';
 }
 
 interface Rule<T> {
@@ -109,9 +115,10 @@ export class TrafficRules {
     this.latencies = new RuleList<LatencySpec>(`${target}-latency`);
   }
 
-  /** A matching latency rule replaces the base latency for that request. */
-  latencyFor(method: string, path: string): number {
-    return this.latencies.take(method, path)?.ms ?? this.baseLatencyMs;
+  /** A matching latency rule replaces the base latency (which delays the request) for that request. */
+  latencyFor(method: string, path: string): { ms: number; stage: 'request' | 'answer' } {
+    const rule = this.latencies.take(method, path);
+    return rule ? { ms: rule.ms, stage: rule.stage ?? 'request' } : { ms: this.baseLatencyMs, stage: 'request' };
   }
 
   reset(): void {
