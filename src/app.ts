@@ -1,6 +1,7 @@
 import swagger from '@fastify/swagger';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { TrustProxy } from './config.js';
+import { httpTimeoutOptions } from './http-timeouts.js';
 import { APP_VERSION } from './paths.js';
 import type { Deps } from './deps.js';
 import { dashboardRoutes } from './modules/dashboard/dashboard.routes.js';
@@ -60,6 +61,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
     loggerInstance: deps.logger as FastifyBaseLogger,
     trustProxy: trustProxyOption(deps.config.trustProxy),
     bodyLimit: 64 * 1024,
+    ...httpTimeoutOptions(deps.config),
     return503OnClosing: true,
     // Fastify's two lines per request at info cost a third of the public page's throughput; see below.
     logController: new LogController({ disableRequestLogging: true }),

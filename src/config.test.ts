@@ -32,6 +32,13 @@ describe('loadConfig', () => {
       libraries: undefined,
     });
     expect(config.inviteRateLimit).toBeUndefined();
+    expect(config).toMatchObject({ requestTimeoutMs: 30_000, headersTimeoutMs: 10_000 });
+  });
+
+  it('reads the request timeouts; a short request timeout shortens the default headers timeout', () => {
+    expect(loadConfig({ REQUEST_TIMEOUT_MS: '60000', HEADERS_TIMEOUT_MS: '5000' })).toMatchObject({ requestTimeoutMs: 60_000, headersTimeoutMs: 5000 });
+    expect(loadConfig({ REQUEST_TIMEOUT_MS: '300' })).toMatchObject({ requestTimeoutMs: 300, headersTimeoutMs: 300 });
+    expect(loadConfig({ REQUEST_TIMEOUT_MS: '0' })).toMatchObject({ requestTimeoutMs: 0, headersTimeoutMs: 10_000 });
   });
 
   it('reads the library selection and the invite rate limit', () => {
@@ -96,6 +103,8 @@ describe('loadConfig', () => {
     [{ PLEX_TV_URL: 'not a url' }, 'PLEX_TV_URL', undefined],
     [{ INVITE_RATE_LIMIT: 'lots' }, 'INVITE_RATE_LIMIT', 'Invalid configuration: INVITE_RATE_LIMIT must look like 5/15m (count per window in s, m or h; got "lots")'],
     [{ INVITE_RATE_LIMIT: '0/15m' }, 'INVITE_RATE_LIMIT', undefined],
+    [{ REQUEST_TIMEOUT_MS: '30s' }, 'REQUEST_TIMEOUT_MS', 'Invalid configuration: REQUEST_TIMEOUT_MS must be a whole number of milliseconds (got "30s")'],
+    [{ REQUEST_TIMEOUT_MS: '5000', HEADERS_TIMEOUT_MS: '10000' }, 'HEADERS_TIMEOUT_MS', 'Invalid configuration: HEADERS_TIMEOUT_MS must not be longer than REQUEST_TIMEOUT_MS (10000 > 5000)'],
   ])('rejects %j naming %s in one line', (env, variable, message) => {
     const error = errorOf(env as Record<string, string>);
     expect(error).toBeInstanceOf(ConfigError);

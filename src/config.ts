@@ -37,6 +37,9 @@ export interface Config {
   inviteRateLimit: { max: number; windowMinutes: number } | undefined;
   /** Event-loop lag (ms) past which requests get 503 instead of queueing; 0 turns it off. */
   maxEventLoopDelayMs: number;
+  /** How long a client may take to send a whole request, and its headers alone (ms; 0: no limit). */
+  requestTimeoutMs: number;
+  headersTimeoutMs: number;
 }
 
 export interface ConfigKey {
@@ -65,6 +68,8 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
   { name: 'PLEX_LIBRARIES', default: '', description: 'Comma-separated library keys or titles new friends get; set at start, for setups without the admin area.' },
   { name: 'INVITE_RATE_LIMIT', default: '', description: 'Invite requests per client address, as COUNT/WINDOW (5/15m); overrides the admin setting.' },
   { name: 'MAX_EVENT_LOOP_DELAY_MS', default: '1000', description: 'Overload guard: past this event-loop lag, answer 503 with Retry-After; 0 turns it off.' },
+  { name: 'REQUEST_TIMEOUT_MS', default: '30000', description: 'A client that has not sent its whole request (headers and body) by then gets 408 and is disconnected; 0 turns it off.' },
+  { name: 'HEADERS_TIMEOUT_MS', default: '10000', description: 'The same for the request headers alone; at most REQUEST_TIMEOUT_MS.' },
 ];
 
 export class ConfigError extends Error {
@@ -150,6 +155,17 @@ function parseNonNegativeInt(value: string | undefined, name: string, fallback: 
   return Number(value);
 }
 
+/** Slow clients (one byte every few seconds) must not hold connections open for minutes. */
+function parseRequestTimeouts(env: Env): Pick<Config, 'requestTimeoutMs' | 'headersTimeoutMs'> {
+  const requestTimeoutMs = parseNonNegativeInt(read(env, 'REQUEST_TIMEOUT_MS'), 'REQUEST_TIMEOUT_MS', 30_000);
+  const headersTimeoutMs = parseNonNegativeInt(read(env, 'HEADERS_TIMEOUT_MS'), 'HEADERS_TIMEOUT_MS', Math.min(10_000, requestTimeoutMs || 10_000));
+  // Node refuses a headers timeout longer than the request timeout; say so in Helpr's words.
+  if (requestTimeoutMs > 0 && headersTimeoutMs > requestTimeoutMs) {
+    throw new ConfigError('HEADERS_TIMEOUT_MS', `must not be longer than REQUEST_TIMEOUT_MS (${headersTimeoutMs} > ${requestTimeoutMs})`);
+  }
+  return { requestTimeoutMs, headersTimeoutMs };
+}
+
 function parseList(value: string | undefined): string[] | undefined {
   const items = value?.split(',').map((item) => item.trim()).filter(Boolean);
   return items && items.length > 0 ? items : undefined;
@@ -211,6 +227,7 @@ export function loadConfig(env: Env = process.env): Config {
     },
     inviteRateLimit: parseRateLimit(read(env, 'INVITE_RATE_LIMIT'), 'INVITE_RATE_LIMIT'),
     maxEventLoopDelayMs: parseNonNegativeInt(read(env, 'MAX_EVENT_LOOP_DELAY_MS'), 'MAX_EVENT_LOOP_DELAY_MS', 1000),
+    ...parseRequestTimeouts(env),
   };
 }
 

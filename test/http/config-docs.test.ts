@@ -55,6 +55,8 @@ describe('configuration documentation', () => {
       PLEX_LIBRARIES: '1, Movies',
       INVITE_RATE_LIMIT: '100/1h',
       MAX_EVENT_LOOP_DELAY_MS: '0',
+      REQUEST_TIMEOUT_MS: '60000',
+      HEADERS_TIMEOUT_MS: '5000',
     };
     expect(Object.keys(samples)).toEqual(names);
     for (const name of names) {
