@@ -16,18 +16,18 @@ export function serviceAvailable(name: keyof typeof SETUP, configured: boolean):
   if (IN_CI) throw new Error(`CI=true but ${name} is not available to the tests`);
   if (!announced.has(name)) {
     announced.add(name);
-    console.warn(`skipped: no ${name} (${SETUP[name]} not set up)`);
+    console.warn(`skipped: no ${name} (${SETUP[name]})`);
   }
   return false;
 }
 
 /** What a developer sets up to run each service's suites. */
 const SETUP = {
-  PostgreSQL: 'TEST_DATABASE_URL',
-  Redis: 'TEST_REDIS_URL',
-  Chromium: '/usr/bin/chromium',
+  PostgreSQL: 'TEST_DATABASE_URL not set up',
+  Redis: 'TEST_REDIS_URL not set up',
+  Chromium: '/usr/bin/chromium not set up',
   // The Redis fault suite starts and kills its own redis-server (the shared Redis is never stopped).
-  'redis-server': 'the redis-server program',
+  'redis-server': 'the redis-server program is not installed',
 } as const;
 
 /** True when `program` can be started from PATH (for suites that run their own server). */
