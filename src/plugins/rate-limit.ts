@@ -22,7 +22,8 @@ export const rateLimitPlugin = fp(async (app: FastifyInstance, opts: { counters:
     global: false,
     store: rateLimitStoreFor(opts.counters),
     keyGenerator: (request) => request.ip,
-    // If Redis is briefly away, let requests through rather than refuse everyone.
+    // Redis being away is handled by the store (it counts in memory meanwhile); any other store
+    // error lets the request through rather than refuse everyone.
     skipOnError: true,
     errorResponseBuilder: (_request, context) => rateLimitedError(Math.ceil(context.ttl / 1000)),
   });
