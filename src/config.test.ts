@@ -41,6 +41,16 @@ describe('loadConfig', () => {
     expect(loadConfig({ REQUEST_TIMEOUT_MS: '0' })).toMatchObject({ requestTimeoutMs: 0, headersTimeoutMs: 10_000 });
   });
 
+  it('reads the invite lease: 60 s by default, whole seconds from 1 to 3600', () => {
+    expect(loadConfig({}).inviteLeaseSeconds).toBe(60);
+    expect(loadConfig({ INVITE_LEASE_SECONDS: '5' }).inviteLeaseSeconds).toBe(5);
+    for (const bad of ['0', '3601', '1.5', 'soon']) {
+      expect(errorOf({ INVITE_LEASE_SECONDS: bad }).message).toBe(
+        `Invalid configuration: INVITE_LEASE_SECONDS must be a whole number of seconds from 1 to 3600 (got "${bad}")`,
+      );
+    }
+  });
+
   it('reads the library selection and the invite rate limit', () => {
     const config = loadConfig({ PLEX_LIBRARIES: ' 1, TV Shows ,,', INVITE_RATE_LIMIT: '20 / 30s' });
     expect(config.plex.libraries).toEqual(['1', 'TV Shows']);

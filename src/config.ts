@@ -35,6 +35,8 @@ export interface Config {
   };
   /** Invite requests allowed per client address and window; overrides the admin setting. */
   inviteRateLimit: { max: number; windowMinutes: number } | undefined;
+  /** How long one attempt at sending an invite holds it before another worker may take it over. */
+  inviteLeaseSeconds: number;
   /** Event-loop lag (ms) past which requests get 503 instead of queueing; 0 turns it off. */
   maxEventLoopDelayMs: number;
   /** How long a client may take to send a whole request, and its headers alone (ms; 0: no limit). */
@@ -67,6 +69,7 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
   { name: 'PLEX_CLIENTS_URL', default: 'https://clients.plex.tv', description: 'Base URL of clients.plex.tv (change only for the simulator).' },
   { name: 'PLEX_LIBRARIES', default: '', description: 'Comma-separated library keys or titles new friends get; set at start, for setups without the admin area.' },
   { name: 'INVITE_RATE_LIMIT', default: '', description: 'Invite requests per client address, as COUNT/WINDOW (5/15m); overrides the admin setting.' },
+  { name: 'INVITE_LEASE_SECONDS', default: '60', description: 'How long one attempt at sending an invite may take before another worker (or instance) takes the request over, after a crash say.' },
   { name: 'MAX_EVENT_LOOP_DELAY_MS', default: '1000', description: 'Overload guard: past this event-loop lag, answer 503 with Retry-After; 0 turns it off.' },
   { name: 'REQUEST_TIMEOUT_MS', default: '30000', description: 'A client that has not sent its whole request (headers and body) by then gets 408 and is disconnected; 0 turns it off.' },
   { name: 'HEADERS_TIMEOUT_MS', default: '10000', description: 'The same for the request headers alone; at most REQUEST_TIMEOUT_MS.' },
@@ -181,6 +184,15 @@ function parseRateLimit(value: string | undefined, name: string): Config['invite
   return { max: Number(match[1]), windowMinutes: Number(match[2]) * unit };
 }
 
+function parseLeaseSeconds(value: string | undefined): number {
+  if (value === undefined) return 60;
+  const seconds = Number(value);
+  if (!/^\d+$/.test(value) || seconds < 1 || seconds > 3600) {
+    throw new ConfigError('INVITE_LEASE_SECONDS', `must be a whole number of seconds from 1 to 3600 (got "${value}")`);
+  }
+  return seconds;
+}
+
 function parseRedisUrl(value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
   if (!/^rediss?:\/\/[^/]/.test(value)) throw new ConfigError('REDIS_URL', 'must be a redis:// or rediss:// URL');
@@ -226,6 +238,7 @@ export function loadConfig(env: Env = process.env): Config {
       libraries: parseList(read(env, 'PLEX_LIBRARIES')),
     },
     inviteRateLimit: parseRateLimit(read(env, 'INVITE_RATE_LIMIT'), 'INVITE_RATE_LIMIT'),
+    inviteLeaseSeconds: parseLeaseSeconds(read(env, 'INVITE_LEASE_SECONDS')),
     maxEventLoopDelayMs: parseNonNegativeInt(read(env, 'MAX_EVENT_LOOP_DELAY_MS'), 'MAX_EVENT_LOOP_DELAY_MS', 1000),
     ...parseRequestTimeouts(env),
   };

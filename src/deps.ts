@@ -134,6 +134,7 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}) 
     send: createInvitationSender({ connection: plexConnection, mapping: libraryMapping, settings }),
     clock,
     logger,
+    leaseMs: config.inviteLeaseSeconds * 1000,
   });
   const admins = createAdminsService({ admins: repositories.admins, clock });
   const audit = createAuditService({ audit: repositories.audit, clock });

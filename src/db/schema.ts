@@ -64,6 +64,11 @@ export interface InvitationsTable {
   created_at: string;
   updated_at: string;
   sent_at: string | null;
+  /**
+   * Set when an attempt may have reached Plex without its outcome being recorded (migration 0004);
+   * never cleared: later attempts look for the share first and take "already sharing" as sent.
+   */
+  unconfirmed_since: string | null;
 }
 
 export interface InviteCodesTable {

@@ -152,6 +152,28 @@ export function createPlexSharingClient(ctx: PlexTvContext) {
     },
 
     /**
+     * The share (pending or accepted) of one server for an email address or username, with an id of
+     * the kind inviteFriend answers: E6b (v1, XML, `SharedServer@id`) first, like the invite; the v2
+     * lists (E6c, E6d) when v1 is gone (404/410). Undefined when there is none.
+     */
+    async findShare(token: string, machineIdentifier: string, emailOrUsername: string): Promise<{ via: 'v1' | 'v2'; shareId: string } | undefined> {
+      const what = 'looking for an existing share';
+      const wanted = emailOrUsername.trim().toLowerCase();
+      try {
+        const path = `/api/servers/${encodeURIComponent(machineIdentifier)}/shared_servers`;
+        const answer = await call(what, { path, token, accept: 'xml' });
+        type Listed = { id?: string; email?: string; username?: string };
+        const doc = parsePlexXml(what, answer.text) as { MediaContainer?: { SharedServer?: Listed[] } };
+        const share = doc.MediaContainer?.SharedServer?.find((s) => [s.email, s.username].some((name) => name?.toLowerCase() === wanted));
+        return share?.id ? { via: 'v1', shareId: share.id } : undefined;
+      } catch (error) {
+        if (!(isPlexError(error) && error.kind === 'not_found' && (error.status === 404 || error.status === 410))) throw error;
+      }
+      const [id] = await this.findSharedServerIds(token, machineIdentifier, emailOrUsername);
+      return id === undefined ? undefined : { via: 'v2', shareId: String(id) };
+    },
+
+    /**
      * E8c: removes an accepted share or cancels a pending invite by its v2 shared-server id.
      * A share that is already gone (404) counts as removed; a 410 means the endpoint itself was
      * removed, so the share may still be there and the failure must surface.

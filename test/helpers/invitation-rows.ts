@@ -27,6 +27,7 @@ export function invitationRow(overrides: Partial<InvitationRow> = {}): Invitatio
     created_at: at,
     updated_at: at,
     sent_at: overrides.status === undefined || overrides.status === 'sent' ? at : null,
+    unconfirmed_since: null,
     ...overrides,
   };
 }

@@ -2,10 +2,12 @@ import type { Migration } from 'kysely';
 import { initialSchema } from './0001-initial-schema.js';
 import { invitationErrorKind } from './0002-invitation-error-kind.js';
 import { invitationDailyCounts } from './0003-invitation-daily-counts.js';
+import { invitationUnconfirmedSince } from './0004-invitation-unconfirmed-since.js';
 
 /** The static, ordered migration list: the one tree for both dialects. Append, never edit. */
 export const migrations: Record<string, Migration> = {
   '0001-initial-schema': initialSchema,
   '0002-invitation-error-kind': invitationErrorKind,
   '0003-invitation-daily-counts': invitationDailyCounts,
+  '0004-invitation-unconfirmed-since': invitationUnconfirmedSince,
 };

@@ -5,12 +5,19 @@ import type { InvitationSender, SendOutcome } from './invitation-sender.js';
 import type { InvitationResult, InvitationRow, InvitationsRepository } from './invitations.repository.js';
 import { RETRY_POLICY, retryDelayMs } from './retry-policy.js';
 
-export type DeliverableInvitation = Pick<InvitationRow, 'id' | 'identifier' | 'libraries' | 'attempts' | 'created_at'>;
+export type DeliverableInvitation = Pick<InvitationRow, 'id' | 'identifier' | 'libraries' | 'attempts' | 'created_at' | 'unconfirmed_since'>;
+
+/**
+ * Failures after which the invite may have been made all the same: plex.tv got the request and its
+ * answer was lost or came too late (a timeout, a cut connection, a 5xx or an unreadable answer).
+ */
+const MAY_HAVE_REACHED_PLEX: ReadonlySet<string> = new Set(['timeout', 'network', 'upstream']);
 
 /** The row's new state after one attempt. */
 export function resultOf(outcome: SendOutcome, invitation: DeliverableInvitation, now: Date): InvitationResult {
   const at = now.toISOString();
-  const base = { updated_at: at, libraries: invitation.libraries, plex_share_id: null, sent_at: null, next_attempt_at: null };
+  const unconfirmed_since = invitation.unconfirmed_since ?? null;
+  const base = { updated_at: at, libraries: invitation.libraries, plex_share_id: null, sent_at: null, next_attempt_at: null, unconfirmed_since };
   switch (outcome.status) {
     case 'sent':
       return { ...base, status: 'sent', libraries: JSON.stringify(outcome.libraries), plex_share_id: outcome.shareId ?? null, sent_at: at, last_error: null, error_kind: null };
@@ -23,7 +30,8 @@ export function resultOf(outcome: SendOutcome, invitation: DeliverableInvitation
         return { ...base, status: 'failed', last_error: `Gave up after 24 hours: ${outcome.error}`, error_kind: outcome.kind };
       }
       const next = new Date(now.getTime() + retryDelayMs(invitation.attempts, outcome.retryAfterSeconds)).toISOString();
-      return { ...base, status: 'pending', next_attempt_at: next, last_error: outcome.error, error_kind: outcome.kind };
+      const unconfirmed = MAY_HAVE_REACHED_PLEX.has(outcome.kind) ? (unconfirmed_since ?? at) : unconfirmed_since;
+      return { ...base, status: 'pending', next_attempt_at: next, last_error: outcome.error, error_kind: outcome.kind, unconfirmed_since: unconfirmed };
     }
   }
 }
@@ -31,13 +39,22 @@ export function resultOf(outcome: SendOutcome, invitation: DeliverableInvitation
 /**
  * One attempt at an invitation whose sending lease the caller holds: send, then record the outcome
  * (only while still holding the lease). It never throws: if recording fails, the lease runs out
- * and the retry worker takes the invitation up again; "already sharing" keeps a re-send harmless.
+ * and the retry worker takes the invitation up again, marked unconfirmed by its claim, so that
+ * attempt looks for the share on plex.tv before sending again (invitation-sender.ts).
  */
-export function createInvitationDelivery(deps: { invitations: InvitationsRepository; send: InvitationSender; clock: Clock; logger: Logger }) {
+export function createInvitationDelivery(deps: {
+  invitations: InvitationsRepository;
+  send: InvitationSender;
+  clock: Clock;
+  logger: Logger;
+  /** How long one attempt holds an invitation (RETRY_POLICY.leaseMs unless configured). */
+  leaseMs?: number;
+}) {
   const instanceId = randomId(6);
+  const leaseMs = deps.leaseMs ?? RETRY_POLICY.leaseMs;
   return {
     newLease(now: Date): { owner: string; until: string } {
-      return { owner: `${instanceId}:${randomId(6)}`, until: new Date(now.getTime() + RETRY_POLICY.leaseMs).toISOString() };
+      return { owner: `${instanceId}:${randomId(6)}`, until: new Date(now.getTime() + leaseMs).toISOString() };
     },
 
     /** Returns the result as recorded, or undefined when it could not be (the lease had gone). */

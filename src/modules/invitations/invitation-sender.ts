@@ -3,6 +3,7 @@ import { isPlexError } from '../../plex/plex.errors.js';
 import { LibrariesMissingError, type LibraryMapping } from '../plex/library-mapping.js';
 import type { PlexConnection } from '../plex/plex-connection.service.js';
 import type { SettingsService } from '../settings/settings.service.js';
+import { findEarlierShare } from './earlier-share.js';
 import type { InvitationRow } from './invitations.repository.js';
 
 /** What one attempt at sending an invitation came to. */
@@ -22,7 +23,7 @@ const short = (message: string) => (message.length > 300 ? `${message.slice(0, 2
  * Plex failures are retried; permanent refusals fail.
  */
 export function createInvitationSender(deps: { connection: PlexConnection; mapping: LibraryMapping; settings: SettingsService }) {
-  return async function sendInvitation(invitation: Pick<InvitationRow, 'identifier' | 'libraries'>): Promise<SendOutcome> {
+  return async function sendInvitation(invitation: Pick<InvitationRow, 'identifier' | 'libraries' | 'unconfirmed_since'>): Promise<SendOutcome> {
     const settings = await deps.settings.get();
     const own = JSON.parse(invitation.libraries) as string[];
     const libraries = own.length > 0 ? own : settings.libraries;
@@ -35,6 +36,10 @@ export function createInvitationSender(deps: { connection: PlexConnection; mappi
     }
     try {
       const client = await deps.connection.client();
+      // An earlier attempt may have reached Plex unseen (a crash, a lost write): its share is this invite.
+      const unconfirmed = Boolean(invitation.unconfirmed_since);
+      const earlier = unconfirmed ? await findEarlierShare(client.sharing, token, serverId, invitation.identifier) : undefined;
+      if (earlier) return { status: 'sent', shareId: earlier.shareId, libraries };
       const result = await deps.mapping.useLibraries(libraries, (found) =>
         client.sharing.inviteFriend(token, {
           machineIdentifier: serverId,
@@ -43,7 +48,9 @@ export function createInvitationSender(deps: { connection: PlexConnection; mappi
           sharing: settings.sharing,
         }),
       );
-      return result.outcome === 'sent' ? { status: 'sent', shareId: result.shareId, libraries } : { status: 'already_shared', libraries };
+      if (result.outcome === 'sent') return { status: 'sent', shareId: result.shareId, libraries };
+      // "Already shared" means access from before Helpr's first attempt; after an unconfirmed one it is Helpr's own.
+      return unconfirmed ? { status: 'sent', shareId: undefined, libraries } : { status: 'already_shared', libraries };
     } catch (error) {
       if (error instanceof LibrariesMissingError) return { status: 'retry', kind: 'library_missing', error: error.message };
       if (isPlexError(error)) {

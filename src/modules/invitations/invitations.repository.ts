@@ -5,7 +5,7 @@ export type InvitationRow = Omit<InvitationsTable, 'attempts'> & { attempts: num
 
 export type InvitationResult = Pick<
   InvitationsTable,
-  'status' | 'last_error' | 'error_kind' | 'plex_share_id' | 'sent_at' | 'next_attempt_at' | 'libraries' | 'updated_at'
+  'status' | 'last_error' | 'error_kind' | 'plex_share_id' | 'sent_at' | 'next_attempt_at' | 'libraries' | 'updated_at' | 'unconfirmed_since'
 >;
 
 /** The columns `complete` writes: the attempt's result, and the lease let go. */
@@ -52,12 +52,20 @@ export function createInvitationsRepository(db: Db) {
 
     /**
      * Takes the sending lease of a pending invitation in one conditional statement: of several
-     * workers (or instances) exactly one gets it. A lease left by a crash runs out and is taken over.
+     * workers (or instances) exactly one gets it. A lease left by a crash runs out and is taken over;
+     * the attempt that held it may have reached Plex, so the row is marked unconfirmed (the SET
+     * expressions see the old lease_owner).
      */
     async claim(id: string, owner: string, leaseUntil: string, now: string): Promise<boolean> {
       const result = await db
         .updateTable('invitations')
-        .set((eb) => ({ lease_owner: owner, lease_until: leaseUntil, attempts: eb('attempts', '+', 1), updated_at: now }))
+        .set((eb) => ({
+          lease_owner: owner,
+          lease_until: leaseUntil,
+          attempts: eb('attempts', '+', 1),
+          updated_at: now,
+          unconfirmed_since: eb.fn.coalesce('unconfirmed_since', eb.case().when('lease_owner', 'is not', null).then(eb.val(now)).else(null).end()),
+        }))
         .where('id', '=', id)
         .where('status', '=', 'pending')
         .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<=', now)]))
@@ -65,11 +73,14 @@ export function createInvitationsRepository(db: Db) {
       return Number(result.numUpdatedRows) === 1;
     },
 
-    /** Records the outcome of a send and lets go of the lease; only the lease holder may. */
+    /**
+     * Records the outcome of a send and lets go of the lease; only the lease holder may. An
+     * unconfirmed mark, once set, stays (whatever the caller read before).
+     */
     async complete(id: string, owner: string, result: InvitationResult): Promise<boolean> {
       const outcome = await db
         .updateTable('invitations')
-        .set(completedColumns(result))
+        .set((eb) => ({ ...completedColumns(result), unconfirmed_since: eb.fn.coalesce('unconfirmed_since', eb.val(result.unconfirmed_since)) }))
         .where('id', '=', id)
         .where('lease_owner', '=', owner)
         .executeTakeFirst();

@@ -102,6 +102,7 @@ export function createInvitationsService(deps: {
         created_at: at,
         updated_at: at,
         sent_at: null,
+        unconfirmed_since: null,
       };
       if (code) {
         // The code use and the invitation commit together, or neither does.
