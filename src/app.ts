@@ -26,11 +26,11 @@ import { codesApiRoutes } from './modules/invite-codes/invite-codes.api.js';
 import { librariesAdminRoutes } from './modules/libraries/libraries.routes.js';
 import { librariesApiRoutes } from './modules/libraries/libraries.api.js';
 import { requireCsrf, csrfPlugin } from './plugins/csrf.js';
-import { errorsPlugin } from './plugins/errors.js';
+import { errorsPlugin, routerErrorHandler } from './plugins/errors.js';
 import { overloadPlugin, type OverloadOptions } from './plugins/overload.js';
 import { formsPlugin } from './plugins/forms.js';
 import { rateLimitPlugin } from './plugins/rate-limit.js';
-import { noStore, securityPlugin } from './plugins/security.js';
+import { noStore, securityHeaders, securityPlugin } from './plugins/security.js';
 import { cookiesPlugin, sessionPlugin } from './plugins/session.js';
 import { staticPlugin } from './plugins/static.js';
 import { viewsPlugin } from './plugins/views.js';
@@ -68,6 +68,8 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
     // OpenAPI annotations in route schemas are documentation, not validation rules.
     ajv: { customOptions: { keywords: ['example'] } },
   });
+    // A badly encoded address or an over-long path parameter: Helpr's own error page, with its headers.
+    frameworkErrors: routerErrorHandler(() => app, securityHeaders()),
 
   // Every route, as registered: tests walk it to prove each admin and API route is guarded.
   const routes: Array<{ method: string; url: string }> = [];

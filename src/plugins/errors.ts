@@ -18,6 +18,7 @@ const GENERIC: Record<number, { code: string; message: string }> = {
   404: { code: 'request.not_found', message: 'There is nothing at this address.' },
   405: { code: 'request.method_not_allowed', message: 'This address does not accept that kind of request.' },
   413: { code: 'request.too_large', message: 'What you sent is too large.' },
+  414: { code: 'request.address_too_long', message: 'This address is too long.' },
   415: { code: 'request.unsupported_type', message: 'What you sent is in a format this address does not accept.' },
   429: { code: 'request.rate_limited', message: 'Too many requests. Please wait a little and try again.' },
   500: { code: 'internal', message: 'Something went wrong on our side. Please try again in a moment.' },
@@ -47,6 +48,9 @@ export function toHttpProblem(error: unknown): HttpProblem {
   if (fastifyError.code === 'FST_CSRF_INVALID_TOKEN' || fastifyError.code === 'FST_CSRF_MISSING_SECRET') {
     return { status: 403, code: 'security.csrf_invalid', message: CSRF_MESSAGE };
   }
+  if (fastifyError.code === 'FST_ERR_BAD_URL') {
+    return { status: 400, code: 'request.bad_address', message: 'This address is not valid: part of it is wrongly encoded.' };
+  }
   if (fastifyError.validation && status === 400) {
     return { status, code: 'request.invalid', message: fastifyError.message ?? GENERIC[400]!.message, fields: validationFields(fastifyError) };
   }
@@ -56,12 +60,50 @@ export function toHttpProblem(error: unknown): HttpProblem {
 
 const wantsJson = (request: FastifyRequest): boolean => request.url.startsWith('/api/');
 
+const problemJson = (problem: HttpProblem) => ({
+  error: { code: problem.code, message: problem.message, ...(problem.fields ? { fields: problem.fields } : {}) },
+});
+
 export function sendProblem(request: FastifyRequest, reply: FastifyReply, problem: HttpProblem): FastifyReply {
   reply.code(problem.status);
-  if (wantsJson(request)) {
-    return reply.send({ error: { code: problem.code, message: problem.message, ...(problem.fields ? { fields: problem.fields } : {}) } });
-  }
+  if (wantsJson(request)) return reply.send(problemJson(problem));
   return reply.page('pages/error', { title: titleFor(problem.status), problem });
+}
+
+/**
+ * Fastify's `frameworkErrors`: the router refuses a badly encoded address ("/join/%ZZ") or a path
+ * parameter over maxParamLength before any hook, route or error handler runs, and would answer its
+ * own JSON without the security headers. The reply here is a bare one (no decorators, no hooks), so
+ * the headers are set and the page rendered directly.
+ */
+export function routerErrorHandler(
+  app: () => FastifyInstance,
+  setSecurityHeaders: (request: FastifyRequest, reply: FastifyReply) => void,
+): (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => void {
+  return (error, request, reply) => {
+    const problem = toHttpProblem(error);
+    request.log.info({ code: problem.code, status: problem.status }, error.message);
+    setSecurityHeaders(request, reply);
+    reply.code(problem.status);
+    if (wantsJson(request)) {
+      reply.type('application/json; charset=utf-8').send(JSON.stringify(problemJson(problem)));
+    } else {
+      reply.type('text/html; charset=utf-8').send(app().renderPage('pages/error', { title: titleFor(problem.status), problem }));
+    }
+  };
+}
+
+// What Node refuses in a header value (ERR_INVALID_CHAR, thrown where no handler catches it).
+const UNSENDABLE_HEADER_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
+
+/** The headers of a reply whose values Node would refuse to send. */
+function unsendableHeaders(reply: FastifyReply): string[] {
+  const names: string[] = [];
+  for (const [name, value] of Object.entries(reply.getHeaders())) {
+    const values = Array.isArray(value) ? value : [value];
+    if (values.some((v) => typeof v === 'string' && UNSENDABLE_HEADER_VALUE.test(v))) names.push(name);
+  }
+  return names;
 }
 
 function titleFor(status: number): string {
@@ -85,6 +127,15 @@ export const errorsPlugin = fp(async (app: FastifyInstance) => {
     const retryAfter = (error as { retryAfter?: number }).retryAfter;
     if (problem.status === 429 && retryAfter) reply.header('retry-after', String(retryAfter));
     return sendProblem(request, reply, problem);
+  });
+
+  // A safety net under the parsing of every input that ends in a header (safe-redirect.ts): a value
+  // Node cannot send becomes an error page instead of an exception that stops the process.
+  app.addHook('onSend', (request, reply, payload, done) => {
+    const unsendable = unsendableHeaders(reply);
+    if (unsendable.length === 0) return done(null, payload);
+    for (const name of unsendable) reply.removeHeader(name);
+    done(new AppError('internal.unsendable_header', `a header Node cannot send: ${unsendable.join(', ')}`, { status: 500 }));
   });
 
   app.setNotFoundHandler(

@@ -5,6 +5,10 @@ import { APP_VERSION, VIEWS_DIR } from '../paths.js';
 import { assetUrl } from './static.js';
 
 declare module 'fastify' {
+  interface FastifyInstance {
+    /** A page as HTML, for answers made outside a route (router errors), where `reply.page` is not there. */
+    renderPage(template: string, data?: Record<string, unknown>): string;
+  }
   interface FastifyReply {
     /** Render a page in the layout, with the helpers every template may use. */
     page(template: string, data?: Record<string, unknown>): FastifyReply;
@@ -50,6 +54,10 @@ export const viewsPlugin = fp(async (app: FastifyInstance, opts: ViewsOptions) =
     return this.type('text/html; charset=utf-8').send(parts.length === 1 ? parts[0] : parts.join(this.csrfToken()));
   });
 
+  app.decorate('renderPage', (template: string, data: Record<string, unknown> = {}) =>
+    eta.render(template, { asset: assetUrl, csrfToken: () => '', version: APP_VERSION, ...data }),
+  );
+
   app.decorateReply('page', function page(this: FastifyReply, template: string, data: Record<string, unknown> = {}) {
     const session = this.request.admin ? this.request.session : undefined;
     const flash = session?.flash;
@@ -60,6 +68,8 @@ export const viewsPlugin = fp(async (app: FastifyInstance, opts: ViewsOptions) =
       version: APP_VERSION,
       admin: this.request.admin,
       flash,
+      // Set on admin pages while Plex refuses Helpr's token (modules/plex/token-banner.ts).
+      plexTokenRefused: this.request.plexTokenRefused,
       ...data,
     });
     return this.type('text/html; charset=utf-8').send(html);

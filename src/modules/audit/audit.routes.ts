@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Deps } from '../../deps.js';
+import { loadNearestPage, pageCount, pageFromQuery } from '../../paging.js';
 import type { AuditEntry } from './audit.service.js';
 
 export const AUDIT_PER_PAGE = 50;
@@ -31,6 +32,7 @@ const LABELS: Record<string, string> = {
   'code.revoke': 'Revoked an invite code',
   'invitation.create': 'Invited someone',
   'invitation.retry': 'Retried an invitation',
+  'invitation.retry_failed': 'Retried all failed invitations',
   'access.revoke': 'Revoked Plex access',
   'apikey.create': 'Created an API key',
   'apikey.revoke': 'Revoked an API key',
@@ -53,24 +55,21 @@ export function compactDetails(details: AuditEntry['details']): string {
 /** "2026-11-24 12:00:05 UTC": readable, unambiguous, and the same on every server. */
 export const readableUtc = (iso: string): string => `${iso.slice(0, 10)} ${iso.slice(11, 19)} UTC`;
 
-const pageNumber = (raw: string | undefined): number => {
-  const page = /^\d{1,6}$/.test(raw ?? '') ? Number(raw) : 1;
-  return Math.max(1, page);
-};
-
 /** /admin/audit: newest first, 50 a page, filtered by kind of action. */
 export async function auditRoutes(app: FastifyInstance, opts: { deps: Deps }) {
-  app.get<{ Querystring: { page?: string; action?: string } }>('/admin/audit', async (request, reply) => {
+  app.get<{ Querystring: { page?: unknown; action?: unknown } }>('/admin/audit', async (request, reply) => {
     const action = AUDIT_FILTERS.find(([prefix]) => prefix === request.query.action)?.[0];
-    const page = pageNumber(request.query.page);
-    const { entries, total } = await opts.deps.services.audit.list({ page, perPage: AUDIT_PER_PAGE, action });
+    const { page, result } = await loadNearestPage(pageFromQuery(request.query.page), AUDIT_PER_PAGE, (wanted) =>
+      opts.deps.services.audit.list({ page: wanted, perPage: AUDIT_PER_PAGE, action }),
+    );
+    const { entries, total } = result;
     return reply.page('pages/admin/audit', {
       title: 'Audit log',
       section: '/admin/audit',
       entries: entries.map((entry) => ({ ...entry, label: LABELS[entry.action] ?? entry.action, when: readableUtc(entry.at), summary: compactDetails(entry.details) })),
       total,
       page,
-      pages: Math.max(1, Math.ceil(total / AUDIT_PER_PAGE)),
+      pages: pageCount(total, AUDIT_PER_PAGE),
       action,
       filters: AUDIT_FILTERS,
     });

@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Clock } from '../../clock.js';
 import { AppError } from '../../errors.js';
+import { safeRedirectPath } from '../../security/safe-redirect.js';
 import type { AdminsRepository } from '../admins/admins.repository.js';
 import type { ApiKeysService, ApiKeyView } from '../api-keys/api-keys.service.js';
 import type { AuditActor } from '../audit/audit.service.js';
@@ -31,7 +32,8 @@ export async function startAdminSession(request: FastifyRequest, admin: { id: st
   request.session.seenAt = now;
 }
 
-const safeNext = (url: string) => (url.startsWith('/admin') && !url.startsWith('//') ? url : '/admin');
+/** Where to go after signing in: a page of the admin area, rebuilt so it is safe in a Location header. */
+const safeNext = (value: unknown): string => safeRedirectPath(value, { fallback: '/admin', within: '/admin' });
 
 /**
  * The one guard of every admin page, added as a hook to the admin route context: a live session

@@ -6,21 +6,21 @@ import { actorOf, safeNext, startAdminSession } from './auth.guard.js';
 interface LoginBody {
   username?: string;
   password?: string;
-  next?: string;
+  next?: unknown;
 }
 
 /** Sign-in page and form (outside the guarded admin context). */
 export async function loginRoutes(app: FastifyInstance, opts: { deps: Deps }) {
   const { services, clock } = opts.deps;
 
-  app.get<{ Querystring: { next?: string } }>('/admin/login', async (request, reply) => {
+  app.get<{ Querystring: { next?: unknown } }>('/admin/login', async (request, reply) => {
     if (!(await services.admins.hasAdmin())) return reply.redirect('/setup', 303);
-    if (request.session.adminId) return reply.redirect(safeNext(request.query.next ?? '/admin'), 303);
-    return reply.page('pages/admin/login', { title: 'Sign in', values: { next: safeNext(request.query.next ?? '/admin') }, errors: {} });
+    if (request.session.adminId) return reply.redirect(safeNext(request.query.next), 303);
+    return reply.page('pages/admin/login', { title: 'Sign in', values: { next: safeNext(request.query.next) }, errors: {} });
   });
 
   app.post<{ Body: LoginBody }>('/admin/login', async (request, reply) => {
-    const values = { username: String(request.body?.username ?? '').slice(0, 200), next: safeNext(String(request.body?.next ?? '/admin')) };
+    const values = { username: String(request.body?.username ?? '').slice(0, 200), next: safeNext(request.body?.next) };
     try {
       const admin = await services.auth.login({ username: values.username, password: String(request.body?.password ?? ''), ip: request.ip });
       await startAdminSession(request, admin, clock.now().getTime());

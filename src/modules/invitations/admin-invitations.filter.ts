@@ -1,5 +1,6 @@
 import type { InvitationStatus } from '../../db/schema.js';
 import { AppError } from '../../errors.js';
+import { pageFromQuery } from '../../paging.js';
 
 export const INVITATION_STATUSES: readonly InvitationStatus[] = ['pending', 'sent', 'already_shared', 'failed', 'revoked'];
 export const STATUS_FILTERS = ['all', ...INVITATION_STATUSES] as const;
@@ -52,14 +53,13 @@ const text = (value: unknown): string | undefined => (typeof value === 'string' 
 
 /**
  * A filter from a page's query string, forgiving: an unknown status shows everything, a page
- * number that is not one shows page 1. Dates are checked later (toInvitationQuery).
+ * number that is not one shows page 1 (see pageFromQuery). Dates are checked later (toInvitationQuery).
  */
 export function filterFromQuery(query: Record<string, unknown>): { filter: InvitationFilter; page: number } {
   const status = STATUS_FILTERS.find((s) => s === query.status) ?? 'all';
-  const page = Number.parseInt(String(query.page ?? '1'), 10);
   return {
     filter: { status, from: text(query.from), to: text(query.to), q: text(query.q)?.slice(0, MAX_SEARCH_LENGTH) },
-    page: Number.isSafeInteger(page) && page > 0 ? page : 1,
+    page: pageFromQuery(query.page),
   };
 }
 

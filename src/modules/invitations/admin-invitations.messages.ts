@@ -1,3 +1,4 @@
+import { safeRedirectPath } from '../../security/safe-redirect.js';
 import type { InvitationView } from './admin-invitations.models.js';
 import type { RevokeResult } from './admin-invitations.service.js';
 
@@ -34,6 +35,5 @@ export function revokeOutcomeMessage(result: RevokeResult): Flash {
 
 /** Where to go back to after an action: the list as it was (same filter and page), never elsewhere. */
 export function safeBack(value: unknown): string {
-  const text = typeof value === 'string' ? value : '';
-  return /^\/admin\/invitations(\?[^\s#\\]*)?$/.test(text) ? text : '/admin/invitations';
+  return safeRedirectPath(value, { fallback: '/admin/invitations', within: '/admin/invitations', exact: true });
 }

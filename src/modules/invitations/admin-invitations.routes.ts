@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Deps } from '../../deps.js';
 import { isAppError } from '../../errors.js';
+import { loadNearestPage } from '../../paging.js';
 import { actorOf } from '../auth/auth.guard.js';
 import { csvFilename, invitationsCsv } from './admin-invitations.csv.js';
 import { filterFromQuery, withValidDates } from './admin-invitations.filter.js';
@@ -32,7 +33,7 @@ export async function adminInvitationsRoutes(app: FastifyInstance, opts: { deps:
   app.get<{ Querystring: Query }>('/admin/invitations', async (request, reply) => {
     const parsed = filterFromQuery(request.query);
     const { filter, errors } = withValidDates(parsed.filter);
-    const result = await service.list(filter, parsed.page, PER_PAGE);
+    const { result } = await loadNearestPage(parsed.page, PER_PAGE, (page) => service.list(filter, page, PER_PAGE));
     return reply.page('pages/admin/invitations', invitationsPageData(result, filter, errors));
   });
 

@@ -1,3 +1,4 @@
+import { integerParameter, MAX_PAGE } from '../../paging.js';
 import { STATUS_FILTERS, INVITATION_STATUSES, MAX_SEARCH_LENGTH } from './admin-invitations.filter.js';
 
 /** JSON schemas of the invitations API: they validate input, shape output and write the OpenAPI document. */
@@ -66,8 +67,8 @@ export const listQuery = {
     from: day,
     to: day,
     q: { type: 'string', maxLength: MAX_SEARCH_LENGTH, description: 'Part of an email address or username (case-insensitive).' },
-    page: { type: 'integer', minimum: 1, default: 1 },
-    perPage: { type: 'integer', minimum: 1, maximum: 100, default: 25 },
+    page: integerParameter(1, MAX_PAGE, { default: 1 }),
+    perPage: integerParameter(1, 100, { default: 25 }),
   },
   additionalProperties: false,
 } as const;

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Deps } from '../../deps.js';
+import { integerParameter, MAX_OFFSET } from '../../paging.js';
 import { actorOf } from '../auth/auth.guard.js';
 import { publicBaseUrl, withLink } from './invite-codes.links.js';
 
@@ -10,7 +11,7 @@ const codeView = {
   properties: {
     id: { type: 'string' },
     code: { type: 'string' },
-    link: { type: 'string', description: 'The /join/CODE link to send (BASE_URL, or this request\'s address).' },
+    link: { type: 'string', description: 'The /join/CODE link to send: on BASE_URL; without it, on the address the proxy forwarded (TRUST_PROXY) or the server address and port the request reached.' },
     label: nullable({ type: 'string' }),
     expiresAt: nullable({ type: 'string', format: 'date-time' }),
     maxUses: nullable({ type: 'integer' }),
@@ -50,11 +51,11 @@ export async function codesApiRoutes(app: FastifyInstance, opts: { deps: Deps })
     schema: {
       tags: ['codes'],
       summary: 'List invite codes, newest first',
-      querystring: { type: 'object', properties: { limit: { type: 'integer', minimum: 1, maximum: 500, default: 100 }, offset: { type: 'integer', minimum: 0, default: 0 } } },
+      querystring: { type: 'object', properties: { limit: integerParameter(1, 500, { default: 100 }), offset: integerParameter(0, MAX_OFFSET, { default: 0 }) } },
       response: { 200: { type: 'object', properties: { items: { type: 'array', items: codeView } } } },
     },
   }, async (request) => {
-    const base = publicBaseUrl(request, config.baseUrl);
+    const base = publicBaseUrl(request, config);
     return { items: (await services.codes.listCodes(request.query)).map((code) => withLink(code, base)) };
   });
 
@@ -81,7 +82,7 @@ export async function codesApiRoutes(app: FastifyInstance, opts: { deps: Deps })
       { code: body.code ?? undefined, label: body.label ?? undefined, expiresAt: body.expiresAt ?? undefined, maxUses: body.maxUses ?? undefined, libraries: body.libraries ?? undefined },
       actorOf(request),
     );
-    return reply.code(201).send(withLink(code, publicBaseUrl(request, config.baseUrl)));
+    return reply.code(201).send(withLink(code, publicBaseUrl(request, config)));
   });
 
   app.delete<{ Params: { id: string } }>('/codes/:id', {
@@ -91,5 +92,5 @@ export async function codesApiRoutes(app: FastifyInstance, opts: { deps: Deps })
       params: { type: 'object', properties: { id: { type: 'string', maxLength: 64 } }, required: ['id'] },
       response: { 200: codeView, 404: error },
     },
-  }, async (request) => withLink(await services.codeAdmin.revoke(request.params.id, actorOf(request)), publicBaseUrl(request, config.baseUrl)));
+  }, async (request) => withLink(await services.codeAdmin.revoke(request.params.id, actorOf(request)), publicBaseUrl(request, config)));
 }

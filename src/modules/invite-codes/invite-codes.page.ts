@@ -1,12 +1,13 @@
 import type { Deps } from '../../deps.js';
+import { loadNearestPage, pageCount } from '../../paging.js';
 import { formatUtc } from './invite-codes.errors.js';
 import type { CodeFormValues } from './invite-codes.form.js';
-import { withLink, type InviteCodeWithLink } from './invite-codes.links.js';
+import { withLink, type InviteCodeWithLink, type LinkBase } from './invite-codes.links.js';
 
 export const CODES_PER_PAGE = 50;
 
 export interface CodesPageOptions {
-  base: string;
+  base: LinkBase;
   page: number;
   values: CodeFormValues;
   errors?: Record<string, string>;
@@ -22,14 +23,18 @@ function libraryNames(wanted: string[] | null, libraries: Array<{ key: string; t
 
 /** Everything the codes page shows: one page of codes, the total, and the server's libraries for the form. */
 export async function codesPageModel(services: Deps['services'], options: CodesPageOptions) {
-  const page = Math.max(1, Math.trunc(options.page) || 1);
-  const [codes, total, libraries] = await Promise.all([
-    services.codes.listCodes({ limit: CODES_PER_PAGE, offset: (page - 1) * CODES_PER_PAGE }),
-    services.codes.countCodes(),
-    services.libraries.state(),
-  ]);
+  const load = async (page: number) => {
+    const [codes, total, libraries] = await Promise.all([
+      services.codes.listCodes({ limit: CODES_PER_PAGE, offset: (page - 1) * CODES_PER_PAGE }),
+      services.codes.countCodes(),
+      services.libraries.state(),
+    ]);
+    return { codes, total, libraries };
+  };
+  const { page, result } = await loadNearestPage(options.page, CODES_PER_PAGE, load);
+  const { codes, total, libraries } = result;
   const rows: Array<InviteCodeWithLink & { libraryNames: string[] | null }> = codes.map((code) => ({
-    ...withLink(code, options.base),
+    ...withLink(code, options.base.url),
     libraryNames: libraryNames(code.libraries, libraries.libraries),
   }));
   return {
@@ -38,8 +43,9 @@ export async function codesPageModel(services: Deps['services'], options: CodesP
     scripts: ['/static/js/copy-link.js'],
     codes: rows,
     created: options.createdId ? rows.find((code) => code.id === options.createdId) : undefined,
+    guessedBase: options.base.guessed ? options.base.url : undefined,
     page,
-    pages: Math.max(1, Math.ceil(total / CODES_PER_PAGE)),
+    pages: pageCount(total, CODES_PER_PAGE),
     total,
     libraries,
     values: options.values,
@@ -49,13 +55,14 @@ export async function codesPageModel(services: Deps['services'], options: CodesP
 }
 
 /** One code with its link, for the page that shows its QR code large. */
-export async function codeDetailModel(services: Deps['services'], id: string, base: string) {
+export async function codeDetailModel(services: Deps['services'], id: string, base: LinkBase) {
   const [code, libraries] = await Promise.all([services.codes.getCode(id), services.libraries.state()]);
   return {
     title: `Invite code ${code.code}`,
     section: '/admin/codes',
     scripts: ['/static/js/copy-link.js'],
-    code: { ...withLink(code, base), libraryNames: libraryNames(code.libraries, libraries.libraries) },
+    code: { ...withLink(code, base.url), libraryNames: libraryNames(code.libraries, libraries.libraries) },
+    guessedBase: base.guessed ? base.url : undefined,
     formatUtc,
   };
 }

@@ -1,15 +1,16 @@
 import type { FastifyInstance } from 'fastify';
 import type { Deps } from '../../deps.js';
 import { isAppError } from '../../errors.js';
+import { pageFromQuery } from '../../paging.js';
 import { actorOf } from '../auth/auth.guard.js';
 import { codeFormValues, codeInputFromForm, EMPTY_CODE_FORM } from './invite-codes.form.js';
-import { publicBaseUrl, withLink } from './invite-codes.links.js';
+import { linkBase, publicBaseUrl, withLink } from './invite-codes.links.js';
 import { codeDetailModel, codesPageModel } from './invite-codes.page.js';
 import { qrSvg } from './qr.js';
 
 interface ListQuery {
-  page?: string;
-  created?: string;
+  page?: unknown;
+  created?: unknown;
 }
 
 /** /admin/codes: create, list, show (link and QR code) and revoke invite codes. */
@@ -18,10 +19,10 @@ export async function codesAdminRoutes(app: FastifyInstance, opts: { deps: Deps 
 
   app.get<{ Querystring: ListQuery }>('/admin/codes', async (request, reply) => {
     const model = await codesPageModel(services, {
-      base: publicBaseUrl(request, config.baseUrl),
-      page: Number(request.query.page ?? 1),
+      base: linkBase(request, config),
+      page: pageFromQuery(request.query.page),
       values: EMPTY_CODE_FORM,
-      createdId: request.query.created,
+      createdId: typeof request.query.created === 'string' ? request.query.created : undefined,
     });
     return reply.page('pages/admin/codes', model);
   });
@@ -33,17 +34,17 @@ export async function codesAdminRoutes(app: FastifyInstance, opts: { deps: Deps 
       return reply.redirect(`/admin/codes?created=${encodeURIComponent(code.id)}`, 303);
     } catch (error) {
       if (!isAppError(error) || !error.fields) throw error;
-      const model = await codesPageModel(services, { base: publicBaseUrl(request, config.baseUrl), page: 1, values, errors: error.fields });
+      const model = await codesPageModel(services, { base: linkBase(request, config), page: 1, values, errors: error.fields });
       return reply.code(error.status).page('pages/admin/codes', model);
     }
   });
 
   app.get<{ Params: { id: string } }>('/admin/codes/:id', async (request, reply) => {
-    return reply.page('pages/admin/codes-detail', await codeDetailModel(services, request.params.id, publicBaseUrl(request, config.baseUrl)));
+    return reply.page('pages/admin/codes-detail', await codeDetailModel(services, request.params.id, linkBase(request, config)));
   });
 
   app.get<{ Params: { id: string } }>('/admin/codes/:id/qr.svg', async (request, reply) => {
-    const code = withLink(await services.codes.getCode(request.params.id), publicBaseUrl(request, config.baseUrl));
+    const code = withLink(await services.codes.getCode(request.params.id), publicBaseUrl(request, config));
     return reply.type('image/svg+xml').header('cache-control', 'private, no-store').send(await qrSvg(code.link));
   });
 

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import { isoNow, type Clock } from '../../clock.js';
 import { AppError } from '../../errors.js';
+import { MAX_OFFSET } from '../../paging.js';
 import { safeEqual } from '../../security/crypto.js';
 import { codeInputError, codeNotFoundError, codeUnknownError, codeUsedUpError } from './invite-codes.errors.js';
 import { validateCreateCodeInput, type CreateCodeInput } from './invite-codes.input.js';
@@ -111,7 +112,7 @@ export function createInviteCodesService(deps: { codes: InviteCodesRepository; c
     /** Newest first. */
     async listCodes(options: { limit?: number; offset?: number } = {}): Promise<InviteCodeView[]> {
       const limit = Math.min(Math.max(Math.trunc(options.limit ?? 100), 1), 500);
-      const offset = Math.max(Math.trunc(options.offset ?? 0), 0);
+      const offset = Math.min(Math.max(Math.trunc(options.offset ?? 0) || 0, 0), MAX_OFFSET);
       const nowIso = isoNow(clock);
       return (await codes.list({ limit, offset })).map((row) => toInviteCodeView(row, nowIso));
     },
