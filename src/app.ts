@@ -20,6 +20,7 @@ import { settingsRoutes } from './modules/settings/settings.routes.js';
 import { publicRoutes } from './modules/public/public.routes.js';
 import { plexApiRoutes } from './modules/plex/plex.api.js';
 import { plexAdminRoutes } from './modules/plex/plex.routes.js';
+import { plexTokenBanner } from './modules/plex/token-banner.js';
 import { setupAdminRoutes, setupRoutes } from './modules/setup/setup.routes.js';
 import { codesAdminRoutes } from './modules/invite-codes/invite-codes.routes.js';
 import { codesApiRoutes } from './modules/invite-codes/invite-codes.api.js';
@@ -126,6 +127,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
     await signedIn.register(async (admin) => {
       admin.addHook('onRequest', requireAdmin({ admins: deps.repositories.admins, clock: deps.clock }));
       admin.addHook('preHandler', requireCsrf);
+      await admin.register(plexTokenBanner, { refusals: deps.services.tokenRefusals });
       await admin.register(logoutRoutes, { deps });
       await admin.register(setupAdminRoutes, { deps });
       await admin.register(plexAdminRoutes, { deps });

@@ -35,6 +35,7 @@ import { createLibrariesService } from './modules/libraries/libraries.service.js
 import { createLibraryMapping } from './modules/plex/library-mapping.js';
 import { createPlexConnection } from './modules/plex/plex-connection.service.js';
 import { createPlexSignIn } from './modules/plex/plex-signin.service.js';
+import { createTokenRefusals } from './modules/plex/token-refusal.js';
 import { createServerChoice } from './modules/setup/server-choice.service.js';
 import { createSetupWizard } from './modules/setup/setup.service.js';
 import { createPlexClient } from './plex/plex-client.js';
@@ -116,10 +117,11 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}) 
         ca: overrides.plexCa,
       }),
   });
+  const tokenRefusals = createTokenRefusals({ settings: repositories.settings, connection: plexConnection, invitations: repositories.invitations, clock });
   const libraryMapping = createLibraryMapping(async () => {
     const { token, serverId } = await plexConnection.state();
     if (!token || !serverId) throw new AppError('plex.not_connected', 'Helpr is not connected to a Plex server yet.', { status: 409 });
-    return (await plexConnection.client()).tv.getServerLibraries(token, serverId);
+    return (await plexConnection.client()).tv.getServerLibraries(token, serverId).catch(tokenRefusals.noticed(token));
   });
   const settings = createSettingsService({
     settings: repositories.settings,
@@ -131,7 +133,7 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}) 
   const codes = createInviteCodesService({ codes: repositories.inviteCodes, clock });
   const delivery = createInvitationDelivery({
     invitations: repositories.invitations,
-    send: createInvitationSender({ connection: plexConnection, mapping: libraryMapping, settings }),
+    send: createInvitationSender({ connection: plexConnection, mapping: libraryMapping, settings, onTokenRefused: tokenRefusals.record }),
     clock,
     logger,
     leaseMs: config.inviteLeaseSeconds * 1000,
@@ -139,9 +141,15 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}) 
   const admins = createAdminsService({ admins: repositories.admins, clock });
   const audit = createAuditService({ audit: repositories.audit, clock });
   const apiKeys = createApiKeysService({ keys: repositories.apiKeys, clock, audit });
-  const diagnostics = createDiagnostics({ connection: plexConnection, mapping: libraryMapping, clock, selectedLibraries: async () => (await settings.get()).libraries });
+  const diagnostics = createDiagnostics({
+    connection: plexConnection,
+    mapping: libraryMapping,
+    clock,
+    selectedLibraries: async () => (await settings.get()).libraries,
+    onTokenRefused: tokenRefusals.record,
+  });
   const inviteLimits = createInviteLimits({ counters, settings });
-  const connectionTests = createConnectionTests({ diagnostics, settings: repositories.settings, clock });
+  const connectionTests = createConnectionTests({ diagnostics, settings: repositories.settings, clock, onPassed: tokenRefusals.clear });
   const setup = createSetupStatus({ admins, connection: plexConnection, clock });
   // A new token or server makes the cached setup status and library ids stale.
   const onPlexChanged = () => {
@@ -188,7 +196,15 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}) 
     inviteLimits,
     setup,
     setupWizard: createSetupWizard({ db: database.db, clock, admins, connection: plexConnection, audit, onComplete: () => setup.invalidate() }),
-    plexSignIn: createPlexSignIn({ connection: plexConnection, audit, onConnected: onPlexChanged, now: () => clock.now().getTime() }),
+    plexSignIn: createPlexSignIn({
+      connection: plexConnection,
+      audit,
+      onConnected: onPlexChanged,
+      // The requests that waited for a working token go out now; if this fails, their next try does it.
+      onTokenSaved: () => tokenRefusals.restored().catch((error: unknown) => logger.warn({ err: error }, 'could not wake the requests waiting for Plex')),
+      now: () => clock.now().getTime(),
+    }),
+    tokenRefusals,
     serverChoice: createServerChoice({ connection: plexConnection, audit, onChanged: onPlexChanged }),
     dashboard: createDashboardService({ stats: createStatsRepository(database.db), clock, connectionTests, setup }),
     retryWorker: createRetryWorker({ invitations: repositories.invitations, delivery, clock, logger }),

@@ -86,6 +86,8 @@ describe('submitting the request form', () => {
     expect(page.body).toContain('data-status="pending"');
     expect(textOf(page.body)).toContain('Request saved');
     expect(textOf(page.body)).toContain('Your request for friend@example.com is saved.');
+    expect(textOf(page.body)).toContain('Plex is slow to answer right now.');
+    expect(textOf(page.body)).toContain('there is nothing else for you to do');
     expect(page.body).toContain('Check again');
 
     const invitations = t.deps.repositories.invitations;
@@ -95,16 +97,17 @@ describe('submitting the request form', () => {
     expect(textOf(later.body)).toContain('Invite sent to friend@example.com.');
   });
 
-  it("tells the friend plainly when the owner's Plex sign-in is no longer valid", async () => {
+  it("keeps the request waiting, in plain words, when the owner's Plex sign-in is no longer valid", async () => {
     t = await createReadyApp(plex.sim);
     plex.sim.control.revokeToken(plex.sim.ownerToken);
     const { id, page } = await submitAndFollow(t.app, { email: 'friend@example.com' });
     expect(page.statusCode).toBe(200);
-    expect(page.body).toContain('data-status="failed"');
+    expect(page.body).toContain('data-status="pending"');
     const text = textOf(page.body);
-    expect(text).toContain('The invite for friend@example.com could not be sent.');
-    expect(text).toContain("The server's connection to Plex needs the owner's attention");
-    expect(text).not.toMatch(/422|invalid token|owner-token|Plex refused/i);
+    expect(text).toContain('Your request for friend@example.com is saved.');
+    expect(text).toContain('The server owner needs to sign in to Plex again before invites can go out');
+    expect(text).toContain('will be sent automatically as soon as possible: there is nothing else for you to do.');
+    expect(text).not.toMatch(/422|token|owner-token|Plex refused|did not answer in time/i);
     expectNoInternals(page.body);
     // The owner still gets the details.
     expect((await t.deps.repositories.invitations.findById(id))?.error_kind).toBe('invalid_token');

@@ -14,6 +14,7 @@ export type AuditAction =
   | 'code.revoke'
   | 'invitation.create'
   | 'invitation.retry'
+  | 'invitation.retry_failed'
   | 'access.revoke'
   | 'apikey.create'
   | 'apikey.revoke'

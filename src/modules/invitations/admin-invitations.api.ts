@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Deps } from '../../deps.js';
 import { actorOf } from '../auth/auth.guard.js';
 import type { StatusFilter } from './admin-invitations.filter.js';
-import { createBody, createResponse, idParams, listQuery, listResponse, retryResponse, revokeResponse } from './admin-invitations.schemas.js';
+import { createBody, createResponse, idParams, listQuery, listResponse, retryFailedResponse, retryResponse, revokeResponse } from './admin-invitations.schemas.js';
 
 interface ListQuery {
   status: StatusFilter;
@@ -33,6 +33,20 @@ export async function invitationsApiRoutes(app: FastifyInstance, opts: { deps: D
     '/invitations',
     { schema: { tags, summary: 'Invite someone', description: 'Shares libraries with an email address or Plex username now; no invite code needed.', body: createBody, response: createResponse } },
     async (request, reply) => reply.code(201).send(await service.invite(request.body, actorOf(request), 'api', request.headers['user-agent'])),
+  );
+
+  app.post(
+    '/invitations/retry-failed',
+    {
+      schema: {
+        tags,
+        summary: 'Send every failed invitation again',
+        description:
+          'Queues every failed invitation again (revoked and already shared ones are left alone); the retry worker sends them within seconds. Answers how many were queued.',
+        response: retryFailedResponse,
+      },
+    },
+    async (request) => ({ queued: await service.retryAllFailed(actorOf(request)) }),
   );
 
   app.post<{ Params: { id: string } }>(

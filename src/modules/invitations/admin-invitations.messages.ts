@@ -26,6 +26,13 @@ export function sendOutcomeMessage(invitation: InvitationView): Flash {
   }
 }
 
+/** After "Retry all failed". */
+export function retryFailedMessage(queued: number): Flash {
+  if (queued === 0) return { message: 'No failed invitations to retry.', tone: 'info' };
+  const what = queued === 1 ? '1 failed invitation was' : `${queued} failed invitations were`;
+  return { message: `${what} queued again: Helpr sends them in the background within a few seconds.`, tone: 'success' };
+}
+
 export function revokeOutcomeMessage(result: RevokeResult): Flash {
   const who = result.invitation.identifier;
   return result.removedFromPlex

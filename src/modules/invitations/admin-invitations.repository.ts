@@ -85,6 +85,20 @@ export function createAdminInvitationsRepository(db: Db) {
     },
 
     /**
+     * "Retry all failed": every failed invitation becomes pending and due now, for the retry
+     * worker (of any instance) to send. Revoked and already shared ones are not failed, so they
+     * stay as they are. One statement: a row failing meanwhile is either in it or not. Returns how many.
+     */
+    async requeueFailed(now: string): Promise<number> {
+      const result = await db
+        .updateTable('invitations')
+        .set({ status: 'pending', next_attempt_at: now, updated_at: now })
+        .where('status', '=', 'failed')
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows);
+    },
+
+    /**
      * Marks an invitation revoked and drops any lease, so a send still in flight cannot record
      * itself over the revocation (complete() needs the lease). False when it already was revoked.
      */

@@ -6,7 +6,7 @@ import { actorOf } from '../auth/auth.guard.js';
 import { csvFilename, invitationsCsv } from './admin-invitations.csv.js';
 import { filterFromQuery, withValidDates } from './admin-invitations.filter.js';
 import { STATUS_LABELS } from './admin-invitations.models.js';
-import { revokeOutcomeMessage, safeBack, sendOutcomeMessage } from './admin-invitations.messages.js';
+import { retryFailedMessage, revokeOutcomeMessage, safeBack, sendOutcomeMessage } from './admin-invitations.messages.js';
 import { PER_PAGE, invitationsPageData } from './admin-invitations.page.js';
 
 type Query = Record<string, unknown>;
@@ -49,6 +49,10 @@ export async function adminInvitationsRoutes(app: FastifyInstance, opts: { deps:
     act(request, reply, safeBack(request.body?.back), async () =>
       sendOutcomeMessage(await service.invite({ email: request.body?.email }, actorOf(request), 'admin', request.headers['user-agent'])),
     ),
+  );
+
+  app.post<{ Body: { back?: string } | undefined }>('/admin/invitations/retry-failed', async (request, reply) =>
+    act(request, reply, safeBack(request.body?.back), async () => retryFailedMessage(await service.retryAllFailed(actorOf(request)))),
   );
 
   app.post('/admin/invitations/:id/retry', async (request: IdRequest, reply) =>

@@ -101,6 +101,15 @@ export const createBody = {
 
 export const createResponse = { 201: { ...invitationJson, description: 'The invitation, as sent or as still pending.' }, ...errors(400, 401) };
 export const retryResponse = { 200: { ...invitationJson, description: 'The invitation after the attempt.' }, ...errors(401, 404, 409) };
+export const retryFailedResponse = {
+  200: {
+    type: 'object',
+    properties: { queued: { type: 'integer', minimum: 0, description: 'How many failed invitations were queued again.' } },
+    required: ['queued'],
+    additionalProperties: false,
+  },
+  ...errors(401),
+};
 export const revokeResponse = {
   200: {
     type: 'object',

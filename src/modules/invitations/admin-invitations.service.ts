@@ -118,6 +118,16 @@ export function createAdminInvitationsService(deps: {
     },
 
     /**
+     * Puts every failed invitation back in the queue; the retry worker sends them within seconds.
+     * Returns how many were queued.
+     */
+    async retryAllFailed(actor: AuditActor): Promise<number> {
+      const queued = await deps.repository.requeueFailed(isoNow(deps.clock));
+      await deps.audit.record(actor, 'invitation.retry_failed', null, { queued });
+      return queued;
+    },
+
+    /**
      * Ends the person's access on Plex (accepted share or pending invite), then marks the
      * invitation revoked. When Plex fails, nothing is marked, so the admin can simply try again.
      */

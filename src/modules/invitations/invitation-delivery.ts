@@ -3,7 +3,7 @@ import type { Clock } from '../../clock.js';
 import { randomId } from '../../security/crypto.js';
 import type { InvitationSender, SendOutcome } from './invitation-sender.js';
 import type { InvitationResult, InvitationRow, InvitationsRepository } from './invitations.repository.js';
-import { RETRY_POLICY, retryDelayMs } from './retry-policy.js';
+import { RETRY_POLICY, givesUp, retryDelayMs } from './retry-policy.js';
 
 export type DeliverableInvitation = Pick<InvitationRow, 'id' | 'identifier' | 'libraries' | 'attempts' | 'created_at' | 'unconfirmed_since'>;
 
@@ -26,7 +26,7 @@ export function resultOf(outcome: SendOutcome, invitation: DeliverableInvitation
     case 'failed':
       return { ...base, status: 'failed', last_error: outcome.error, error_kind: outcome.kind };
     case 'retry': {
-      if (now.getTime() - new Date(invitation.created_at).getTime() >= RETRY_POLICY.giveUpAfterMs) {
+      if (givesUp(outcome.kind, invitation.created_at, now)) {
         return { ...base, status: 'failed', last_error: `Gave up after 24 hours: ${outcome.error}`, error_kind: outcome.kind };
       }
       const next = new Date(now.getTime() + retryDelayMs(invitation.attempts, outcome.retryAfterSeconds)).toISOString();

@@ -1,10 +1,11 @@
 import { isAppError } from '../../errors.js';
-import { isPlexError } from '../../plex/plex.errors.js';
+import { isPlexError, type PlexError } from '../../plex/plex.errors.js';
 import { LibrariesMissingError, type LibraryMapping } from '../plex/library-mapping.js';
 import type { PlexConnection } from '../plex/plex-connection.service.js';
 import type { SettingsService } from '../settings/settings.service.js';
 import { findEarlierShare } from './earlier-share.js';
 import type { InvitationRow } from './invitations.repository.js';
+import { OWNER_WAIT_SECONDS } from './retry-policy.js';
 
 /** What one attempt at sending an invitation came to. */
 export type SendOutcome =
@@ -19,10 +20,26 @@ const short = (message: string) => (message.length > 300 ? `${message.slice(0, 2
 /**
  * Sends one invitation through Plex: the libraries of the invitation (or, when it has none, the
  * current selection), mapped to plex.tv ids, with the sharing options from settings. Problems the
- * owner can fix (no selection, not connected, a library gone) keep the request waiting; temporary
- * Plex failures are retried; permanent refusals fail.
+ * owner can fix (no selection, not connected, a library gone, a refused token) keep the request
+ * waiting; temporary Plex failures are retried; permanent refusals fail.
  */
-export function createInvitationSender(deps: { connection: PlexConnection; mapping: LibraryMapping; settings: SettingsService }) {
+export function createInvitationSender(deps: {
+  connection: PlexConnection;
+  mapping: LibraryMapping;
+  settings: SettingsService;
+  /** Records that Plex refused `token`; false when Helpr uses another token by now (token-refusal.ts). */
+  onTokenRefused?: (token: string) => Promise<boolean>;
+}) {
+  /**
+   * Plex refused the owner's token: the request waits for the owner to sign in again, with a long
+   * delay between tries (retry-policy.ts). When the token was replaced meanwhile, it is tried again soon.
+   */
+  async function waitForOwner(error: PlexError, token: string): Promise<SendOutcome> {
+    const stillInUse = (await deps.onTokenRefused?.(token).catch(() => true)) ?? true;
+    const message = short(`${error.message}. Sign in with Plex again: waiting requests are sent then.`);
+    return { status: 'retry', kind: error.kind, error: message, retryAfterSeconds: stillInUse ? OWNER_WAIT_SECONDS : undefined };
+  }
+
   return async function sendInvitation(invitation: Pick<InvitationRow, 'identifier' | 'libraries' | 'unconfirmed_since'>): Promise<SendOutcome> {
     const settings = await deps.settings.get();
     const own = JSON.parse(invitation.libraries) as string[];
@@ -54,6 +71,7 @@ export function createInvitationSender(deps: { connection: PlexConnection; mappi
     } catch (error) {
       if (error instanceof LibrariesMissingError) return { status: 'retry', kind: 'library_missing', error: error.message };
       if (isPlexError(error)) {
+        if (error.kind === 'invalid_token') return await waitForOwner(error, token);
         if (error.temporary) return { status: 'retry', kind: error.kind, error: short(error.message), retryAfterSeconds: error.retryAfterSeconds };
         return { status: 'failed', kind: error.kind, error: short(error.message) };
       }

@@ -86,6 +86,28 @@ export function createInvitationsRepository(db: Db) {
         .executeTakeFirst();
       return Number(outcome.numUpdatedRows) === 1;
     },
+
+    /** Pending invitations waiting for the owner (by error kind) become due now; returns how many. */
+    async wakeWaiting(kinds: string[], now: string): Promise<number> {
+      const result = await db
+        .updateTable('invitations')
+        .set({ next_attempt_at: now, updated_at: now })
+        .where('status', '=', 'pending')
+        .where('error_kind', 'in', kinds)
+        .where('next_attempt_at', '>', now)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows);
+    },
+
+    async countWaiting(kinds: string[]): Promise<number> {
+      const row = await db
+        .selectFrom('invitations')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .where('status', '=', 'pending')
+        .where('error_kind', 'in', kinds)
+        .executeTakeFirstOrThrow();
+      return Number(row.n);
+    },
   };
 }
 

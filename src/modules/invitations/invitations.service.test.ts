@@ -95,15 +95,24 @@ describe('invitations service against the simulator', () => {
     expect(sharePosts()).toHaveLength(1);
   });
 
-  it.each([
-    ['the owner token was revoked', () => ctx.sim.control.revokeToken(ctx.sim.ownerToken), 'someone@example.com', 'invalid_token'],
-    ['the username does not exist', () => undefined, 'no-such-plex-user', 'rejected'],
-  ])('fails permanently when %s, keeping the reason', async (_name, arrange, who, kind) => {
+  it.each([['the username does not exist', () => undefined, 'no-such-plex-user', 'rejected']])('fails permanently when %s, keeping the reason', async (_name, arrange, who, kind) => {
     await ready();
     arrange();
     const { invitation } = await submit(who);
     expect(invitation).toMatchObject({ status: 'failed', error_kind: kind });
     expect(invitation.last_error).toBeTruthy();
+  });
+
+  it('keeps the request waiting for the owner when Plex refuses the token: a long wait between tries, and no giving up after 24 h', async () => {
+    await ready();
+    ctx.sim.control.revokeToken(ctx.sim.ownerToken);
+    const { invitation } = await submit('someone@example.com');
+    expect(invitation).toMatchObject({ status: 'pending', error_kind: 'invalid_token' });
+    expect(invitation.last_error).toContain('Sign in with Plex again');
+    expect(Date.parse(invitation.next_attempt_at!) - Date.parse(invitation.updated_at)).toBeGreaterThanOrEqual(30 * 60_000);
+    t!.clock.advance(25 * 60 * 60_000);
+    expect(await t!.deps.services.retryWorker.runOnce()).toBe(1);
+    expect(await t!.deps.repositories.invitations.findById(invitation.id)).toMatchObject({ status: 'pending', error_kind: 'invalid_token', attempts: 2 });
   });
 
   it('sends nothing while no library is selected, and says why', async () => {

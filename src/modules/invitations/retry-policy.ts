@@ -7,6 +7,23 @@ export const RETRY_POLICY = {
   leaseMs: 60_000,
 };
 
+/**
+ * Problems only the owner can fix, whose requests wait for them: Plex refused Helpr's token
+ * (revoked, expired, signed out). Trying every 30 s would only collect more refusals, so these wait
+ * OWNER_WAIT_SECONDS between tries (a cheap check in case the token works again by itself); signing
+ * in again wakes them at once (see token-refusal.ts). They never give up after 24 hours: a friend's
+ * request must not fail because the owner was away for a weekend, and the admin area shows a red
+ * banner the whole time, with the number of requests waiting.
+ */
+export const OWNER_FIXABLE_KINDS: ReadonlySet<string> = new Set(['invalid_token']);
+export const OWNER_WAIT_SECONDS = 30 * 60;
+
+/** Whether a request that failed again with `kind` stops waiting (status failed). */
+export function givesUp(kind: string, createdAt: string, now: Date): boolean {
+  if (OWNER_FIXABLE_KINDS.has(kind)) return false;
+  return now.getTime() - new Date(createdAt).getTime() >= RETRY_POLICY.giveUpAfterMs;
+}
+
 /** The delay before attempt `attempts + 1`, with ±20 % jitter so retries do not all land at once. */
 export function retryDelayMs(attempts: number, retryAfterSeconds?: number, random: () => number = Math.random): number {
   const base = Math.min(RETRY_POLICY.firstDelayMs * 2 ** Math.max(0, attempts - 1), RETRY_POLICY.maxDelayMs);

@@ -1,14 +1,60 @@
+import net from 'node:net';
 import type { FastifyRequest } from 'fastify';
+import type { Config } from '../../config.js';
 import { joinPath, type InviteCodeView } from './invite-codes.models.js';
 
 export type InviteCodeWithLink = InviteCodeView & { link: string };
 
+type LinkConfig = Pick<Config, 'baseUrl' | 'trustProxy' | 'port'>;
+
+/** Where invite links point, and whether Helpr had to work it out because BASE_URL is not set. */
+export interface LinkBase {
+  url: string;
+  guessed: boolean;
+}
+
+const LABEL = '[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?';
+const HOST_AND_PORT = new RegExp(`^(?:(${LABEL}(?:\\.${LABEL})*)|\\[([0-9A-Fa-f:.]+)\\])(?::(\\d{1,5}))?$`);
+
+/** `name[:port]`, `1.2.3.4[:port]` or `[v6][:port]`, nothing else (no user, path, spaces or quotes). */
+function isHostAndPort(value: string): boolean {
+  const match = HOST_AND_PORT.exec(value);
+  if (!match || value.length > 260) return false;
+  if (match[2] !== undefined && !net.isIPv6(match[2])) return false;
+  return match[3] === undefined || Number(match[3]) <= 65535;
+}
+
+/** The address and port this connection reached on Helpr's machine, as a URL origin. */
+function localOrigin(request: FastifyRequest, fallbackPort: number): string {
+  const protocol = (request.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http';
+  const { localAddress, localPort } = request.socket;
+  if (!localAddress || !localPort) return `${protocol}://localhost:${fallbackPort}`; // no real socket (app.inject)
+  const address = localAddress.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, '');
+  const host = net.isIPv6(address) ? `[${address.replace('%', '%25')}]` : address;
+  return `${protocol}://${host}${localPort === (protocol === 'https' ? 443 : 80) ? '' : `:${localPort}`}`;
+}
+
 /**
- * Where friends reach this Helpr: BASE_URL when set (behind a proxy the request may not know its
- * public name), otherwise the address this request came in on.
+ * Where friends reach this Helpr: BASE_URL when set. Without it the link must still not follow a
+ * Host header that whoever made the request chose, since the owner copies the link (or prints its
+ * QR code) and hands it to friends:
+ * - with TRUST_PROXY, the name and scheme the proxy forwarded (Fastify believes X-Forwarded-Host and
+ *   -Proto only from the trusted proxies), if it is a plain host[:port];
+ * - otherwise the address and port the connection actually reached on this machine. No client can
+ *   forge that, and it is what a LAN owner needs: a link that works from any device on the same
+ *   network (http://192.168.1.20:8080/join/CODE), even when the owner's browser used a name.
+ *   Friends elsewhere (or behind Docker's port mapping) need BASE_URL, which the codes pages say.
  */
-export function publicBaseUrl(request: FastifyRequest, baseUrl: string | undefined): string {
-  return baseUrl ?? `${request.protocol}://${request.host}`;
+export function publicBaseUrl(request: FastifyRequest, config: LinkConfig): string {
+  if (config.baseUrl !== undefined) return config.baseUrl;
+  if (config.trustProxy !== false && (request.protocol === 'http' || request.protocol === 'https') && isHostAndPort(request.host)) {
+    return `${request.protocol}://${request.host}`;
+  }
+  return localOrigin(request, config.port);
+}
+
+export function linkBase(request: FastifyRequest, config: LinkConfig): LinkBase {
+  return { url: publicBaseUrl(request, config), guessed: config.baseUrl === undefined };
 }
 
 export const withLink = (code: InviteCodeView, base: string): InviteCodeWithLink => ({ ...code, link: `${base}${joinPath(code.code)}` });

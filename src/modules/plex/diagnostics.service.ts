@@ -1,4 +1,5 @@
 import type { Clock } from '../../clock.js';
+import { isPlexError } from '../../plex/plex.errors.js';
 import type { PlexConnection } from './plex-connection.service.js';
 import { librariesHint, serverHint, tokenHint, unreachableHint } from './diagnostics.steps.js';
 import type { LibraryMapping } from './library-mapping.js';
@@ -42,7 +43,15 @@ class StepFailure extends Error {
  * ok or failed with its time and a plain fix; after a failure the rest are skipped. `onStep` lets a
  * page show the steps as they complete.
  */
-export function createDiagnostics(deps: { connection: PlexConnection; mapping: LibraryMapping; clock: Clock; probeTimeoutMs?: number; selectedLibraries?: () => Promise<string[]> }) {
+export function createDiagnostics(deps: {
+  connection: PlexConnection;
+  mapping: LibraryMapping;
+  clock: Clock;
+  probeTimeoutMs?: number;
+  selectedLibraries?: () => Promise<string[]>;
+  /** Plex refused the token: every admin page says so (token-refusal.ts). */
+  onTokenRefused?: (token: string) => Promise<unknown>;
+}) {
   const probeTimeoutMs = deps.probeTimeoutMs ?? 5000;
 
   return {
@@ -60,6 +69,7 @@ export function createDiagnostics(deps: { connection: PlexConnection; mapping: L
             const account = await client.tv.getAccount(state.token);
             return `Signed in as ${account.username}${account.email ? ` (${account.email})` : ''}`;
           } catch (error) {
+            if (isPlexError(error) && error.kind === 'invalid_token') await deps.onTokenRefused?.(state.token).catch(() => undefined);
             throw new StepFailure((error as Error).message, tokenHint(error));
           }
         },

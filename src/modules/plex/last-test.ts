@@ -14,11 +14,14 @@ export function createConnectionTests(deps: {
   diagnostics: { run(onStep?: OnStep): Promise<DiagnosticReport> };
   settings: SettingsRepository;
   clock: Clock;
+  /** A passing test proves the token works: the "Plex refused Helpr's token" banner goes. */
+  onPassed?: () => Promise<void>;
 }) {
   return {
     async run(onStep?: OnStep): Promise<DiagnosticReport> {
       const report = await deps.diagnostics.run(onStep);
       await deps.settings.set(KEY, report, isoNow(deps.clock));
+      if (report.ok) await deps.onPassed?.();
       return report;
     },
     load: (): Promise<DiagnosticReport | undefined> => deps.settings.get<DiagnosticReport>(KEY),

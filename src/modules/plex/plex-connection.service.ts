@@ -71,6 +71,9 @@ export function createPlexConnection(deps: {
     /** Read on every invite, so kept in memory like the other settings (see SETTINGS_TTL_MS). */
     state: stored.get,
 
+    /** Read from the database now (and kept): when it matters whether the token changed meanwhile. */
+    freshState: (): Promise<PlexConnectionState> => stored.refresh(),
+
     async saveToken(token: string): Promise<void> {
       try {
         await settings.set(PLEX_SETTINGS.token, secretBox.encrypt(token), isoNow(clock));

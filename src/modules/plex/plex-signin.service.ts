@@ -26,6 +26,8 @@ export function createPlexSignIn(deps: {
   audit: AuditService;
   /** Called once a new token is saved: the setup status and the library cache are stale then. */
   onConnected: () => void;
+  /** Then awaited: the requests that waited for a working token are sent now (token-refusal.ts). */
+  onTokenSaved?: () => Promise<unknown>;
   now: () => number;
 }) {
   // One check per PIN at a time, and a PIN is used once: the page's script and the no-JS button
@@ -69,6 +71,7 @@ export function createPlexSignIn(deps: {
     const account = await verify(token);
     await deps.connection.saveToken(token);
     deps.onConnected();
+    await deps.onTokenSaved?.();
     await deps.audit.record(actor, 'plex.connect', account.username, { method });
     return account;
   }

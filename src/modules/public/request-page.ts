@@ -25,6 +25,31 @@ function failureSteps(kind: string | null, identifier: string): string[] {
   ];
 }
 
+/**
+ * Why a saved request has not gone out yet, in plain words for the friend (never Plex's or Helpr's
+ * internals), by the kind of the last problem; none yet means the first try is still under way.
+ */
+export function pendingReason(kind: string | null): string {
+  switch (kind) {
+    case null:
+    case 'timeout':
+      return 'Plex is slow to answer right now.';
+    case 'upstream':
+    case 'network':
+    case 'rate_limited':
+      return 'Plex is busy or cannot be reached at the moment.';
+    case 'invalid_token':
+      return 'The server owner needs to sign in to Plex again before invites can go out; they can see this in their admin area.';
+    case 'not_connected':
+    case 'plex.not_connected':
+    case 'no_libraries':
+    case 'library_missing':
+      return 'This server is not fully set up yet: the owner still has to finish connecting it to Plex.';
+    default:
+      return 'Something held the invite up for a moment.';
+  }
+}
+
 /** The result page for each state of a request. */
 export function requestPageModel(invitation: Pick<InvitationRow, 'status' | 'identifier' | 'error_kind'>): RequestPageModel {
   const who = invitation.identifier;
@@ -61,7 +86,8 @@ export function requestPageModel(invitation: Pick<InvitationRow, 'status' | 'ide
         refresh: true,
         headline: `Your request for ${who} is saved.`,
         steps: [
-          'Plex did not answer in time, so Helpr will send the invite automatically: nothing else to do.',
+          pendingReason(invitation.error_kind),
+          'Your request is kept and the invite will be sent automatically as soon as possible: there is nothing else for you to do.',
           'Come back to this page (keep the link) or reload it to see when the invite has gone out.',
         ],
       };

@@ -22,6 +22,10 @@ export function createSettingsRepository(db: Db) {
         .execute();
     },
 
+    async delete(key: string): Promise<void> {
+      await db.deleteFrom('settings').where('key', '=', key).execute();
+    },
+
     /** Writes only when the key is absent; returns the value that is stored afterwards. */
     async setIfAbsent<T>(key: string, value: T, at: string): Promise<T> {
       await db
