@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Deps } from '../../deps.js';
+import { integerParameter, MAX_OFFSET } from '../../paging.js';
 import { actorOf } from '../auth/auth.guard.js';
 import { publicBaseUrl, withLink } from './invite-codes.links.js';
 
@@ -50,7 +51,7 @@ export async function codesApiRoutes(app: FastifyInstance, opts: { deps: Deps })
     schema: {
       tags: ['codes'],
       summary: 'List invite codes, newest first',
-      querystring: { type: 'object', properties: { limit: { type: 'integer', minimum: 1, maximum: 500, default: 100 }, offset: { type: 'integer', minimum: 0, default: 0 } } },
+      querystring: { type: 'object', properties: { limit: integerParameter(1, 500, { default: 100 }), offset: integerParameter(0, MAX_OFFSET, { default: 0 }) } },
       response: { 200: { type: 'object', properties: { items: { type: 'array', items: codeView } } } },
     },
   }, async (request) => {

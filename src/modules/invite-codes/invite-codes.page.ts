@@ -1,4 +1,5 @@
 import type { Deps } from '../../deps.js';
+import { loadNearestPage, pageCount } from '../../paging.js';
 import { formatUtc } from './invite-codes.errors.js';
 import type { CodeFormValues } from './invite-codes.form.js';
 import { withLink, type InviteCodeWithLink, type LinkBase } from './invite-codes.links.js';
@@ -22,12 +23,16 @@ function libraryNames(wanted: string[] | null, libraries: Array<{ key: string; t
 
 /** Everything the codes page shows: one page of codes, the total, and the server's libraries for the form. */
 export async function codesPageModel(services: Deps['services'], options: CodesPageOptions) {
-  const page = Math.max(1, Math.trunc(options.page) || 1);
-  const [codes, total, libraries] = await Promise.all([
-    services.codes.listCodes({ limit: CODES_PER_PAGE, offset: (page - 1) * CODES_PER_PAGE }),
-    services.codes.countCodes(),
-    services.libraries.state(),
-  ]);
+  const load = async (page: number) => {
+    const [codes, total, libraries] = await Promise.all([
+      services.codes.listCodes({ limit: CODES_PER_PAGE, offset: (page - 1) * CODES_PER_PAGE }),
+      services.codes.countCodes(),
+      services.libraries.state(),
+    ]);
+    return { codes, total, libraries };
+  };
+  const { page, result } = await loadNearestPage(options.page, CODES_PER_PAGE, load);
+  const { codes, total, libraries } = result;
   const rows: Array<InviteCodeWithLink & { libraryNames: string[] | null }> = codes.map((code) => ({
     ...withLink(code, options.base.url),
     libraryNames: libraryNames(code.libraries, libraries.libraries),
@@ -40,7 +45,7 @@ export async function codesPageModel(services: Deps['services'], options: CodesP
     created: options.createdId ? rows.find((code) => code.id === options.createdId) : undefined,
     guessedBase: options.base.guessed ? options.base.url : undefined,
     page,
-    pages: Math.max(1, Math.ceil(total / CODES_PER_PAGE)),
+    pages: pageCount(total, CODES_PER_PAGE),
     total,
     libraries,
     values: options.values,

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Deps } from '../../deps.js';
 import { isAppError } from '../../errors.js';
+import { pageFromQuery } from '../../paging.js';
 import { actorOf } from '../auth/auth.guard.js';
 import { codeFormValues, codeInputFromForm, EMPTY_CODE_FORM } from './invite-codes.form.js';
 import { linkBase, publicBaseUrl, withLink } from './invite-codes.links.js';
@@ -8,8 +9,8 @@ import { codeDetailModel, codesPageModel } from './invite-codes.page.js';
 import { qrSvg } from './qr.js';
 
 interface ListQuery {
-  page?: string;
-  created?: string;
+  page?: unknown;
+  created?: unknown;
 }
 
 /** /admin/codes: create, list, show (link and QR code) and revoke invite codes. */
@@ -19,9 +20,9 @@ export async function codesAdminRoutes(app: FastifyInstance, opts: { deps: Deps 
   app.get<{ Querystring: ListQuery }>('/admin/codes', async (request, reply) => {
     const model = await codesPageModel(services, {
       base: linkBase(request, config),
-      page: Number(request.query.page ?? 1),
+      page: pageFromQuery(request.query.page),
       values: EMPTY_CODE_FORM,
-      createdId: request.query.created,
+      createdId: typeof request.query.created === 'string' ? request.query.created : undefined,
     });
     return reply.page('pages/admin/codes', model);
   });
