@@ -74,6 +74,20 @@ export function createInvitationsRepository(db: Db) {
     },
 
     /**
+     * Gives a lease back unused (the worker stopped before sending): the attempt the claim counted
+     * did not happen, and another worker or instance may take the invitation at once.
+     */
+    async release(id: string, owner: string, now: string): Promise<boolean> {
+      const result = await db
+        .updateTable('invitations')
+        .set((eb) => ({ lease_owner: null, lease_until: null, attempts: eb('attempts', '-', 1), updated_at: now }))
+        .where('id', '=', id)
+        .where('lease_owner', '=', owner)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
+    },
+
+    /**
      * Records the outcome of a send and lets go of the lease; only the lease holder may. An
      * unconfirmed mark, once set, stays (whatever the caller read before).
      */

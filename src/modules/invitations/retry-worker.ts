@@ -12,7 +12,8 @@ export interface RetryWorkerOptions {
 /**
  * Sends waiting invitations in the background of the app process. Each due row is claimed with a
  * conditional update (a lease), so several instances never send one invitation twice, and a send
- * cut off by a crash is taken up once its lease runs out.
+ * cut off by a crash is taken up once its lease runs out. On stop, sends already under way finish;
+ * nothing new is claimed, and a lease taken but not yet used is given back.
  */
 export function createRetryWorker(
   deps: { invitations: InvitationsRepository; delivery: InvitationDelivery; clock: Clock; logger: Logger },
@@ -24,25 +25,40 @@ export function createRetryWorker(
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<number> | undefined;
   let stopped = true;
+  // Set by stop(), cleared by start(): passes in progress (scheduled or called directly) see it.
+  let stopRequested = false;
+  const passes = new Set<Promise<number>>();
 
   /** One pass: claim what is due and send it. Returns how many this worker sent. */
-  async function runOnce(): Promise<number> {
+  async function pass(): Promise<number> {
     const now = deps.clock.now();
     const due = await deps.invitations.findDue(now.toISOString(), batchSize);
     let sent = 0;
     const queue = [...due];
     const lanes = Array.from({ length: Math.min(concurrency, queue.length) }, async () => {
-      for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
+      for (let id = queue.shift(); id !== undefined && !stopRequested; id = queue.shift()) {
         const lease = deps.delivery.newLease(deps.clock.now());
         if (!(await deps.invitations.claim(id, lease.owner, lease.until, deps.clock.now().toISOString()))) continue;
         const invitation = await deps.invitations.findById(id);
         if (!invitation) continue;
+        if (stopRequested) {
+          // Stopping between claim and send: without this, the invitation would wait out the lease.
+          await deps.invitations.release(id, lease.owner, deps.clock.now().toISOString());
+          break;
+        }
         await deps.delivery.deliver(invitation, lease.owner);
         sent += 1;
       }
     });
     await Promise.all(lanes);
     return sent;
+  }
+
+  function runOnce(): Promise<number> {
+    const current = pass();
+    passes.add(current);
+    void current.finally(() => passes.delete(current)).catch(() => undefined);
+    return current;
   }
 
   function schedule(): void {
@@ -65,13 +81,15 @@ export function createRetryWorker(
     start(): void {
       if (!stopped) return;
       stopped = false;
+      stopRequested = false;
       schedule();
     },
-    /** Stops scheduling and waits for a pass in progress to finish. */
+    /** Stops scheduling and claiming, and waits for the sends under way to finish. */
     async stop(): Promise<void> {
       stopped = true;
+      stopRequested = true;
       if (timer) clearTimeout(timer);
-      await running;
+      await Promise.allSettled([running, ...passes]);
     },
   };
 }
