@@ -70,8 +70,6 @@ export const viewsPlugin = fp(async (app: FastifyInstance, opts: ViewsOptions) =
       flash,
       // Set on admin pages while Plex refuses Helpr's token (modules/plex/token-banner.ts).
       plexTokenRefused: this.request.plexTokenRefused,
-      // Set on admin pages while Plex refuses Helpr's token (modules/plex/token-banner.ts).
-      plexTokenRefused: this.request.plexTokenRefused,
       ...data,
     });
     return this.type('text/html; charset=utf-8').send(html);

@@ -33,7 +33,6 @@ const LABELS: Record<string, string> = {
   'invitation.create': 'Invited someone',
   'invitation.retry': 'Retried an invitation',
   'invitation.retry_failed': 'Retried all failed invitations',
-  'invitation.retry_failed': 'Retried all failed invitations',
   'access.revoke': 'Revoked Plex access',
   'apikey.create': 'Created an API key',
   'apikey.revoke': 'Revoked an API key',
