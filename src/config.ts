@@ -22,6 +22,8 @@ export interface Config {
   baseUrl: string | undefined;
   database: DatabaseConfig;
   redisUrl: string | undefined;
+  /** Put before every key Helpr writes to Redis: several sites (or test runs) can share one Redis. */
+  redisKeyPrefix: string;
   secretKey: string | undefined;
   admin: { username: string; password: string } | undefined;
   plex: {
@@ -59,6 +61,7 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
   { name: 'BASE_URL', default: '', description: 'Public URL of Helpr (https://invite.example.com), used in invite links.' },
   { name: 'DATABASE_URL', default: 'sqlite:./data/helpr.db', description: 'sqlite:PATH, sqlite::memory: or postgres://user:pass@host:5432/db.' },
   { name: 'REDIS_URL', default: '', description: 'redis://host:6379: shared rate-limit counters when several instances run.' },
+  { name: 'REDIS_KEY_PREFIX', default: 'helpr:', description: 'Put before every Redis key Helpr uses; give each Helpr site sharing one Redis its own.' },
   { name: 'SECRET_KEY', default: '', description: 'At least 32 characters; signs cookies and encrypts secrets. Generated into DATA_DIR when empty.' },
   { name: 'ADMIN_USERNAME', default: '', description: 'With ADMIN_PASSWORD: create this admin at start when none exists.' },
   { name: 'ADMIN_PASSWORD', default: '', description: 'Password for ADMIN_USERNAME (at least 12 characters).' },
@@ -193,6 +196,12 @@ function parseLeaseSeconds(value: string | undefined): number {
   return seconds;
 }
 
+function parseRedisKeyPrefix(value: string | undefined): string {
+  if (value === undefined) return 'helpr:';
+  if (/[\s*?[\]\\]/.test(value)) throw new ConfigError('REDIS_KEY_PREFIX', `must not contain spaces or * ? [ ] \\ (got "${value}")`);
+  return value;
+}
+
 function parseRedisUrl(value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
   if (!/^rediss?:\/\/[^/]/.test(value)) throw new ConfigError('REDIS_URL', 'must be a redis:// or rediss:// URL');
@@ -227,6 +236,7 @@ export function loadConfig(env: Env = process.env): Config {
     baseUrl: parseHttpUrl(read(env, 'BASE_URL'), 'BASE_URL'),
     database: parseDatabaseUrl(read(env, 'DATABASE_URL'), dataDir),
     redisUrl: parseRedisUrl(read(env, 'REDIS_URL')),
+    redisKeyPrefix: parseRedisKeyPrefix(read(env, 'REDIS_KEY_PREFIX')),
     secretKey: parseSecretKey(read(env, 'SECRET_KEY')),
     admin: parseAdmin(env),
     plex: {

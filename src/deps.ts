@@ -91,7 +91,7 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}) 
   }
   // With Redis, limits fail open: while it is away each instance counts in its own memory.
   const counters: CounterStore = redis
-    ? new FailOpenCounterStore(new RedisCounterStore(redis), new MemoryCounterStore(clock), { logger, clock })
+    ? new FailOpenCounterStore(new RedisCounterStore(redis, `${config.redisKeyPrefix}rl:`), new MemoryCounterStore(clock), { logger, clock })
     : new MemoryCounterStore(clock);
 
   const repositories = {

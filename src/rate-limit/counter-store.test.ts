@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deleteKeysUnder, testRedisPrefix } from '../../test/helpers/redis.js';
 import { serviceAvailable, TEST_REDIS_URL } from '../../test/helpers/services.js';
 import { fixedClock } from '../clock.js';
 import type { CounterStore } from './counter-store.js';
@@ -72,9 +73,14 @@ contract('memory', async () => {
 if (serviceAvailable('Redis', TEST_REDIS_URL !== undefined)) {
   contract('redis', async () => {
     const redis = new Redis(TEST_REDIS_URL!, { maxRetriesPerRequest: 1 });
-    const store = new RedisCounterStore(redis, `helpr-test:${crypto.randomUUID()}:`);
+    const prefix = testRedisPrefix();
+    const store = new RedisCounterStore(redis, prefix);
+    const close = async () => {
+      await redis.quit();
+      await deleteKeysUnder(TEST_REDIS_URL!, prefix);
+    };
     // Redis expires keys on its own clock, so this wait is the expiry under test, not a guess.
-    return { store, expire: (ms) => new Promise((resolve) => setTimeout(resolve, ms)), close: async () => void (await redis.quit()) };
+    return { store, expire: (ms) => new Promise((resolve) => setTimeout(resolve, ms)), close };
   });
 }
 

@@ -44,6 +44,7 @@ describe('configuration documentation', () => {
       BASE_URL: 'https://a.example',
       DATABASE_URL: 'sqlite::memory:',
       REDIS_URL: 'redis://r',
+      REDIS_KEY_PREFIX: 'site-b:',
       SECRET_KEY: 'k'.repeat(32),
       ADMIN_USERNAME: 'owner',
       ADMIN_PASSWORD: 'p'.repeat(12),

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../helpers/app.js';
+import { deleteKeysUnder, keysUnder, testRedisPrefix } from '../helpers/redis.js';
 import { serviceAvailable, TEST_REDIS_URL } from '../helpers/services.js';
 
 async function formCookie(t: TestApp, headers: Record<string, string>, remoteAddress = '127.0.0.1') {
@@ -41,16 +42,21 @@ describe('TRUST_PROXY', () => {
 });
 
 describe.runIf(serviceAvailable('Redis', TEST_REDIS_URL !== undefined))('with REDIS_URL', () => {
+  const prefix = testRedisPrefix();
+  // Someone else's key in the same Redis database: the tests must leave it alone.
+  const bystander = `${testRedisPrefix()}bystander`;
   let a: TestApp;
   let b: TestApp;
   beforeAll(async () => {
-    a = await withForm({ REDIS_URL: TEST_REDIS_URL! });
-    b = await withForm({ REDIS_URL: TEST_REDIS_URL! });
-    await a.deps.redis!.flushdb();
+    a = await withForm({ REDIS_URL: TEST_REDIS_URL!, REDIS_KEY_PREFIX: prefix });
+    await a.deps.redis!.set(bystander, 'not yours', 'EX', 600);
+    b = await withForm({ REDIS_URL: TEST_REDIS_URL!, REDIS_KEY_PREFIX: prefix });
   });
   afterAll(async () => {
-    await a.close();
-    await b.close();
+    await a?.deps.redis?.del(bystander);
+    await a?.close();
+    await b?.close();
+    await deleteKeysUnder(TEST_REDIS_URL!, prefix);
   });
 
   it('reports Redis in readiness', async () => {
@@ -65,5 +71,13 @@ describe.runIf(serviceAvailable('Redis', TEST_REDIS_URL !== undefined))('with RE
     }
     expect((await a.app.inject({ url: '/a/again', remoteAddress })).statusCode).toBe(429);
     expect((await b.app.inject({ url: '/b/again', remoteAddress })).statusCode).toBe(429);
+  });
+
+  it('keeps its counters under REDIS_KEY_PREFIX and leaves other keys alone', async () => {
+    expect((await a.app.inject({ url: '/c/1', remoteAddress: '203.0.113.78' })).statusCode).toBe(404);
+    const keys = await keysUnder(a.deps.redis!, prefix);
+    expect(keys.length).toBeGreaterThan(0);
+    expect(keys.every((key) => key.startsWith(`${prefix}rl:`))).toBe(true);
+    expect(await a.deps.redis!.get(bystander)).toBe('not yours');
   });
 });

@@ -5,6 +5,7 @@ import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { invitationRow } from '../helpers/invitation-rows.js';
 import { useSimulator } from '../helpers/plex-sim.js';
 import { createReadyApp } from '../helpers/ready-app.js';
+import { deleteKeysUnder, testRedisPrefix } from '../helpers/redis.js';
 import { serviceAvailable, TEST_DATABASE_URL, TEST_REDIS_URL } from '../helpers/services.js';
 
 const T0 = '2026-11-24T12:00:00.000Z';
@@ -16,20 +17,21 @@ describe.runIf(available)('several instances on PostgreSQL and Redis', () => {
   let database: TestDatabase;
   let a: TestApp;
   let b: TestApp;
+  const prefix = testRedisPrefix();
 
   beforeAll(async () => {
     database = await createTestDatabase('postgres', { migrate: false });
     const url = new URL(TEST_DATABASE_URL!);
     url.searchParams.set('options', `-c search_path=${database.schema}`);
-    const env = { DATABASE_URL: url.toString(), REDIS_URL: TEST_REDIS_URL!, INVITE_RATE_LIMIT: '6/15m' };
+    const env = { DATABASE_URL: url.toString(), REDIS_URL: TEST_REDIS_URL!, REDIS_KEY_PREFIX: prefix, INVITE_RATE_LIMIT: '6/15m' };
     a = await createReadyApp(ctx.sim, { env });
     b = await createReadyApp(ctx.sim, { env, ownsAdmin: false });
-    await a.deps.redis!.flushdb();
   });
   afterAll(async () => {
     await a?.close();
     await b?.close();
     await database?.close();
+    await deleteKeysUnder(TEST_REDIS_URL!, prefix);
   });
 
   it('holds the invite rate limit in total across both instances', async () => {
