@@ -1,3 +1,4 @@
+import net from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -196,6 +197,15 @@ function parseLeaseSeconds(value: string | undefined): number {
   return seconds;
 }
 
+function parseHost(value: string | undefined): string {
+  if (value === undefined) return '0.0.0.0';
+  // An address or a host name (RFC 1123); a URL or host:port is a common slip.
+  if (net.isIP(value) === 0 && !/^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i.test(value)) {
+    throw new ConfigError('HOST', `must be an address or host name of this machine, such as 0.0.0.0, 127.0.0.1 or localhost (got "${value}")`);
+  }
+  return value;
+}
+
 function parseRedisKeyPrefix(value: string | undefined): string {
   if (value === undefined) return 'helpr:';
   if (/[\s*?[\]\\]/.test(value)) throw new ConfigError('REDIS_KEY_PREFIX', `must not contain spaces or * ? [ ] \\ (got "${value}")`);
@@ -229,7 +239,7 @@ export function loadConfig(env: Env = process.env): Config {
   const dataDir = path.resolve(read(env, 'DATA_DIR') ?? './data');
   return {
     port: parsePort(read(env, 'PORT'), 'PORT', 8080),
-    host: read(env, 'HOST') ?? '0.0.0.0',
+    host: parseHost(read(env, 'HOST')),
     dataDir,
     logLevel: parseLogLevel(read(env, 'LOG_LEVEL')),
     trustProxy: parseTrustProxy(read(env, 'TRUST_PROXY')),

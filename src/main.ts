@@ -1,8 +1,9 @@
 import { ConfigError, loadConfig, loadDotEnv } from './config.js';
 import { StartupError, isAppError } from './errors.js';
+import { stopWhenLauncherGone } from './launcher.js';
 import { startServer, type RunningServer } from './server.js';
 
-/** Process entry: configuration, start, and a graceful stop on SIGTERM/SIGINT. */
+/** Process entry: configuration, start, and a graceful stop on SIGTERM/SIGINT/SIGHUP. */
 async function main(): Promise<void> {
   loadDotEnv();
   const config = loadConfig();
@@ -29,6 +30,8 @@ async function main(): Promise<void> {
   // Listen before starting, so a signal that arrives during start-up is not lost.
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
+  process.on('SIGHUP', stop);
+  stopWhenLauncherGone(process, stop);
 
   running.server = await startServer(config);
   if (stopping) {

@@ -3,6 +3,8 @@ import { buildApp, type AppOptions } from './app.js';
 import type { Config } from './config.js';
 import { migrateToLatest } from './db/migrate.js';
 import { createDeps, type Deps } from './deps.js';
+import { listenError } from './listen-errors.js';
+import { logStartupNotice, startupNotice } from './startup-notice.js';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -12,7 +14,7 @@ export interface RunningServer {
 }
 
 /** Everything `npm start` does before listening: deps, migrations, the configured admin, the app. */
-export async function startServer(config: Config, options: AppOptions & { deps?: Deps; retryWorker?: boolean } = {}): Promise<RunningServer> {
+export async function startServer(config: Config, options: AppOptions & { deps?: Deps; retryWorker?: boolean; announce?: boolean } = {}): Promise<RunningServer> {
   const deps = options.deps ?? (await createDeps(config));
   let app: FastifyInstance | undefined;
   try {
@@ -25,16 +27,29 @@ export async function startServer(config: Config, options: AppOptions & { deps?:
       deps.logger.info({ libraries: config.plex.libraries }, 'library selection set from PLEX_LIBRARIES');
     }
     app = await buildApp(deps, options);
-    const address = await app.listen({ port: config.port, host: config.host });
+    const address = await app.listen({ port: config.port, host: config.host }).catch((error: unknown) => {
+      throw listenError(error, config);
+    });
     if (options.retryWorker !== false) deps.services.retryWorker.start();
+    if (options.announce !== false) {
+      const bound = app.server.address();
+      const port = typeof bound === 'object' && bound ? bound.port : config.port;
+      logStartupNotice(deps.logger, startupNotice(config, port, !(await deps.services.setup.isReady().catch(() => true))));
+    }
     return {
       app,
       deps,
       url: address,
       // Stop the worker and accepting, let in-flight work finish, then close the database and Redis.
       close: async () => {
-        await deps.services.retryWorker.stop();
-        await app!.close();
+        // Fastify closes the idle keep-alive connections when it starts closing; one busy at that
+        // moment would stay open after its answer until the client lets go (a browser: minutes).
+        const sweep = setInterval(() => app!.server.closeIdleConnections(), 100);
+        try {
+          await Promise.all([deps.services.retryWorker.stop(), app!.close()]);
+        } finally {
+          clearInterval(sweep);
+        }
         await deps.close();
       },
     };

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { NODE_FLAGS } from '../../src/launcher.js';
 import { PROJECT_ROOT } from '../../src/paths.js';
 
 export interface HelprProcess {
@@ -43,13 +44,12 @@ export function cpuMsOf(pid: number): number {
 // USER_HZ, which Linux fixes at 100 on every architecture Node runs on.
 const CLOCK_TICKS_PER_SECOND = 100;
 
-/** The environment and Node flags of `npm start` (package.json), so the measured process runs as users run it. */
+/**
+ * The environment and Node flags `npm start` (`helpr serve`, src/launcher.ts) gives Helpr's process,
+ * so the measured process runs as users run it (started directly: one process to measure).
+ */
 function startCommand(): { env: Record<string, string>; flags: string[] } {
-  const scripts = (JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
-  const words = scripts.start!.split(/\s+/);
-  const node = words.indexOf('node');
-  const env = Object.fromEntries(words.slice(0, node).map((word) => word.split('=') as [string, string]));
-  return { env, flags: words.slice(node + 1, words.indexOf('dist/src/main.js')) };
+  return { env: { MALLOC_ARENA_MAX: '2' }, flags: [...NODE_FLAGS] };
 }
 
 /** Starts the built app as `npm start` does (same Node flags) on 127.0.0.1 and waits for /readyz. */

@@ -11,8 +11,19 @@ import { startPlexSimulator } from '../plex-sim/index.js';
  * admin. Everything runs on this machine; nothing talks to the real Plex.
  */
 async function main(): Promise<void> {
-  const sim = await startPlexSimulator();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'helpr-demo-'));
+  // 'exit' comes after a normal end, process.exit (signals below, errors) and an uncaught error alike.
+  process.on('exit', () => fs.rmSync(dataDir, { recursive: true, force: true }));
+  // Filled once started: a signal during start-up (or a second one) ends the demo at once.
+  let started: { close(): Promise<void> } | undefined;
+  const stop = () => {
+    if (!started) process.exit(1);
+    const closing = started.close();
+    started = undefined;
+    void closing.then(() => process.exit(0), () => process.exit(1));
+  };
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, stop);
+  const sim = await startPlexSimulator();
   const password = crypto.randomBytes(9).toString('base64url');
   const config = loadConfig({
     ...process.env,
@@ -28,7 +39,13 @@ async function main(): Promise<void> {
     PLEX_CLIENTS_URL: sim.clientsPlexTvUrl,
     PLEX_LIBRARIES: process.env.PLEX_LIBRARIES ?? 'Movies,TV Shows',
   });
-  const server = await startServer(config);
+  const server = await startServer(config, { announce: false });
+  started = {
+    async close() {
+      await server.close();
+      await sim.close();
+    },
+  };
   const friends = sim.accounts.friends.map((f) => `${f.username} <${f.email}>`).join(', ');
   const appUrl = server.url.replace('127.0.0.1', 'localhost');
 
@@ -47,18 +64,10 @@ Plex connection test:`);
     console.log(`  [${step.status === 'ok' ? 'ok' : step.status}] ${step.label}: ${step.detail}${step.hint ? ` (${step.hint})` : ''}`),
   );
   console.log(report.ok ? '\nPress Ctrl+C to stop.\n' : '\nThe demo could not reach its own simulator; see above.\n');
-
-  const stop = async () => {
-    await server.close();
-    await sim.close();
-    fs.rmSync(dataDir, { recursive: true, force: true });
-    process.exit(0);
-  };
-  process.once('SIGINT', () => void stop());
-  process.once('SIGTERM', () => void stop());
 }
 
 main().catch((error: unknown) => {
+  // One line (e.g. "port 8080 is already in use ...; set PORT to another port"); the data goes on exit.
   console.error(`demo: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);
 });

@@ -1,0 +1,20 @@
+import { describe, expect, it } from 'vitest';
+import { startupNotice } from './startup-notice.js';
+
+describe('startup notice', () => {
+  it('says where Helpr listens, where to finish setup, and warns without BASE_URL', () => {
+    expect(startupNotice({ host: '0.0.0.0', baseUrl: undefined }, 8080, true)).toEqual([
+      { level: 'info', message: 'Helpr is listening on http://localhost:8080 (and on every other address of this machine)' },
+      { level: 'info', message: 'Setup is not finished: open http://localhost:8080/admin to finish setup' },
+      { level: 'warn', message: "BASE_URL is empty: invite links use the address each request reached (or the name a trusted proxy forwarded). Set BASE_URL to Helpr's public address (https://invite.example.com)." },
+    ]);
+  });
+
+  it('points at BASE_URL for setup, and says nothing more once set up', () => {
+    expect(startupNotice({ host: '127.0.0.1', baseUrl: 'https://invite.example.com' }, 3000, true).map((line) => line.message)).toEqual([
+      'Helpr is listening on http://127.0.0.1:3000',
+      'Setup is not finished: open https://invite.example.com/admin to finish setup',
+    ]);
+    expect(startupNotice({ host: '::1', baseUrl: 'https://invite.example.com' }, 3000, false).map((line) => line.message)).toEqual(['Helpr is listening on http://[::1]:3000']);
+  });
+});

@@ -1,0 +1,32 @@
+import type { Logger } from 'pino';
+import type { Config } from './config.js';
+
+/** The local address a person can open: a wildcard bind is reachable as localhost. */
+export function localUrl(host: string, port: number): string {
+  if (host === '0.0.0.0' || host === '::') return `http://localhost:${port}`;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
+/**
+ * What a person starting Helpr needs to read first, as plain sentences: where it listens, where
+ * to finish the setup, and what to configure. Logged at info/warn (so logs keep them too).
+ */
+export function startupNotice(config: Pick<Config, 'host' | 'baseUrl'>, port: number, setupPending: boolean): Array<{ level: 'info' | 'warn'; message: string }> {
+  const url = localUrl(config.host, port);
+  const wildcard = config.host === '0.0.0.0' || config.host === '::';
+  const lines: Array<{ level: 'info' | 'warn'; message: string }> = [
+    { level: 'info', message: `Helpr is listening on ${url}${wildcard ? ' (and on every other address of this machine)' : ''}` },
+  ];
+  if (setupPending) lines.push({ level: 'info', message: `Setup is not finished: open ${config.baseUrl ?? url}/admin to finish setup` });
+  if (!config.baseUrl) {
+    lines.push({
+      level: 'warn',
+      message: "BASE_URL is empty: invite links use the address each request reached (or the name a trusted proxy forwarded). Set BASE_URL to Helpr's public address (https://invite.example.com).",
+    });
+  }
+  return lines;
+}
+
+export function logStartupNotice(logger: Logger, notice: ReturnType<typeof startupNotice>): void {
+  for (const line of notice) logger[line.level](line.message);
+}
