@@ -3,6 +3,7 @@ import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_PASSWORD } from '../helpers/admin-session.js';
 import { tempDir } from '../helpers/app.js';
+import { cookiesOf, postForm } from '../helpers/browser-form.js';
 import { simulatorEnv, useSimulator } from '../helpers/plex-sim.js';
 import { runEntry, type RunningProcess } from '../helpers/process.js';
 import { sharePosts } from '../helpers/public-requests.js';
@@ -10,33 +11,6 @@ import { ownRedisServer } from '../helpers/redis-server.js';
 import { programInstalled, serviceAvailable } from '../helpers/services.js';
 
 const available = serviceAvailable('redis-server', programInstalled('redis-server'));
-
-/** A browser's cookie jar, enough for one form at a time. */
-function cookiesOf(response: Response, jar: Map<string, string>): string {
-  for (const line of response.headers.getSetCookie()) {
-    const [pair] = line.split(';');
-    const at = pair!.indexOf('=');
-    jar.set(pair!.slice(0, at), pair!.slice(at + 1));
-  }
-  return [...jar].map(([name, value]) => `${name}=${value}`).join('; ');
-}
-
-/** GETs a page with a form, then posts the form with its CSRF token, as a browser would. */
-async function postForm(base: string, path: string, form: Record<string, string>, jar = new Map<string, string>()) {
-  const page = await fetch(`${base}${path}`, { headers: { cookie: cookiesOf(new Response(), jar) } });
-  const html = await page.text();
-  const token = /name="_csrf" value="([^"]+)"/.exec(html)?.[1];
-  if (!token) return { status: page.status, location: null, jar, pageStatus: page.status };
-  const posted = await fetch(`${base}${path}`, {
-    method: 'POST',
-    redirect: 'manual',
-    headers: { cookie: cookiesOf(page, jar), 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ ...form, _csrf: token }).toString(),
-  });
-  cookiesOf(posted, jar);
-  await posted.arrayBuffer();
-  return { status: posted.status, location: posted.headers.get('location'), jar, pageStatus: page.status };
-}
 
 /**
  * Fault suite: Redis down and back under a real Helpr process. Its own redis-server is killed
