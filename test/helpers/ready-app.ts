@@ -12,14 +12,14 @@ import { simulatorEnv } from './plex-sim.js';
  */
 export async function createReadyApp(
   sim: PlexSimulator,
-  options: { env?: Record<string, string>; libraries?: string[]; sendTimeoutMs?: number; plexPageWaitMs?: number; requireCode?: boolean; ownsAdmin?: boolean } = {},
+  options: { env?: Record<string, string>; libraries?: string[]; sendTimeoutMs?: number; plexPageWaitMs?: number; requireCode?: boolean; ownsAdmin?: boolean; sleep?: (ms: number) => Promise<void> } = {},
 ): Promise<TestApp> {
   const clock = fixedClock('2026-11-24T12:00:00.000Z');
   const config = testConfig({
     ...simulatorEnv(sim),
     ...options.env,
   });
-  const deps = await createDeps(config, { clock, logger: pino({ level: 'silent' }), sendTimeoutMs: options.sendTimeoutMs, plexPageWaitMs: options.plexPageWaitMs, plexCa: sim.tlsCaPem });
+  const deps = await createDeps(config, { clock, logger: pino({ level: 'silent' }), sendTimeoutMs: options.sendTimeoutMs, plexPageWaitMs: options.plexPageWaitMs, plexCa: sim.tlsCaPem, sleep: options.sleep });
   await migrateToLatest(deps.database);
   // A second instance on the same database finds the admin and settings already there.
   if (options.ownsAdmin !== false) {
