@@ -7,6 +7,8 @@ export default defineConfig({
     testTimeout: 20_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    // Removes the temporary folders each test file made (test/helpers/temp-dirs.ts).
+    setupFiles: ['test/helpers/temp-dirs.setup.ts'],
     reporters: ['default'],
   },
 });

@@ -7,5 +7,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     fileParallelism: false,
+    // Removes the temporary folders each test file made (test/helpers/temp-dirs.ts).
+    setupFiles: ['test/helpers/temp-dirs.setup.ts'],
   },
 });

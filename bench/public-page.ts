@@ -31,12 +31,19 @@ interface RecordedResponse {
 
 /** A bare server process answering with `response`; resolves once it listens. */
 async function startBare(response: RecordedResponse): Promise<{ url: string; stop(): void }> {
-  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'helpr-bare-')), 'response.json');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'helpr-bare-'));
+  const file = path.join(dir, 'response.json');
   fs.writeFileSync(file, JSON.stringify(response));
   const port = await freePort();
   const bare = spawn(process.execPath, [path.join(import.meta.dirname, 'lib/bare-server.mjs'), file, String(port)], { stdio: ['ignore', 'pipe', 'inherit'] });
   await new Promise((resolve) => bare.stdout!.once('data', resolve));
-  return { url: `http://127.0.0.1:${port}/`, stop: () => bare.kill() };
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    stop: () => {
+      bare.kill();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;

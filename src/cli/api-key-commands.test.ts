@@ -2,7 +2,7 @@ import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { tempDir, testConfig, TEST_SECRET } from '../../test/helpers/app.js';
-import { createTestDatabase, testDialects } from '../../test/helpers/database.js';
+import { createTestDatabase, describeDialects } from '../../test/helpers/database.js';
 import { TEST_DATABASE_URL } from '../../test/helpers/services.js';
 import { createDeps } from '../deps.js';
 import { EXIT } from './cli-io.js';
@@ -22,7 +22,7 @@ const sqliteEnv = () => {
   return { DATA_DIR: dir, DATABASE_URL: `sqlite:${path.join(dir, 'cli.db')}` };
 };
 
-describe.each(testDialects())('helpr api-key create on %s', (dialect) => {
+describeDialects('helpr api-key create on %s', (dialect) => {
   it('prints a working key once, alone on stdout, and audits it', async () => {
     let env = sqliteEnv();
     // PostgreSQL: a schema of its own, reached through the URL's search_path option.

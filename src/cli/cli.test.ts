@@ -3,7 +3,7 @@ import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { tempDir, TEST_SECRET } from '../../test/helpers/app.js';
-import { createTestDatabase, testDialects } from '../../test/helpers/database.js';
+import { createTestDatabase, describeDialects } from '../../test/helpers/database.js';
 import { TEST_DATABASE_URL } from '../../test/helpers/services.js';
 import { EXIT } from './cli-io.js';
 import { runCli } from './index.js';
@@ -18,7 +18,7 @@ async function run(argv: string[], env: Record<string, string>, input?: string) 
   return { code, stdout: stdout.read()?.toString() ?? '', stderr: stderr.read()?.toString() ?? '' };
 }
 
-describe.each(testDialects())('helpr CLI on %s', (dialect) => {
+describeDialects('helpr CLI on %s', (dialect) => {
   const envFor = async (): Promise<{ env: Record<string, string>; done: () => Promise<void> }> => {
     if (dialect === 'sqlite') {
       const dir = tempDir();

@@ -1,10 +1,10 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, testDialects, type TestDatabase } from '../../test/helpers/database.js';
+import { createTestDatabase, describeDialects, type TestDatabase } from '../../test/helpers/database.js';
 import type { InvitationStatus } from './schema.js';
 
 /** The per-day counts kept by triggers always equal counting the invitations themselves. */
-describe.each(testDialects())('invitation daily counts on %s', (dialect) => {
+describeDialects('invitation daily counts on %s', (dialect) => {
   let database: TestDatabase;
   beforeAll(async () => {
     database = await createTestDatabase(dialect);

@@ -1,11 +1,11 @@
 import { sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, testDialects, type TestDatabase } from '../../test/helpers/database.js';
+import { createTestDatabase, describeDialects, type TestDatabase } from '../../test/helpers/database.js';
 import { migrateToLatest } from './migrate.js';
 
 const TABLES = ['admins', 'api_keys', 'audit_log', 'invitation_daily_counts', 'invitations', 'invite_code_uses', 'invite_codes', 'sessions', 'settings'];
 
-describe.each(testDialects())('migrations on %s', (dialect) => {
+describeDialects('migrations on %s', (dialect) => {
   let database: TestDatabase;
   afterAll(() => database?.close());
 

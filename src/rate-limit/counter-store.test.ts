@@ -12,8 +12,13 @@ import { RedisCounterStore } from './redis-counter-store.js';
  * The contract every store must keep. Windows are short real time for Redis (its expiry is on the
  * server's clock); for memory the injected clock moves instead.
  */
-function contract(name: string, setup: () => Promise<{ store: CounterStore; expire(ms: number): Promise<void>; close(): Promise<void> }>) {
-  describe(`${name} counter store`, () => {
+function contract(
+  name: string,
+  setup: () => Promise<{ store: CounterStore; expire(ms: number): Promise<void>; close(): Promise<void> }>,
+  /** Registered as skipped (counted in the summary) when its service is missing. */
+  skipped?: string,
+) {
+  describe.skipIf(skipped !== undefined)(`${name} counter store${skipped ? ` (skipped: ${skipped})` : ''}`, () => {
     let ctx: Awaited<ReturnType<typeof setup>>;
     beforeAll(async () => {
       ctx = await setup();
@@ -70,8 +75,9 @@ contract('memory', async () => {
   return { store: new MemoryCounterStore(clock), expire: async (ms) => clock.advance(ms), close: async () => undefined };
 });
 
-if (serviceAvailable('Redis', TEST_REDIS_URL !== undefined)) {
-  contract('redis', async () => {
+contract(
+  'redis',
+  async () => {
     const redis = new Redis(TEST_REDIS_URL!, { maxRetriesPerRequest: 1 });
     const prefix = testRedisPrefix();
     const store = new RedisCounterStore(redis, prefix);
@@ -81,8 +87,9 @@ if (serviceAvailable('Redis', TEST_REDIS_URL !== undefined)) {
     };
     // Redis expires keys on its own clock, so this wait is the expiry under test, not a guess.
     return { store, expire: (ms) => new Promise((resolve) => setTimeout(resolve, ms)), close };
-  });
-}
+  },
+  serviceAvailable('Redis', TEST_REDIS_URL !== undefined) ? undefined : 'no TEST_REDIS_URL',
+);
 
 describe('memory counter store bounds', () => {
   it('evicts the oldest window when full', async () => {

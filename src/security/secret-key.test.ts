@@ -1,10 +1,8 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { tempDir } from '../../test/helpers/temp-dirs.js';
 import { loadOrCreateSecretKey, SECRET_KEY_FILE } from './secret-key.js';
-
-const tempDir = () => fs.mkdtempSync(path.join(os.tmpdir(), 'helpr-secret-'));
 
 describe('loadOrCreateSecretKey', () => {
   it('generates a key once, with mode 0600, and reuses it', () => {

@@ -1,6 +1,3 @@
-import os from 'node:os';
-import path from 'node:path';
-import fs from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { buildApp } from '../../src/app.js';
@@ -8,12 +5,11 @@ import { fixedClock } from '../../src/clock.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
 import { createDeps, type Deps, type DepsOverrides } from '../../src/deps.js';
+import { tempDir } from './temp-dirs.js';
 
 export const TEST_SECRET = 'test-secret-key-that-is-long-enough-0123456789';
 
-export function tempDir(prefix = 'helpr-test-'): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-}
+export { tempDir };
 
 /** A configuration as `npm start` would load it, with test-friendly defaults. */
 export function testConfig(env: Record<string, string> = {}): Config {

@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import { describe } from 'vitest';
 import { createDatabase, type DatabaseHandle } from '../../src/db/database.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
 import type { DatabaseConfig } from '../../src/config.js';
@@ -6,9 +7,23 @@ import { serviceAvailable, TEST_DATABASE_URL } from './services.js';
 
 export type TestDialect = 'sqlite' | 'postgres';
 
-/** The dialects every repository suite runs on: SQLite always, PostgreSQL when configured. */
+/**
+ * The dialects available to this run: SQLite always, PostgreSQL when configured. For suites use
+ * describeDialects, which registers the PostgreSQL suite as skipped instead of leaving it out.
+ */
 export function testDialects(): TestDialect[] {
   return serviceAvailable('PostgreSQL', TEST_DATABASE_URL !== undefined) ? ['sqlite', 'postgres'] : ['sqlite'];
+}
+
+/**
+ * `describe.each` over both dialects (`%s` in the title is the dialect). Without TEST_DATABASE_URL
+ * the PostgreSQL suite is still registered, as skipped with the reason in its title, so the test
+ * summary counts its tests as skipped instead of not mentioning them.
+ */
+export function describeDialects(title: string, suite: (dialect: TestDialect) => void): void {
+  const postgres = serviceAvailable('PostgreSQL', TEST_DATABASE_URL !== undefined);
+  describe(title.replace('%s', 'sqlite'), () => suite('sqlite'));
+  describe.skipIf(!postgres)(title.replace('%s', postgres ? 'postgres' : 'postgres (skipped: no TEST_DATABASE_URL)'), () => suite('postgres'));
 }
 
 export interface TestDatabase extends DatabaseHandle {

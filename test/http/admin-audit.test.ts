@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_PASSWORD, signIn, type AdminSession } from '../helpers/admin-session.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
-import { createTestDatabase, testDialects, type TestDialect } from '../helpers/database.js';
+import { createTestDatabase, describeDialects, type TestDialect } from '../helpers/database.js';
 import { TEST_DATABASE_URL } from '../helpers/services.js';
 
 const rows = (body: string) => [...body.matchAll(/<tr>\s*<td class="text-nowrap"><time[\s\S]*?<\/tr>/g)].map((match) => match[0].replace(/\s+/g, ' '));
@@ -22,7 +22,7 @@ async function appOn(dialect: TestDialect): Promise<TestApp> {
   };
 }
 
-describe.each(testDialects())('the audit log page on %s', (dialect) => {
+describeDialects('the audit log page on %s', (dialect) => {
   let t: TestApp;
   let session: AdminSession;
   beforeAll(async () => {

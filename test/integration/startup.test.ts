@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/app.js';
-import { createTestDatabase, testDialects } from '../helpers/database.js';
+import { createTestDatabase, describeDialects } from '../helpers/database.js';
 import { runEntry } from '../helpers/process.js';
 import { TEST_DATABASE_URL } from '../helpers/services.js';
 
@@ -27,7 +27,7 @@ describe('bad configuration', () => {
   });
 });
 
-describe.each(testDialects())('npm start on %s', (dialect) => {
+describeDialects('npm start on %s', (dialect) => {
   const cleanups: Array<() => Promise<void>> = [];
   afterAll(async () => {
     for (const cleanup of cleanups) await cleanup();

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { signIn, type AdminSession } from '../helpers/admin-session.js';
 import { tempDir, type TestApp } from '../helpers/app.js';
-import { createTestDatabase, testDialects } from '../helpers/database.js';
+import { createTestDatabase, describeDialects } from '../helpers/database.js';
 import { useSimulator } from '../helpers/plex-sim.js';
 import { invitationRows, requestIdOf, sharePosts, submitRequest, textOf } from '../helpers/public-requests.js';
 import { createReadyApp } from '../helpers/ready-app.js';
@@ -19,7 +19,7 @@ const FRIENDS = ['ann', 'ben', 'cai', 'dee', 'eli', 'fay'].map((name) => `${name
  * lost, the owner is told on every admin page of every instance, and once they sign in again every
  * waiting request is sent exactly once.
  */
-describe.each(testDialects())('token revoked and restored, two instances on %s', (dialect) => {
+describeDialects('token revoked and restored, two instances on %s', (dialect) => {
   const ctx = useSimulator();
   const open: Array<() => Promise<void>> = [];
   afterEach(async () => {

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, testDialects, type TestDatabase } from '../../../test/helpers/database.js';
+import { createTestDatabase, describeDialects, type TestDatabase } from '../../../test/helpers/database.js';
 import { fixedClock } from '../../clock.js';
 import { verifyPassword } from '../../security/password.js';
 import { createAdminsRepository } from './admins.repository.js';
 import { createAdminsService, type AdminsService } from './admins.service.js';
 
-describe.each(testDialects())('admins on %s', (dialect) => {
+describeDialects('admins on %s', (dialect) => {
   let database: TestDatabase;
   let service: AdminsService;
   let repository: ReturnType<typeof createAdminsRepository>;

@@ -1,7 +1,7 @@
 import type { KyselyPlugin } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { invitationRow } from '../../../bench/invitation-rows.js';
-import { createTestDatabase, testDialects, type TestDatabase } from '../../../test/helpers/database.js';
+import { createTestDatabase, describeDialects, type TestDatabase } from '../../../test/helpers/database.js';
 import { fixedClock } from '../../clock.js';
 import { createInvitationsRepository } from '../invitations/invitations.repository.js';
 import type { DiagnosticReport } from '../plex/diagnostics.service.js';
@@ -42,7 +42,7 @@ function countingPlugin(log: string[]): KyselyPlugin {
   };
 }
 
-describe.each(testDialects())('dashboard service on %s', (dialect) => {
+describeDialects('dashboard service on %s', (dialect) => {
   let database: TestDatabase;
   let dashboard: DashboardService;
   const statements: string[] = [];

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, testDialects, type TestDatabase } from '../../../test/helpers/database.js';
+import { createTestDatabase, describeDialects, type TestDatabase } from '../../../test/helpers/database.js';
 import { fixedClock } from '../../clock.js';
 import { createDatabase, type DatabaseHandle } from '../../db/database.js';
 import { createSettingsRepository } from '../settings/settings.repository.js';
@@ -28,7 +28,7 @@ async function refusingWrites(database: TestDatabase): Promise<{ handle: Databas
   };
 }
 
-describe.each(testDialects())('readiness on %s', (dialect) => {
+describeDialects('readiness on %s', (dialect) => {
   let database: TestDatabase;
   let writes: Awaited<ReturnType<typeof refusingWrites>>;
   const clock = fixedClock('2026-11-24T12:00:00.000Z');

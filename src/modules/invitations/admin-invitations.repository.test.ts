@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createTestDatabase, testDialects, type TestDatabase } from '../../../test/helpers/database.js';
+import { createTestDatabase, describeDialects, type TestDatabase } from '../../../test/helpers/database.js';
 import { insertMany, invitationRow } from '../../../test/helpers/invitation-rows.js';
 import { toInvitationQuery, type InvitationFilter } from './admin-invitations.filter.js';
 import { createAdminInvitationsRepository, type AdminInvitationsRepository, type ListCursor } from './admin-invitations.repository.js';
@@ -7,7 +7,7 @@ import { createInviteCodesRepository } from '../invite-codes/invite-codes.reposi
 
 const NOW = '2026-11-24T12:00:00.000Z';
 
-describe.each(testDialects())('admin invitation queries on %s', (dialect) => {
+describeDialects('admin invitation queries on %s', (dialect) => {
   let database: TestDatabase;
   let repo: AdminInvitationsRepository;
   const query = (filter: Partial<InvitationFilter>) => toInvitationQuery({ status: 'all', ...filter });

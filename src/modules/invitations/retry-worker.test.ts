@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TestApp } from '../../../test/helpers/app.js';
-import { createTestDatabase, testDialects, type TestDatabase } from '../../../test/helpers/database.js';
+import { createTestDatabase, describeDialects, type TestDatabase } from '../../../test/helpers/database.js';
 import { useSimulator } from '../../../test/helpers/plex-sim.js';
 import { createReadyApp } from '../../../test/helpers/ready-app.js';
 import { TEST_DATABASE_URL } from '../../../test/helpers/services.js';
@@ -13,7 +13,7 @@ const T0 = '2026-11-24T12:00:00.000Z';
 const pendingRow = (id: string, identifier: string, patch: Partial<InvitationRow> = {}): InvitationRow =>
   invitationRow({ id, identifier, status: 'pending', libraries: '[]', last_error: 'Plex failed', error_kind: 'upstream', next_attempt_at: T0, created_at: T0, ...patch });
 
-describe.each(testDialects())('retry worker on %s', (dialect) => {
+describeDialects('retry worker on %s', (dialect) => {
   const ctx = useSimulator();
   const open: Array<{ close(): Promise<void> }> = [];
   afterEach(async () => {

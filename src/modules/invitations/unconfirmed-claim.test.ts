@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, testDialects, type TestDatabase } from '../../../test/helpers/database.js';
+import { createTestDatabase, describeDialects, type TestDatabase } from '../../../test/helpers/database.js';
 import { invitationRow } from '../../../test/helpers/invitation-rows.js';
 import { resultOf } from './invitation-delivery.js';
 import { createInvitationsRepository } from './invitations.repository.js';
@@ -12,7 +12,7 @@ const LATER = '2026-11-24T12:05:00.000Z';
  * no outcome written (a crash, a database outage) or when it ended in a failure after which the
  * invite may exist all the same (a timeout). The mark is what makes the next attempt look first.
  */
-describe.each(testDialects())('the unconfirmed mark on %s', (dialect) => {
+describeDialects('the unconfirmed mark on %s', (dialect) => {
   let database: TestDatabase;
   let repo: ReturnType<typeof createInvitationsRepository>;
   beforeAll(async () => {

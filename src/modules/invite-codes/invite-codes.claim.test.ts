@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, testDialects, type TestDatabase } from '../../../test/helpers/database.js';
+import { createTestDatabase, describeDialects, type TestDatabase } from '../../../test/helpers/database.js';
 import { fixedClock } from '../../clock.js';
 import type { Db } from '../../db/database.js';
 import { isAppError } from '../../errors.js';
@@ -31,7 +31,7 @@ async function insertInvitation(db: Db, codeId: string, nowIso: string): Promise
   return id;
 }
 
-describe.each(testDialects())('redeeming invite codes on %s', (dialect) => {
+describeDialects('redeeming invite codes on %s', (dialect) => {
   let database: TestDatabase;
   let codes: InviteCodesRepository;
   let service: InviteCodesService;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createTestDatabase, testDialects, type TestDatabase } from '../../../test/helpers/database.js';
+import { createTestDatabase, describeDialects, type TestDatabase } from '../../../test/helpers/database.js';
 import { fixedClock, isoNow } from '../../clock.js';
 import type * as CryptoModule from '../../security/crypto.js';
 import { safeEqual } from '../../security/crypto.js';
@@ -40,7 +40,7 @@ describe('invite code helpers', () => {
   });
 });
 
-describe.each(testDialects())('invite codes service on %s', (dialect) => {
+describeDialects('invite codes service on %s', (dialect) => {
   let database: TestDatabase;
   let codes: InviteCodesRepository;
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, testDialects, type TestDatabase } from '../../../test/helpers/database.js';
+import { createTestDatabase, describeDialects, type TestDatabase } from '../../../test/helpers/database.js';
 import { fixedClock } from '../../clock.js';
 import type { PlexClient } from '../../plex/plex-client.js';
 import { createSecretBox } from '../../security/crypto.js';
@@ -7,7 +7,7 @@ import { createSettingsRepository } from '../settings/settings.repository.js';
 import { SETTINGS_TTL_MS } from '../settings/settings.service.js';
 import { createPlexConnection, PLEX_SETTINGS } from './plex-connection.service.js';
 
-describe.each(testDialects())('Plex connection settings on %s', (dialect) => {
+describeDialects('Plex connection settings on %s', (dialect) => {
   let database: TestDatabase;
   beforeAll(async () => {
     database = await createTestDatabase(dialect);

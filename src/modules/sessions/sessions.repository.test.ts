@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, testDialects, type TestDatabase } from '../../../test/helpers/database.js';
+import { createTestDatabase, describeDialects, type TestDatabase } from '../../../test/helpers/database.js';
 import { fixedClock } from '../../clock.js';
 import { createAdminsRepository } from '../admins/admins.repository.js';
 import { DatabaseSessionStore } from './database-session-store.js';
@@ -8,7 +8,7 @@ import { createSessionsRepository } from './sessions.repository.js';
 
 const at = '2026-01-01T00:00:00.000Z';
 
-describe.each(testDialects())('sessions on %s', (dialect) => {
+describeDialects('sessions on %s', (dialect) => {
   let database: TestDatabase;
   let sessions: ReturnType<typeof createSessionsRepository>;
   const adminId = crypto.randomUUID();

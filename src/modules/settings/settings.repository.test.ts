@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, testDialects, type TestDatabase } from '../../../test/helpers/database.js';
+import { createTestDatabase, describeDialects, type TestDatabase } from '../../../test/helpers/database.js';
 import { createSettingsRepository } from './settings.repository.js';
 
-describe.each(testDialects())('settings on %s', (dialect) => {
+describeDialects('settings on %s', (dialect) => {
   let database: TestDatabase;
   let settings: ReturnType<typeof createSettingsRepository>;
   beforeAll(async () => {

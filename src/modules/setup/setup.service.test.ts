@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createTestDatabase, testDialects, type TestDatabase } from '../../../test/helpers/database.js';
+import { createTestDatabase, describeDialects, type TestDatabase } from '../../../test/helpers/database.js';
 import { fixedClock } from '../../clock.js';
 import { isAppError } from '../../errors.js';
 import { createAdminsRepository } from '../admins/admins.repository.js';
@@ -10,7 +10,7 @@ import { createSetupWizard } from './setup.service.js';
 
 const PASSWORD = 'a long enough password';
 
-describe.each(testDialects())('the first admin on %s', (dialect) => {
+describeDialects('the first admin on %s', (dialect) => {
   let database: TestDatabase | undefined;
   afterEach(async () => {
     await database?.close();
