@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import net from 'node:net';
-import { afterAll, describe, expect, it } from 'vitest';
+import type { ChildProcess } from 'node:child_process';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/app.js';
 import { runEntry } from '../helpers/process.js';
 
@@ -10,6 +11,12 @@ const MAIN = 'src/main.ts';
 const dirs: string[] = [];
 afterAll(() => {
   for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+// A test that fails half-way must not leave its demo running.
+const children: ChildProcess[] = [];
+afterEach(() => {
+  for (const child of children.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
 });
 
 /** A temp folder of its own for the demo (TMPDIR), so what it leaves there can be seen. */
@@ -46,6 +53,7 @@ describe('npm run demo', () => {
   it('removes its data when stopped with Ctrl+C', async () => {
     const tmp = ownTmp();
     const run = runEntry(DEMO, { TMPDIR: tmp, PORT: '0' });
+    children.push(run.child);
     await run.waitFor(/Press Ctrl\+C to stop/, 30_000);
     expect(demoData(tmp)).toHaveLength(1);
     run.child.kill('SIGINT');

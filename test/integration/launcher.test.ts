@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import http from 'node:http';
-import { spawn } from 'node:child_process';
-import { afterAll, describe, expect, it } from 'vitest';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../src/paths.js';
 import { tempDir } from '../helpers/app.js';
 import { runEntry } from '../helpers/process.js';
@@ -13,6 +13,12 @@ const onLinux = process.platform === 'linux';
 const dirs: string[] = [];
 afterAll(() => {
   for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+// A test that fails half-way must not leave Helpr running: SIGTERM reaches it through the launcher.
+const children: ChildProcess[] = [];
+afterEach(() => {
+  for (const child of children.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
 });
 
 function serveEnv(): Record<string, string> {
@@ -39,6 +45,7 @@ function alive(pid: number): boolean {
 describe('helpr serve (npm start)', () => {
   it('runs Helpr in a child with its memory settings, passes SIGTERM on, lets a request in flight finish, and leaves nothing running', async () => {
     const run = runEntry(SERVE, serveEnv());
+    children.push(run.child);
     const helpr = listeningOf(await run.waitFor(/Server listening at/));
     expect(helpr.pid).not.toBe(run.child.pid);
     if (onLinux) {
@@ -87,6 +94,7 @@ describe('helpr serve (npm start)', () => {
 
   it('runs in one process when the settings are already there', async () => {
     const run = runEntry(SERVE, { ...serveEnv(), MALLOC_ARENA_MAX: '2', NODE_OPTIONS: '--max-semi-space-size=4 --max-old-space-size=256' });
+    children.push(run.child);
     const helpr = listeningOf(await run.waitFor(/Server listening at/));
     expect(helpr.pid).toBe(run.child.pid);
     run.child.kill('SIGTERM');
@@ -100,6 +108,7 @@ describe('helpr serve (npm start)', () => {
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', npm_lifecycle_event: 'start', ...serveEnv() },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    children.push(shell);
     let output = '';
     const listening = new Promise<string>((resolve) => {
       shell.stdout.on('data', (chunk: Buffer) => {
