@@ -30,6 +30,7 @@ import { requireCsrf, csrfPlugin } from './plugins/csrf.js';
 import { errorsPlugin, routerErrorHandler } from './plugins/errors.js';
 import { overloadPlugin, type OverloadOptions } from './plugins/overload.js';
 import { formsPlugin } from './plugins/forms.js';
+import { nulGuardPlugin } from './plugins/nul-guard.js';
 import { rateLimitPlugin } from './plugins/rate-limit.js';
 import { noStore, securityHeaders, securityPlugin } from './plugins/security.js';
 import { cookiesPlugin, sessionPlugin } from './plugins/session.js';
@@ -93,6 +94,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
   await app.register(overloadPlugin, { maxEventLoopDelayMs: deps.config.maxEventLoopDelayMs, ...options.overload });
   await app.register(securityPlugin);
   await app.register(formsPlugin);
+  await app.register(nulGuardPlugin);
   await app.register(cookiesPlugin, { secretKey: deps.secretKey });
   await app.register(csrfPlugin);
   await app.register(rateLimitPlugin, { counters: deps.counters });

@@ -20,8 +20,9 @@ function expectSafeLocation(response: LightMyRequestResponse, within: string): v
   expect(location.startsWith('//')).toBe(false);
 }
 
-// Raw query values as an attacker's link carries them (percent-encoded once).
-const HOSTILE_TARGETS = ['/admin%0a', '/admin/%0d%0aSet-Cookie:x=1', '/admin%00', '/admin/%C4%80', '/admin/%F0%9F%98%80', '//evil.example', '/%5Cevil.example', 'https://evil.example', '/admin/..%2F..%2F%2Fevil.example'];
+// Raw query values as an attacker's link carries them (percent-encoded once). NUL is refused before
+// any redirect is built (see the NUL tests below).
+const HOSTILE_TARGETS = ['/admin%0a', '/admin/%0d%0aSet-Cookie:x=1', '/admin/%1b%7f', '/admin/%C4%80', '/admin/%F0%9F%98%80', '//evil.example', '/%5Cevil.example', 'https://evil.example', '/admin/..%2F..%2F%2Fevil.example'];
 
 describe('hostile input', () => {
   let t: TestApp;
@@ -134,6 +135,28 @@ describe('hostile input', () => {
     it('the API still takes the largest numbers it allows', async () => {
       expect((await t.app.inject({ url: `/api/v1/invitations?page=${MAX_PAGE}`, headers: api })).statusCode).toBe(200);
       expect((await t.app.inject({ url: `/api/v1/codes?offset=${MAX_OFFSET}`, headers: api })).statusCode).toBe(200);
+    });
+  });
+
+  describe('NUL characters (PostgreSQL cannot store or compare them)', () => {
+    it.each([
+      ['GET', '/api/v1/invitations?q=a%00b', undefined, 'q'],
+      ['POST', '/api/v1/codes', { label: 'a\u0000' }, 'label'],
+      ['POST', '/api/v1/invitations', { email: 'a@example.com', libraries: ['1', '\u0000'] }, 'libraries.1'],
+      ['DELETE', '/api/v1/codes/%00', undefined, 'id'],
+    ] as const)('the API refuses %s %s with 400 naming the field', async (method, url, payload, field) => {
+      const response = await t.app.inject({ method, url, headers: api, ...(payload ? { payload } : {}) });
+      expect(response.statusCode).toBe(400);
+      expect(response.json().error).toMatchObject({ code: 'request.invalid_character', fields: { [field]: 'must not contain a NUL character' } });
+    });
+
+    it('pages and forms refuse them with an error page', async () => {
+      const search = await session.get('/admin/invitations?q=%00');
+      expect(search.statusCode).toBe(400);
+      expect(search.body).toContain('NUL character');
+      expectSecurityHeaders(search);
+      const login = await t.app.inject({ method: 'POST', url: '/admin/login', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'username=owner%00&password=x' });
+      expect(login.statusCode).toBe(400);
     });
   });
 

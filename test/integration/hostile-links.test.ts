@@ -21,7 +21,7 @@ class CookieJar {
 }
 
 // As a link or a form from another site would carry them (percent-encoded once).
-const HOSTILE = ['/admin%0a', '/admin/%0d%0aSet-Cookie:%20x=1', '/admin%00', '/admin/%C4%80', '/admin/%F0%9F%98%80', '/admin/invitations?q=%C4%80'];
+const HOSTILE = ['/admin%0a', '/admin/%0d%0aSet-Cookie:%20x=1', '/admin/%1b%7f', '/admin/%C4%80', '/admin/%F0%9F%98%80', '/admin/invitations?q=%C4%80'];
 
 /**
  * The server as `npm start` runs it, sent the links that used to stop it: Node threw ERR_INVALID_CHAR
