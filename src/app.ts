@@ -69,9 +69,9 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
     logController: new LogController({ disableRequestLogging: true }),
     // OpenAPI annotations in route schemas are documentation, not validation rules.
     ajv: { customOptions: { keywords: ['example'] } },
-  });
     // A badly encoded address or an over-long path parameter: Helpr's own error page, with its headers.
     frameworkErrors: routerErrorHandler(() => app, securityHeaders()),
+  });
 
   // Every route, as registered: tests walk it to prove each admin and API route is guarded.
   const routes: Array<{ method: string; url: string }> = [];

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, expect, it } from 'vitest';
 import { createTestDatabase, describeDialects, type TestDatabase } from '../../test/helpers/database.js';
 import { migrateToLatest } from './migrate.js';
 

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ADMIN_PASSWORD, signIn, type AdminSession } from '../helpers/admin-session.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { createTestDatabase, describeDialects, type TestDialect } from '../helpers/database.js';

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, expect, it } from 'vitest';
 import { signIn, type AdminSession } from '../helpers/admin-session.js';
 import { tempDir, type TestApp } from '../helpers/app.js';
 import { createTestDatabase, describeDialects } from '../helpers/database.js';

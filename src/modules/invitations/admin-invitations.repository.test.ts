@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
 import { createTestDatabase, describeDialects, type TestDatabase } from '../../../test/helpers/database.js';
 import { insertMany, invitationRow } from '../../../test/helpers/invitation-rows.js';
 import { toInvitationQuery, type InvitationFilter } from './admin-invitations.filter.js';
