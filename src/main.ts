@@ -2,6 +2,7 @@ import { ConfigError, loadConfig, loadDotEnv } from './config.js';
 import { StartupError, isAppError } from './errors.js';
 import { stopWhenLauncherGone } from './launcher.js';
 import { startServer, type RunningServer } from './server.js';
+import { keepServingOnUnhandledRejection } from './unhandled-rejections.js';
 
 /** Process entry: configuration, start, and a graceful stop on SIGTERM/SIGINT/SIGHUP. */
 async function main(): Promise<void> {
@@ -34,6 +35,7 @@ async function main(): Promise<void> {
   stopWhenLauncherGone(process, stop);
 
   running.server = await startServer(config);
+  keepServingOnUnhandledRejection(process, running.server.deps.logger);
   if (stopping) {
     stopping = false;
     stop('SIGTERM');

@@ -29,7 +29,8 @@ export const nulGuardPlugin = fp(async (app: FastifyInstance) => {
   app.addHook('preValidation', (request: FastifyRequest, _reply, done) => {
     const field = nulPath(request.params) ?? nulPath(request.query) ?? nulPath(request.body);
     if (field === undefined) return done();
-    const message = 'What you sent contains a character that cannot be used (a NUL character).';
-    done(new AppError('request.invalid_character', message, { status: 400, fields: { [field]: 'must not contain a NUL character' } }));
+    // Plain words: a friend who pasted a stray invisible character should just type it again.
+    const message = 'Something you typed contains an invisible character that cannot be used. Please type it again.';
+    done(new AppError('request.invalid_character', message, { status: 400, fields: { [field]: 'contains an invisible character that cannot be used: please type it again' } }));
   });
 });

@@ -79,6 +79,15 @@ describe('invite links and the Host header', () => {
     }
   });
 
+  it('with TRUST_PROXY, a client that reaches Helpr around the proxy does not choose the links', async () => {
+    const { port, session, code } = await listening({ TRUST_PROXY: '10.9.9.9' });
+    const direct: Array<Record<string, string>> = [{ host: 'evil.example' }, { host: '127.0.0.1', 'x-forwarded-host': 'evil.example', 'x-forwarded-proto': 'https' }];
+    for (const headers of direct) {
+      const page = await request(port, `/admin/codes/${code.id}`, { cookie: session.cookie, ...headers });
+      expect(inputValue(page.body, 'code-link'), JSON.stringify(headers)).toBe(`http://127.0.0.1:${port}/join/Movie-Night`);
+    }
+  });
+
   it('with BASE_URL, links use it and the page shows no hint', async () => {
     const { port, session, code } = await listening({ BASE_URL: 'https://invite.example.com' });
     const page = await request(port, `/admin/codes/${code.id}`, { host: 'evil.example', cookie: session.cookie });

@@ -1,4 +1,5 @@
 import net from 'node:net';
+import { compile } from '@fastify/proxy-addr';
 import type { FastifyRequest } from 'fastify';
 import type { Config } from '../../config.js';
 import { joinPath, type InviteCodeView } from './invite-codes.models.js';
@@ -24,6 +25,25 @@ function isHostAndPort(value: string): boolean {
   return match[3] === undefined || Number(match[3]) <= 65535;
 }
 
+const trustFunctions = new Map<string, (address: string, hop: number) => boolean>();
+
+/**
+ * Whether this connection comes from a proxy TRUST_PROXY names. Only then is the Host (or
+ * X-Forwarded-Host) the proxy passed on believed: a client that reaches Helpr directly, around the
+ * proxy, must not choose the links either. A hop count trusts whoever is directly connected, as
+ * Fastify does (the README says to use it only when nothing else can reach Helpr).
+ */
+function fromTrustedProxy(request: FastifyRequest, trustProxy: LinkConfig['trustProxy']): boolean {
+  if (trustProxy === false) return false;
+  if (typeof trustProxy === 'number') return trustProxy > 0;
+  const address = request.socket.remoteAddress;
+  if (!address) return false;
+  const key = trustProxy.join(',');
+  let trusts = trustFunctions.get(key);
+  if (!trusts) trustFunctions.set(key, (trusts = compile(trustProxy)));
+  return trusts(address, 0);
+}
+
 /** The address and port this connection reached on Helpr's machine, as a URL origin. */
 function localOrigin(request: FastifyRequest, fallbackPort: number): string {
   const protocol = (request.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http';
@@ -47,7 +67,7 @@ function localOrigin(request: FastifyRequest, fallbackPort: number): string {
  */
 export function publicBaseUrl(request: FastifyRequest, config: LinkConfig): string {
   if (config.baseUrl !== undefined) return config.baseUrl;
-  if (config.trustProxy !== false && (request.protocol === 'http' || request.protocol === 'https') && isHostAndPort(request.host)) {
+  if (fromTrustedProxy(request, config.trustProxy) && (request.protocol === 'http' || request.protocol === 'https') && isHostAndPort(request.host)) {
     return `${request.protocol}://${request.host}`;
   }
   return localOrigin(request, config.port);
