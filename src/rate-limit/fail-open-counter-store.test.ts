@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fixedClock } from '../clock.js';
 import type { CounterStore } from './counter-store.js';
-import { FailOpenCounterStore } from './fail-open-counter-store.js';
+import { FailOpenCounterStore, RETRY_SHARED_STORE_MS } from './fail-open-counter-store.js';
 import { MemoryCounterStore } from './memory-counter-store.js';
 
 /** A shared store that can be switched off, as Redis going away and coming back. */
@@ -92,5 +92,59 @@ describe('fail-open counter store', () => {
     const results = await Promise.all(Array.from({ length: 5 }, () => store.hit('other', 60_000)));
     expect(shared.state.calls).toBe(callsBefore + 1);
     expect(results).toHaveLength(5);
+  });
+
+  it('ends an outage only on a probe that answers, not on a call sent before Redis went away', async () => {
+    const { store, shared, logs } = setup();
+    // A call in flight when Redis goes away, answered late (a reply that was already on its way).
+    let answerLate!: () => void;
+    const late = new Promise<void>((resolve) => (answerLate = resolve));
+    const peek = shared.store.peek;
+    shared.store.peek = () => late.then(() => ({ count: 0, resetInMs: 0 }));
+    const inFlight = store.peek('k');
+    shared.store.peek = peek;
+    shared.state.down = true;
+    await store.hit('k', 60_000); // fails: the outage begins
+    answerLate();
+    await inFlight;
+    expect(store.degraded).toBe(true);
+    expect(logs.map((l) => l.level)).toEqual(['warn']);
+  });
+
+  it('does not start a new outage for a call that fails late, sent before Redis went away and came back', async () => {
+    const { store, shared, logs, clock } = setup();
+    let failLate!: () => void;
+    const failing = new Promise<void>((resolve) => (failLate = resolve));
+    const peek = shared.store.peek;
+    shared.store.peek = () => failing.then(() => Promise.reject(new Error('Connection is closed.')));
+    const inFlight = store.peek('k');
+    shared.store.peek = peek;
+    shared.state.down = true;
+    await store.hit('k', 60_000); // the outage begins
+    clock.advance(1000);
+    shared.state.down = false;
+    await store.hit('k', 60_000); // a probe answers: the outage ends
+    failLate();
+    await inFlight; // answered from memory, as the call failed
+    expect(store.degraded).toBe(false);
+    expect(logs.map((l) => l.level)).toEqual(['warn', 'info']);
+  });
+
+  it('starts in an outage when told Redis was unreachable at start, and probes at once', async () => {
+    const clock = fixedClock('2026-01-01T00:00:00Z');
+    const shared = switchableStore(clock);
+    const logs: string[] = [];
+    const logger = { warn: (_d: object, m: string) => logs.push(m), info: (_d: object, m: string) => logs.push(m) };
+    const store = new FailOpenCounterStore(shared.store, new MemoryCounterStore(clock), { logger, clock, startDown: true });
+    expect(store.degraded).toBe(true);
+    shared.state.down = true;
+    await store.hit('k', 60_000);
+    expect(shared.state.calls).toBe(1); // probed at once
+    expect(logs).toEqual([]); // the start-up warning said it already
+    shared.state.down = false;
+    clock.advance(RETRY_SHARED_STORE_MS);
+    expect((await store.hit('k', 60_000)).count).toBe(1);
+    expect(store.degraded).toBe(false);
+    expect(logs).toEqual(['rate-limit counters are shared again (Redis answers)']);
   });
 });

@@ -19,13 +19,22 @@ interface WarnLogger {
 export class FailOpenCounterStore implements CounterStore {
   readonly kind: CounterStore['kind'];
   private outage: { since: number; retryAt: number; probing: boolean } | undefined;
+  /** Counts the changes between shared and degraded, to tell calls sent before the last one. */
+  private state = 0;
 
   constructor(
     private readonly shared: CounterStore,
     private readonly fallback: CounterStore,
-    private readonly options: { logger: WarnLogger; clock?: Clock; retryMs?: number },
+    private readonly options: {
+      logger: WarnLogger;
+      clock?: Clock;
+      retryMs?: number;
+      /** Redis was unreachable at start (already warned about): count in memory until a probe answers. */
+      startDown?: boolean;
+    },
   ) {
     this.kind = shared.kind;
+    if (options.startDown) this.outage = { since: this.now(), retryAt: 0, probing: false };
   }
 
   /** True while counting in this instance's memory because the shared store failed. */
@@ -52,25 +61,33 @@ export class FailOpenCounterStore implements CounterStore {
   private async run<T>(call: (store: CounterStore) => Promise<T>): Promise<T> {
     const outage = this.outage;
     if (outage && (outage.probing || this.now() < outage.retryAt)) return call(this.fallback);
-    if (outage) outage.probing = true;
+    // Only a call sent during the outage (a probe) may end it, and only a call sent while Redis
+    // was taken to answer may start one: a reply or a failure that was already on its way when the
+    // state changed says nothing about Redis now, and would make the log flap.
+    const probe = outage;
+    const state = this.state;
+    if (probe) probe.probing = true;
     try {
       const result = await call(this.shared);
-      if (this.outage) {
-        this.options.logger.info({ downMs: this.now() - this.outage.since }, 'rate-limit counters are shared again (Redis answers)');
+      if (probe && this.outage === probe) {
+        this.options.logger.info({ downMs: this.now() - probe.since }, 'rate-limit counters are shared again (Redis answers)');
         this.outage = undefined;
+        this.state += 1;
       }
       return result;
     } catch (error) {
       const now = this.now();
-      if (!this.outage) {
+      if (probe) {
+        probe.retryAt = now + (this.options.retryMs ?? RETRY_SHARED_STORE_MS);
+        probe.probing = false;
+      } else if (!this.outage && this.state === state) {
         this.options.logger.warn(
           { err: (error as Error).message },
           'rate-limit counters unavailable (Redis): counting in this instance’s memory until Redis answers again',
         );
-        this.outage = { since: now, retryAt: 0, probing: false };
+        this.outage = { since: now, retryAt: now + (this.options.retryMs ?? RETRY_SHARED_STORE_MS), probing: false };
+        this.state += 1;
       }
-      this.outage.retryAt = now + (this.options.retryMs ?? RETRY_SHARED_STORE_MS);
-      this.outage.probing = false;
       return call(this.fallback);
     }
   }
