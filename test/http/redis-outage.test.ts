@@ -1,4 +1,3 @@
-import crypto from 'node:crypto';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,6 +8,7 @@ import { ADMIN_PASSWORD, signIn } from '../helpers/admin-session.js';
 import { testAppOf, testConfig, type TestApp } from '../helpers/app.js';
 import { simulatorEnv, useSimulator } from '../helpers/plex-sim.js';
 import { requestIdOf, sharePosts, submitRequest } from '../helpers/public-requests.js';
+import { deleteKeysUnder, keysUnder, testRedisPrefix } from '../helpers/redis.js';
 import { serviceAvailable, TEST_REDIS_URL } from '../helpers/services.js';
 
 /**
@@ -21,14 +21,14 @@ describe.runIf(serviceAvailable('Redis', TEST_REDIS_URL !== undefined))('Redis o
   const ctx = useSimulator();
   let t: TestApp;
   const lines: string[] = [];
-  // Addresses of this run only: the counters' keys in the shared test Redis are per address.
-  const run = crypto.randomInt(1, 250);
-  const address = (n: number) => `10.${run}.${n}.1`;
+  // The test Redis is shared: this suite's keys go under a prefix of its own, deleted afterwards.
+  const prefix = testRedisPrefix();
+  const address = (n: number) => `10.0.${n}.1`;
 
   beforeAll(async () => {
     const clock = fixedClock('2026-11-24T12:00:00.000Z');
     const stream = new Writable({ write: (chunk, _encoding, done) => void (lines.push(String(chunk)), done()) });
-    const config = testConfig({ ...simulatorEnv(ctx.sim), REDIS_URL: TEST_REDIS_URL!, LOG_LEVEL: 'info' });
+    const config = testConfig({ ...simulatorEnv(ctx.sim), REDIS_URL: TEST_REDIS_URL!, REDIS_KEY_PREFIX: prefix, LOG_LEVEL: 'info' });
     const deps = await createDeps(config, { clock, logger: pino({ level: 'info' }, stream), plexCa: ctx.sim.tlsCaPem });
     await migrateToLatest(deps.database);
     await deps.services.admins.createAdmin({ username: 'owner', password: ADMIN_PASSWORD });
@@ -36,16 +36,14 @@ describe.runIf(serviceAvailable('Redis', TEST_REDIS_URL !== undefined))('Redis o
     t = await testAppOf(deps, clock);
   });
   afterAll(async () => {
-    // Only the keys this run made (its addresses); the test Redis is shared.
-    const keys = (await t?.deps.redis?.keys(`*10.${run}.*`)) ?? [];
-    if (keys.length > 0) await t.deps.redis!.del(...keys);
     await t?.close();
+    await deleteKeysUnder(TEST_REDIS_URL!, prefix);
   });
 
   it('keeps taking requests and sign-ins while Redis is away, counting limits in memory', async () => {
     t.deps.redis!.disconnect();
     for (let i = 0; i < 3; i += 1) {
-      const response = await submitRequest(t.app, { email: `outage${i}-${run}@example.com` }, { ip: address(1) });
+      const response = await submitRequest(t.app, { email: `outage${i}@example.com` }, { ip: address(1) });
       requestIdOf(response);
     }
     expect(sharePosts(ctx.sim)).toHaveLength(3);
@@ -66,8 +64,8 @@ describe.runIf(serviceAvailable('Redis', TEST_REDIS_URL !== undefined))('Redis o
   it('counts in Redis again once it is back', async () => {
     await t.deps.redis!.connect();
     t.clock.advance(1000); // the interval at which Redis is tried again
-    requestIdOf(await submitRequest(t.app, { email: `back-${run}@example.com` }, { ip: address(4) }));
-    const [key, ...others] = await t.deps.redis!.keys(`*invite:${address(4)}`);
+    requestIdOf(await submitRequest(t.app, { email: 'back@example.com' }, { ip: address(4) }));
+    const [key, ...others] = (await keysUnder(t.deps.redis!, prefix)).filter((k) => k.endsWith(`invite:${address(4)}`));
     expect(others).toEqual([]);
     expect(await t.deps.redis!.get(key!)).toBe('1');
     expect(lines.filter((l) => l.includes('rate-limit counters are shared again'))).toHaveLength(1);
