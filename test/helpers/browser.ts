@@ -13,7 +13,7 @@ export const CHROMIUM_PATH = '/usr/bin/chromium';
 export const SCREENSHOT_DIR = path.join(PROJECT_ROOT, 'test-results', 'screenshots');
 
 export const VIEWPORTS = {
-  phone: { width: 375, height: 812 },
+  phone: { width: 390, height: 844 },
   desktop: { width: 1280, height: 800 },
 } as const;
 
