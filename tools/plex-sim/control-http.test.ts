@@ -48,6 +48,30 @@ describe('control HTTP API', () => {
     expect((await control('POST', '/tokens/expire', { token: 'friend-token' })).status).toBe(400);
   });
 
+  it('issues a new token for an account, as signing in again does', async () => {
+    const issued = await control('POST', '/tokens/issue', {});
+    expect(issued.status).toBe(201);
+    const { token } = issued.json();
+    expect(token).not.toBe(sim.ownerToken);
+    expect((await plexTv(sim, '/api/v2/user', { headers: plexHeaders(token) })).json().username).toBe('owner');
+    const bob = (await control('POST', '/tokens/issue', { account: 'bob' })).json().token;
+    expect((await plexTv(sim, '/api/v2/user', { headers: plexHeaders(bob) })).json().username).toBe('bob');
+    expect((await control('POST', '/tokens/issue', { account: 'nobody' })).status).toBe(400);
+  });
+
+  it('holds requests until released, and lists what each hold keeps', async () => {
+    const created = await control('POST', '/holds', { path: '/api/v2/user', stage: 'answer' });
+    expect(created.status).toBe(201);
+    const { id } = created.json();
+    const held = plexTv(sim, '/api/v2/user');
+    await expect.poll(async () => (await control('GET', '/holds')).json()).toMatchObject([{ id, path: '/api/v2/user', stage: 'answer', held: 1 }]);
+    expect((await control('POST', `/holds/${id}/release`)).json()).toEqual({ released: 1 });
+    expect((await held).status).toBe(200);
+    expect((await control('GET', '/holds')).json()).toEqual([]);
+    expect((await control('POST', `/holds/${id}/release`)).status).toBe(400);
+    expect((await control('POST', '/holds', { stage: 'later' })).status).toBe(400);
+  });
+
   it('switches behaviours and approves PINs', async () => {
     const behaviour = (await control('PUT', '/behaviour', { v1SharingGone: true, v2DuplicateStatus: 409 })).json();
     expect(behaviour).toMatchObject({ v1SharingGone: true, v2DuplicateStatus: 409 });

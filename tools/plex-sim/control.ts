@@ -4,6 +4,7 @@ import type { SeedAccount, SeedLibrary } from './seed.js';
 import type { SimBehaviour, SimState } from './sim-state.js';
 import { viewState, type SimStateView } from './state-view.js';
 import type { LogFilter, LoggedRequest, TargetCounters, TrafficLog } from './traffic-log.js';
+import type { HoldSpec, HoldView } from './holds.js';
 import type { FaultSpec, LatencySpec, RuleView, SimTarget, TrafficRules } from './traffic-rules.js';
 
 /** Thrown for a control call naming something missing or clashing; the HTTP API answers 400 with it. */
@@ -26,7 +27,16 @@ export interface SimControl {
   /** Latency for matching requests only; replaces the base latency for them. Returns the rule id. */
   addLatency(spec: LatencySpec): string;
   addFault(spec: FaultSpec): string;
-  /** Removes a fault or latency rule by id. */
+  /**
+   * Holds matching requests ('request' stage, the default) or only their answers ('answer' stage:
+   * the request is handled at once) until `release`. Returns the rule id. Tests wait for the held
+   * count in `listHolds` instead of guessing how long a latency must be.
+   */
+  hold(spec: HoldSpec): string;
+  /** Lets every request the hold rule keeps go on, and holds no more; how many were waiting. */
+  release(id: string): number;
+  listHolds(target?: SimTarget): HoldView[];
+  /** Removes a fault, latency or hold rule by id (what a hold keeps goes on). */
   removeRule(id: string): boolean;
   clearFaults(target?: SimTarget): void;
   listFaults(target?: SimTarget): RuleView<FaultSpec>[];
@@ -35,6 +45,8 @@ export interface SimControl {
   restoreToken(token: string): void;
   /** The token is signed out for good: every call with it answers 401, as for an unknown token. */
   expireToken(token: string): void;
+  /** A new token for an account (the owner by default), as signing in again on a device gives. */
+  issueToken(account?: AccountRef): { token: string };
   setV1SharingGone(gone: boolean): void;
   setV2DuplicateStatus(status: number): void;
   setEmptyLibraryIds(mode: SimBehaviour['emptyLibraryIds']): void;
@@ -83,7 +95,15 @@ export function createControl({ ctx, createState, rules, log }: ControlDeps): Si
     },
     addLatency: (spec) => rules[spec.target ?? 'plex-tv'].latencies.add(spec),
     addFault: (spec) => rules[spec.target ?? 'plex-tv'].faults.add(spec),
-    removeRule: (id) => targetsOf().some((t) => rules[t].faults.remove(id) || rules[t].latencies.remove(id)),
+    hold: (spec) => rules[spec.target ?? 'plex-tv'].holds.add(spec),
+    release(id) {
+      const target = targetsOf().find((t) => rules[t].holds.has(id));
+      if (!target) throw new SimControlError(`no hold rule ${id}`);
+      return rules[target].holds.release(id);
+    },
+    listHolds: (target) => targetsOf(target).flatMap((t) => rules[t].holds.list()),
+    removeRule: (id) =>
+      targetsOf().some((t) => rules[t].faults.remove(id) || rules[t].latencies.remove(id) || (rules[t].holds.has(id) && rules[t].holds.release(id) >= 0)),
     clearFaults: (target) => targetsOf(target).forEach((t) => rules[t].faults.clear()),
     listFaults: (target) => targetsOf(target).flatMap((t) => rules[t].faults.list()),
     revokeToken(token) {
@@ -94,6 +114,10 @@ export function createControl({ ctx, createState, rules, log }: ControlDeps): Si
     },
     expireToken(token) {
       if (!state().accounts.expire(token)) throw new SimControlError('unknown token');
+    },
+    issueToken(accountRef) {
+      const account = accountRef === undefined ? state().owner : findAccount(state(), accountRef);
+      return { token: state().accounts.issueToken(account.id) };
     },
     setV1SharingGone(gone) {
       state().behaviour.v1SharingGone = gone;

@@ -15,3 +15,4 @@ export type { SimBehaviour } from './sim-state.js';
 export type { PinView, ShareView, SimStateView } from './state-view.js';
 export type { LogFilter, LoggedRequest, TargetCounters } from './traffic-log.js';
 export type { FaultKind, FaultSpec, LatencySpec, PathMatch, RuleView, SimTarget } from './traffic-rules.js';
+export type { HoldSpec, HoldView } from './holds.js';

@@ -60,10 +60,11 @@ export interface InstrumentOptions {
   sockets: ConnectionTracker;
 }
 
-/** Logging, latency and fault injection for one listener, as Fastify hooks. */
+/** Logging, latency, holds and fault injection for one listener, as Fastify hooks. */
 export function instrument(app: FastifyInstance, { target, rules, log, shutdown, sockets }: InstrumentOptions): void {
   const entries = new WeakMap<FastifyRequest, LoggedRequest>();
   const answerDelays = new WeakMap<FastifyRequest, number>();
+  const heldAnswers = new WeakMap<FastifyRequest, string>();
 
   app.addHook('onRequest', async (request, reply) => {
     const path = pathOf(request.url);
@@ -84,6 +85,13 @@ export function instrument(app: FastifyInstance, { target, rules, log, shutdown,
     const latency = rules.latencyFor(request.method, path);
     if (latency.stage === 'answer') answerDelays.set(request, latency.ms);
     else if (latency.ms > 0) await delay(latency.ms, undefined, { signal: shutdown });
+    const hold = rules.holds.take(request.method, path);
+    if (hold?.stage === 'answer') heldAnswers.set(request, hold.id);
+    else if (hold && (await rules.holds.wait(hold.id, { shutdown, answer: reply.raw })) !== 'released') {
+      // The client gave up (or the simulator closes) before plex.tv got the request: it never acts on it.
+      reply.hijack();
+      return reply;
+    }
     const fault = rules.faults.take(request.method, path);
     if (!fault) return;
     entry.fault = fault.kind;
@@ -95,10 +103,12 @@ export function instrument(app: FastifyInstance, { target, rules, log, shutdown,
     if (entry && request.body !== undefined) entry.body = request.body;
   });
 
-  // An answer-stage latency holds the answer of a request already handled.
-  app.addHook('onSend', async (request) => {
+  // An answer-stage latency or hold keeps back the answer of a request already handled.
+  app.addHook('onSend', async (request, reply) => {
     const ms = answerDelays.get(request);
     if (ms) await delay(ms, undefined, { signal: shutdown });
+    const held = heldAnswers.get(request);
+    if (held) await rules.holds.wait(held, { shutdown, answer: reply.raw });
   });
 
   app.addHook('onResponse', async (request, reply) => {

@@ -18,6 +18,7 @@ const faultSchema = z.object({
   contentType: z.string().optional(),
   retryAfterSeconds: z.number().int().nonnegative().optional(),
 });
+const holdSchema = z.object({ ...pathMatch, stage: z.enum(['request', 'answer']).optional() });
 const latencyRuleSchema = z.object({ ...pathMatch, ms: z.number().int().nonnegative(), stage: z.enum(['request', 'answer']).optional() });
 const baseLatencySchema = z.object({ ms: z.number().int().nonnegative(), target });
 const tokenSchema = z.object({ token: z.string().min(1) });
@@ -82,6 +83,11 @@ export function registerControlRoutes(app: FastifyInstance, control: SimControl)
         return reply.code(201).send({ id: control.addFault(faultSchema.parse(request.body)) });
       });
       scope.get('/faults', async () => control.listFaults());
+      scope.post('/holds', async (request, reply) => {
+        return reply.code(201).send({ id: control.hold(holdSchema.parse(request.body)) });
+      });
+      scope.get('/holds', async () => control.listHolds());
+      scope.post<IdParams>('/holds/:id/release', async (request) => ({ released: control.release(request.params.id) }));
       scope.delete('/faults', async (request, reply) => {
         control.clearFaults(z.object({ target }).parse(request.query).target);
         return reply.code(204).send();
@@ -100,6 +106,10 @@ export function registerControlRoutes(app: FastifyInstance, control: SimControl)
       scope.post('/tokens/expire', async (request, reply) => {
         control.expireToken(tokenSchema.parse(request.body).token);
         return reply.code(204).send();
+      });
+      scope.post('/tokens/issue', async (request, reply) => {
+        const { account } = z.object({ account: z.union([z.number().int(), z.string()]).optional() }).parse(request.body ?? {});
+        return reply.code(201).send(control.issueToken(account));
       });
       scope.put('/behaviour', async (request) => {
         const change = behaviourSchema.parse(request.body);

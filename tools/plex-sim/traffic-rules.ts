@@ -1,3 +1,5 @@
+import { Holds, type HoldSpec } from './holds.js';
+
 export type SimTarget = 'plex-tv' | 'pms';
 
 /** Which requests a rule applies to. No path and no regex means every request of the target. */
@@ -63,7 +65,7 @@ function matches(rule: Rule<PathMatch>, method: string, path: string): boolean {
 }
 
 /** Ordered rules with hit counts; the first live match wins and spends one of its `times`. */
-class RuleList<T extends PathMatch & { times?: number }> {
+export class RuleList<T extends PathMatch & { times?: number }> {
   private rules: Rule<T>[] = [];
   private nextId = 1;
 
@@ -78,11 +80,16 @@ class RuleList<T extends PathMatch & { times?: number }> {
   }
 
   take(method: string, path: string): T | undefined {
+    return this.takeRule(method, path)?.spec;
+  }
+
+  /** Like take, with the id of the rule that matched. */
+  takeRule(method: string, path: string): { id: string; spec: T } | undefined {
     const rule = this.rules.find((candidate) => candidate.remaining !== 0 && matches(candidate, method, path));
     if (!rule) return undefined;
     rule.hits += 1;
     if (rule.remaining !== null) rule.remaining -= 1;
-    return rule.spec;
+    return { id: rule.id, spec: rule.spec };
   }
 
   remove(id: string): boolean {
@@ -100,11 +107,12 @@ class RuleList<T extends PathMatch & { times?: number }> {
   }
 }
 
-/** Latency and faults for one listener. Faults fire after the latency, so a slow 503 is possible. */
+/** Latency, holds and faults for one listener. Faults fire after the latency, so a slow 503 is possible. */
 export class TrafficRules {
   baseLatencyMs: number;
   readonly faults: RuleList<FaultSpec>;
   readonly latencies: RuleList<LatencySpec>;
+  readonly holds: Holds;
 
   constructor(
     readonly target: SimTarget,
@@ -113,6 +121,7 @@ export class TrafficRules {
     this.baseLatencyMs = defaultLatencyMs;
     this.faults = new RuleList<FaultSpec>(`${target}-fault`);
     this.latencies = new RuleList<LatencySpec>(`${target}-latency`);
+    this.holds = new Holds(new RuleList<HoldSpec>(`${target}-hold`));
   }
 
   /** A matching latency rule replaces the base latency (which delays the request) for that request. */
@@ -125,5 +134,6 @@ export class TrafficRules {
     this.baseLatencyMs = this.defaultLatencyMs;
     this.faults.clear();
     this.latencies.clear();
+    this.holds.clear();
   }
 }
