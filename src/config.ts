@@ -214,7 +214,8 @@ function parseRedisKeyPrefix(value: string | undefined): string {
 
 function parseRedisUrl(value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
-  if (!/^rediss?:\/\/[^/]/.test(value)) throw new ConfigError('REDIS_URL', 'must be a redis:// or rediss:// URL');
+  // A URL that cannot be parsed stops the start; a Redis that is down does not (deps.ts).
+  if (!/^rediss?:\/\/[^/]/.test(value) || !URL.canParse(value)) throw new ConfigError('REDIS_URL', 'must be a redis:// or rediss:// URL');
   return value;
 }
 

@@ -3,7 +3,7 @@ import { pino, type Logger } from 'pino';
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
 import { createDatabase, type DatabaseOptions } from './db/database.js';
-import { AppError, StartupError } from './errors.js';
+import { AppError } from './errors.js';
 import { loggerOptions } from './logger.js';
 import { createAdminsRepository } from './modules/admins/admins.repository.js';
 import { createAdminsService } from './modules/admins/admins.service.js';
@@ -83,15 +83,16 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}) 
   const secretKey = loadOrCreateSecretKey(config.dataDir, config.secretKey);
   const database = await createDatabase(config.database, overrides.database);
   let redis: Redis | undefined;
+  let redisUpAtStart = true;
   try {
-    redis = config.redisUrl && overrides.connectRedis !== false ? await connectRedis(config.redisUrl, logger) : undefined;
+    if (config.redisUrl && overrides.connectRedis !== false) ({ redis, connected: redisUpAtStart } = await connectRedis(config.redisUrl, logger));
   } catch (error) {
     await database.close();
     throw error;
   }
   // With Redis, limits fail open: while it is away each instance counts in its own memory.
   const counters: CounterStore = redis
-    ? new FailOpenCounterStore(new RedisCounterStore(redis, `${config.redisKeyPrefix}rl:`), new MemoryCounterStore(clock), { logger, clock })
+    ? new FailOpenCounterStore(new RedisCounterStore(redis, `${config.redisKeyPrefix}rl:`), new MemoryCounterStore(clock), { logger, clock, startDown: !redisUpAtStart })
     : new MemoryCounterStore(clock);
 
   const repositories = {
@@ -231,13 +232,14 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}) 
 
 export type Deps = Awaited<ReturnType<typeof createDeps>>;
 
-async function connectRedis(url: string, logger: Logger): Promise<Redis> {
+async function connectRedis(url: string, logger: Logger): Promise<{ redis: Redis; connected: boolean }> {
   // No offline queue and no retry of a command: while Redis is away commands fail at once (those in
   // flight when it went away too) and limits fail open, instead of requests waiting on a queue. A
   // Redis that stops answering without closing the connection costs at most commandTimeout.
   // Reconnection never gives up (every 2 s at most), so a Redis that comes back is used again.
   // Loaded only when REDIS_URL is set.
   const { Redis: RedisClient } = await import('ioredis');
+  const safeUrl = url.replace(/\/\/[^@/]*@/, '//***@');
   const redis = new RedisClient(url, {
     lazyConnect: true,
     enableOfflineQueue: false,
@@ -249,23 +251,26 @@ async function connectRedis(url: string, logger: Logger): Promise<Redis> {
   let connected = false;
   let lastError = '';
   redis.on('error', (error: Error) => {
-    // Before the first connection the start-up error below says it all, in one line.
+    // Until the first connection the start-up warning below says it all, in one line.
     if (connected && error.message !== lastError) logger.warn({ err: error.message }, 'redis connection problem');
     lastError = error.message;
   });
   // Each outage is logged once: forget the last error when Redis answers again.
   redis.on('ready', () => {
-    if (connected && lastError) logger.info('redis connection back');
+    if (lastError) logger.info(connected ? 'redis connection back' : 'redis connected (it was unreachable at start)');
+    connected = true;
     lastError = '';
   });
   try {
     await redis.connect();
-    connected = true;
-    return redis;
+    return { redis, connected: true };
   } catch (error) {
-    redis.disconnect();
-    const safeUrl = url.replace(/\/\/[^@/]*@/, '//***@');
-    const reason = lastError || (error as Error).message;
-    throw new StartupError(`Cannot reach Redis at ${safeUrl} (${reason}): check REDIS_URL and that Redis is running`, { cause: error });
+    // Not a reason to stay down: limits fail open, and an instance restarted or added during an
+    // outage must serve like the others. ioredis goes on connecting in the background.
+    logger.warn(
+      { err: lastError || (error as Error).message },
+      `Redis unreachable at start (${safeUrl}): counting rate limits in this instance’s memory until Redis answers; check REDIS_URL and that Redis is running`,
+    );
+    return { redis, connected: false };
   }
 }

@@ -17,7 +17,8 @@ describe('bad configuration', () => {
       { DATABASE_URL: 'postgres://helpr:hunter2@127.0.0.1:1/helpr' },
       'helpr: Cannot reach the PostgreSQL database at postgres://helpr:***@127.0.0.1:1/helpr (ECONNREFUSED): check DATABASE_URL and that the server is running',
     ],
-    [{ REDIS_URL: 'redis://127.0.0.1:1' }, 'helpr: Cannot reach Redis at redis://127.0.0.1:1 (connect ECONNREFUSED 127.0.0.1:1): check REDIS_URL and that Redis is running'],
+    // A Redis that is down does not stop the start (test/integration/fault-redis-start.test.ts); a bad URL does.
+    [{ REDIS_URL: 'redis://127.0.0.1:99999' }, 'helpr: Invalid configuration: REDIS_URL must be a redis:// or rediss:// URL'],
   ])('%j stops the process with one line and a non-zero exit', async (env, line) => {
     const run = runEntry(MAIN, { DATA_DIR: tempDir(), LOG_LEVEL: 'silent', ...env });
     const { code, stderr, stdout } = await run.exited;
