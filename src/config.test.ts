@@ -1,6 +1,8 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from './config.js';
+import { MIN_LEASE_MS } from './modules/invitations/retry-policy.js';
+import { PLEX_CALL_TIMEOUT_MS } from './plex/plex-limits.js';
 
 const errorOf = (env: Record<string, string>): ConfigError => {
   try {
@@ -41,12 +43,14 @@ describe('loadConfig', () => {
     expect(loadConfig({ REQUEST_TIMEOUT_MS: '0' })).toMatchObject({ requestTimeoutMs: 0, headersTimeoutMs: 10_000 });
   });
 
-  it('reads the invite lease: 60 s by default, whole seconds from 1 to 3600', () => {
+  it('reads the invite lease: 60 s by default, whole seconds from 45 (a send at its slowest) to 3600', () => {
     expect(loadConfig({}).inviteLeaseSeconds).toBe(60);
-    expect(loadConfig({ INVITE_LEASE_SECONDS: '5' }).inviteLeaseSeconds).toBe(5);
-    for (const bad of ['0', '3601', '1.5', 'soon']) {
+    expect(loadConfig({ INVITE_LEASE_SECONDS: '45' }).inviteLeaseSeconds).toBe(45);
+    // Four plex.tv calls one after the other, each given up after 10 s, plus the database writes.
+    expect(MIN_LEASE_MS).toBe(4 * PLEX_CALL_TIMEOUT_MS + 5_000);
+    for (const bad of ['0', '5', '44', '3601', '1.5', 'soon']) {
       expect(errorOf({ INVITE_LEASE_SECONDS: bad }).message).toBe(
-        `Invalid configuration: INVITE_LEASE_SECONDS must be a whole number of seconds from 1 to 3600 (got "${bad}")`,
+        `Invalid configuration: INVITE_LEASE_SECONDS must be a whole number of seconds from 45 to 3600 (got "${bad}")`,
       );
     }
   });

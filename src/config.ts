@@ -1,6 +1,7 @@
 import net from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
+import { MIN_LEASE_MS } from './modules/invitations/retry-policy.js';
 
 /**
  * The one reader of process.env. Every key is documented in CONFIG_KEYS (the README table and
@@ -73,7 +74,7 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
   { name: 'PLEX_CLIENTS_URL', default: 'https://clients.plex.tv', description: 'Base URL of clients.plex.tv (change only for the simulator).' },
   { name: 'PLEX_LIBRARIES', default: '', description: 'Comma-separated library keys or titles new friends get; set at start, for setups without the admin area.' },
   { name: 'INVITE_RATE_LIMIT', default: '', description: 'Invite requests per client address, as COUNT/WINDOW (5/15m); overrides the admin setting.' },
-  { name: 'INVITE_LEASE_SECONDS', default: '60', description: 'How long one attempt at sending an invite may take before another worker (or instance) takes the request over, after a crash say.' },
+  { name: 'INVITE_LEASE_SECONDS', default: '60', description: 'How long one attempt at sending an invite may take before another worker (or instance) takes the request over, after a crash say (45 to 3600: one send makes up to four plex.tv calls of up to 10 s each).' },
   { name: 'MAX_EVENT_LOOP_DELAY_MS', default: '1000', description: 'Overload guard: past this event-loop lag, answer 503 with Retry-After; 0 turns it off.' },
   { name: 'REQUEST_TIMEOUT_MS', default: '30000', description: 'A client that has not sent its whole request (headers and body) by then gets 408 and is disconnected; 0 turns it off.' },
   { name: 'HEADERS_TIMEOUT_MS', default: '10000', description: 'The same for the request headers alone; at most REQUEST_TIMEOUT_MS.' },
@@ -191,8 +192,11 @@ function parseRateLimit(value: string | undefined, name: string): Config['invite
 function parseLeaseSeconds(value: string | undefined): number {
   if (value === undefined) return 60;
   const seconds = Number(value);
-  if (!/^\d+$/.test(value) || seconds < 1 || seconds > 3600) {
-    throw new ConfigError('INVITE_LEASE_SECONDS', `must be a whole number of seconds from 1 to 3600 (got "${value}")`);
+// A lease shorter than one send at its slowest lets a second worker send the same invite (MIN_LEASE_MS).
+const MIN_LEASE_SECONDS = Math.ceil(MIN_LEASE_MS / 1000);
+
+  if (!/^\d+$/.test(value) || seconds < MIN_LEASE_SECONDS || seconds > 3600) {
+    throw new ConfigError('INVITE_LEASE_SECONDS', `must be a whole number of seconds from ${MIN_LEASE_SECONDS} to 3600 (got "${value}")`);
   }
   return seconds;
 }

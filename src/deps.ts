@@ -40,6 +40,7 @@ import { createServerChoice } from './modules/setup/server-choice.service.js';
 import { createSetupWizard } from './modules/setup/setup.service.js';
 import { createPlexClient } from './plex/plex-client.js';
 import { createSessionsRepository } from './modules/sessions/sessions.repository.js';
+import { PLEX_CALL_TIMEOUT_MS } from './plex/plex-limits.js';
 import { createSettingsRepository } from './modules/settings/settings.repository.js';
 import type { CounterStore } from './rate-limit/counter-store.js';
 import { MemoryCounterStore } from './rate-limit/memory-counter-store.js';
@@ -49,7 +50,7 @@ import { createSecretBox } from './security/crypto.js';
 import { loadOrCreateSecretKey } from './security/secret-key.js';
 
 /** Every plex.tv call is bounded; the invite flow uses its own, shorter bound on top. */
-const PLEX_TIMEOUT_MS = 10_000;
+const PLEX_TIMEOUT_MS = PLEX_CALL_TIMEOUT_MS;
 
 /** Invite submissions started per turn of the event loop when many arrive at once (turn-gate.ts). */
 const INVITES_PER_TURN = 16;
@@ -69,6 +70,8 @@ export interface DepsOverrides {
   /** How long a friend's request waits for Plex before answering "pending" (default 6 s). */
   sendTimeoutMs?: number;
   /** How long an admin page waits for the server's libraries before showing what it has (default 4 s). */
+  /** Tests only: an invite lease shorter than INVITE_LEASE_SECONDS allows (see MIN_LEASE_MS). */
+  inviteLeaseMs?: number;
   plexPageWaitMs?: number;
   /**
    * One more CA certificate (PEM) for plex.tv, besides Node's: tests against the simulator's
@@ -137,7 +140,7 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}) 
     send: createInvitationSender({ connection: plexConnection, mapping: libraryMapping, settings, onTokenRefused: tokenRefusals.record }),
     clock,
     logger,
-    leaseMs: config.inviteLeaseSeconds * 1000,
+    leaseMs: overrides.inviteLeaseMs ?? config.inviteLeaseSeconds * 1000,
   });
   const admins = createAdminsService({ admins: repositories.admins, clock });
   const audit = createAuditService({ audit: repositories.audit, clock });

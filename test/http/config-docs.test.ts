@@ -55,7 +55,7 @@ describe('configuration documentation', () => {
       PLEX_CLIENTS_URL: 'http://clients.example',
       PLEX_LIBRARIES: '1, Movies',
       INVITE_RATE_LIMIT: '100/1h',
-      INVITE_LEASE_SECONDS: '5',
+      INVITE_LEASE_SECONDS: '120',
       MAX_EVENT_LOOP_DELAY_MS: '0',
       REQUEST_TIMEOUT_MS: '60000',
       HEADERS_TIMEOUT_MS: '5000',

@@ -12,12 +12,12 @@ import { serviceAvailable, TEST_DATABASE_URL } from '../helpers/services.js';
 const available = serviceAvailable('PostgreSQL', TEST_DATABASE_URL !== undefined);
 
 /**
- * Helpr holds a request for this long per attempt. Longer than plex.tv's held answers below (so a
- * live send is never taken over), short enough for the takeover after a fault to come quickly.
+ * Helpr's process runs with these deps overrides (test/helpers/helpr-with-overrides.ts): a lease
+ * shorter than INVITE_LEASE_SECONDS allows, so the takeover after a fault comes quickly (plex.tv's
+ * answers are held by the test, never past the lease, so no live send is taken over), and a friend's
+ * page that stops waiting for Plex after 1 s.
  */
-const LEASE_SECONDS = '10';
-/** plex.tv makes the share at once and holds its answer this long: past the friend's 6 s wait. */
-const HELD_ANSWER_MS = 9_000;
+const OVERRIDES = { inviteLeaseMs: 10_000, sendTimeoutMs: 1_000 };
 
 interface InvitationState {
   id: string;
@@ -54,21 +54,24 @@ describe.runIf(available)('sends whose outcome is lost (real process, own Postgr
   }
 
   async function startHelpr(db: OwnPostgresDatabase, dataDir: string): Promise<{ run: RunningProcess; base: string }> {
-    const run = runEntry('src/main.ts', {
-      ...simulatorEnv(ctx.sim),
-      DATA_DIR: dataDir,
-      DATABASE_URL: db.url,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      ADMIN_USERNAME: 'owner',
-      ADMIN_PASSWORD,
-      PLEX_LIBRARIES: '1,2',
-      INVITE_RATE_LIMIT: '1000/15m',
-      INVITE_LEASE_SECONDS: LEASE_SECONDS,
-      // Two shared cores: a slow moment must not turn into an overload 503.
-      MAX_EVENT_LOOP_DELAY_MS: '0',
-      LOG_LEVEL: 'info',
-    });
+    const run = runEntry(
+      'test/helpers/helpr-with-overrides.ts',
+      {
+        ...simulatorEnv(ctx.sim),
+        DATA_DIR: dataDir,
+        DATABASE_URL: db.url,
+        PORT: '0',
+        HOST: '127.0.0.1',
+        ADMIN_USERNAME: 'owner',
+        ADMIN_PASSWORD,
+        PLEX_LIBRARIES: '1,2',
+        INVITE_RATE_LIMIT: '1000/15m',
+        // Two shared cores: a slow moment must not turn into an overload 503.
+        MAX_EVENT_LOOP_DELAY_MS: '0',
+        LOG_LEVEL: 'info',
+      },
+      [JSON.stringify(OVERRIDES)],
+    );
     cleanups.push(async () => {
       if (run.child.exitCode === null && run.child.signalCode === null) run.child.kill('SIGKILL');
       await run.exited;
@@ -80,21 +83,26 @@ describe.runIf(available)('sends whose outcome is lost (real process, own Postgr
   const invitations = (db: OwnPostgresDatabase) =>
     db.query<InvitationState>('SELECT id, identifier, status, attempts, plex_share_id, unconfirmed_since FROM invitations ORDER BY identifier');
   const stillPending = async (db: OwnPostgresDatabase) => (await invitations(db)).filter((row) => row.status === 'pending').length;
+  const heldBy = (id: string) => ctx.sim.control.listHolds().find((rule) => rule.id === id)?.held;
   const lookups = () => ctx.sim.control.requestLog({ method: 'GET', path: `/api/servers/${ctx.sim.machineIdentifier}/shared_servers` });
   const requestIdOf = (location: string | null) => /^\/requests\/([A-Za-z0-9_-]{22})$/.exec(location ?? '')![1]!;
 
   it('PostgreSQL connection lost during a send: the request ends sent, exactly once', async () => {
     const db = await database();
     const helpr = await startHelpr(db, dataDirectory());
-    ctx.sim.control.addLatency({ method: 'POST', path: '/api/servers/', ms: HELD_ANSWER_MS, stage: 'answer' });
+    // plex.tv makes the share at once and holds its answer until the test releases it.
+    const held = ctx.sim.control.hold({ method: 'POST', path: '/api/servers/', stage: 'answer' });
 
     const submitted = await postForm(helpr.base, '/', { email: 'cut-off@example.com' });
     expect(submitted.status).toBe(303); // "saved, pending": the friend's page gave up waiting
     const id = requestIdOf(submitted.location);
+    await expect.poll(() => heldBy(held), { timeout: 10_000 }).toBe(1);
     expect(ctx.sim.control.state().shares.map((share) => share.invitedEmail)).toEqual(['cut-off@example.com']);
 
-    // While plex.tv still holds its answer, every connection to the database is cut and refused.
+    // While plex.tv still holds its answer, every connection to the database is cut and refused;
+    // only then does the answer arrive, and its outcome cannot be written.
     await db.cutConnections();
+    expect(ctx.sim.control.release(held)).toBe(1);
     await helpr.run.waitFor(/could not record an invitation attempt/, 15_000);
     await db.allowConnections();
 
@@ -123,12 +131,14 @@ describe.runIf(available)('sends whose outcome is lost (real process, own Postgr
     // The first 15 invites hang before plex.tv acts on them; the other 25 are made at once and their
     // answers held: when the process dies, some sends reached plex.tv and some did not.
     const hang = ctx.sim.control.addFault({ kind: 'hang', method: 'POST', path: '/api/servers/', times: NEVER_ARRIVED });
-    const held = ctx.sim.control.addLatency({ method: 'POST', path: '/api/servers/', ms: HELD_ANSWER_MS, stage: 'answer' });
+    // The answers are held until the process is gone: never released, so no send can finish first.
+    const held = ctx.sim.control.hold({ method: 'POST', path: '/api/servers/', stage: 'answer' });
 
     const emails = Array.from({ length: FRIENDS }, (_, i) => `burst${String(i).padStart(2, '0')}@example.com`);
     const answers = await Promise.all(emails.map((email) => postForm(first.base, '/', { email })));
     expect(answers.map((answer) => answer.status)).toEqual(emails.map(() => 303));
-    // Every request is saved and every send is in flight.
+    // Every request is saved and every send is in flight: 15 hanging, 25 made and their answers held.
+    await expect.poll(() => heldBy(held), { timeout: 20_000 }).toBe(FRIENDS - NEVER_ARRIVED);
     expect(ctx.sim.control.counters().plexTv.inFlight).toBe(FRIENDS);
     expect(ctx.sim.control.state().shares).toHaveLength(FRIENDS - NEVER_ARRIVED);
 

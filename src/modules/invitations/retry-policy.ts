@@ -1,3 +1,15 @@
+import { PLEX_CALL_TIMEOUT_MS } from '../../plex/plex-limits.js';
+
+/**
+ * The shortest lease that covers one send at its slowest, so that no other worker takes over a send
+ * still running (its lookup could run before plex.tv made the share, and the invite would go out
+ * twice). A send makes up to four plex.tv calls one after the other, each given up after
+ * PLEX_CALL_TIMEOUT_MS: the library ids (when not cached), the lookup after an unconfirmed attempt,
+ * the invite, and one more (the v2 invite after v1's 404/410, or the library ids read again after
+ * plex.tv refused stale ones). Plus 5 s for the database writes around them: 45 s.
+ */
+export const MIN_LEASE_MS = 4 * PLEX_CALL_TIMEOUT_MS + 5_000;
+
 /** When to try a waiting invitation again: about 30 s, doubling up to an hour, for up to 24 hours. */
 export const RETRY_POLICY = {
   firstDelayMs: 30_000,
@@ -24,9 +36,13 @@ export function givesUp(kind: string, createdAt: string, now: Date): boolean {
   return now.getTime() - new Date(createdAt).getTime() >= RETRY_POLICY.giveUpAfterMs;
 }
 
-/** The delay before attempt `attempts + 1`, with ±20 % jitter so retries do not all land at once. */
+/**
+ * The delay before attempt `attempts + 1`, with ±20 % jitter so retries do not all land at once,
+ * never past the hour (jitter spreads an hour's retries over 48 to 60 minutes), so the waits are
+ * what the README says: the owner-fixable ones every 30 to 60 minutes.
+ */
 export function retryDelayMs(attempts: number, retryAfterSeconds?: number, random: () => number = Math.random): number {
   const base = Math.min(RETRY_POLICY.firstDelayMs * 2 ** Math.max(0, attempts - 1), RETRY_POLICY.maxDelayMs);
-  const jittered = Math.round(base * (0.8 + random() * 0.4));
+  const jittered = Math.min(Math.round(base * (0.8 + random() * 0.4)), RETRY_POLICY.maxDelayMs);
   return Math.max(jittered, (retryAfterSeconds ?? 0) * 1000);
 }
