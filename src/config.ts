@@ -46,6 +46,8 @@ export interface Config {
   /** How long a client may take to send a whole request, and its headers alone (ms; 0: no limit). */
   requestTimeoutMs: number;
   headersTimeoutMs: number;
+  /** The longest a stop (SIGTERM, Ctrl+C) takes before the process exits regardless (ms). */
+  shutdownTimeoutMs: number;
 }
 
 export interface ConfigKey {
@@ -78,6 +80,7 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
   { name: 'MAX_EVENT_LOOP_DELAY_MS', default: '1000', description: 'Overload guard: past this event-loop lag, answer 503 with Retry-After; 0 turns it off.' },
   { name: 'REQUEST_TIMEOUT_MS', default: '30000', description: 'A client that has not sent its whole request (headers and body) by then gets 408 and is disconnected; 0 turns it off.' },
   { name: 'HEADERS_TIMEOUT_MS', default: '10000', description: 'The same for the request headers alone; at most REQUEST_TIMEOUT_MS.' },
+  { name: 'SHUTDOWN_TIMEOUT_MS', default: '20000', description: 'The longest a stop (SIGTERM, Ctrl+C) takes; invites still being sent 3 s before it are given back to be sent again (1000 to 600000).' },
 ];
 
 export class ConfigError extends Error {
@@ -201,6 +204,13 @@ const MIN_LEASE_SECONDS = Math.ceil(MIN_LEASE_MS / 1000);
   return seconds;
 }
 
+/** Longer than one Plex call (10 s) plus a margin by default, so a send under way can finish. */
+function parseShutdownTimeout(value: string | undefined): number {
+  const ms = parseNonNegativeInt(value, 'SHUTDOWN_TIMEOUT_MS', 20_000);
+  if (ms < 1000 || ms > 600_000) throw new ConfigError('SHUTDOWN_TIMEOUT_MS', `must be from 1000 to 600000 milliseconds (got "${value}")`);
+  return ms;
+}
+
 function parseHost(value: string | undefined): string {
   if (value === undefined) return '0.0.0.0';
   // An address or a host name (RFC 1123); a URL or host:port is a common slip.
@@ -266,6 +276,7 @@ export function loadConfig(env: Env = process.env): Config {
     inviteLeaseSeconds: parseLeaseSeconds(read(env, 'INVITE_LEASE_SECONDS')),
     maxEventLoopDelayMs: parseNonNegativeInt(read(env, 'MAX_EVENT_LOOP_DELAY_MS'), 'MAX_EVENT_LOOP_DELAY_MS', 1000),
     ...parseRequestTimeouts(env),
+    shutdownTimeoutMs: parseShutdownTimeout(read(env, 'SHUTDOWN_TIMEOUT_MS')),
   };
 }
 

@@ -20,6 +20,7 @@ import { createAdminInvitationsService } from './modules/invitations/admin-invit
 import { createInvitationsService } from './modules/invitations/invitations.service.js';
 import { createTurnGate } from './modules/invitations/turn-gate.js';
 import { createRetryWorker } from './modules/invitations/retry-worker.js';
+import { trackSends } from './modules/invitations/send-tracker.js';
 import { createInviteLimits } from './modules/invitations/invite-limits.js';
 import { createInviteCodesRepository } from './modules/invite-codes/invite-codes.repository.js';
 import { createInviteCodesAdmin } from './modules/invite-codes/invite-codes.admin.js';
@@ -135,13 +136,15 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}) 
       : undefined,
   });
   const codes = createInviteCodesService({ codes: repositories.inviteCodes, clock });
-  const delivery = createInvitationDelivery({
+  const untrackedDelivery = createInvitationDelivery({
     invitations: repositories.invitations,
     send: createInvitationSender({ connection: plexConnection, mapping: libraryMapping, settings, onTokenRefused: tokenRefusals.record }),
     clock,
     logger,
     leaseMs: overrides.inviteLeaseMs ?? config.inviteLeaseSeconds * 1000,
   });
+  // Every send goes through the tracker, so a stop can wait for (or give back) those under way.
+  const delivery = trackSends(untrackedDelivery, { invitations: repositories.invitations, clock, logger });
   const admins = createAdminsService({ admins: repositories.admins, clock });
   const audit = createAuditService({ audit: repositories.audit, clock });
   const apiKeys = createApiKeysService({ keys: repositories.apiKeys, clock, audit });
@@ -212,6 +215,7 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}) 
     serverChoice: createServerChoice({ connection: plexConnection, audit, onChanged: onPlexChanged }),
     dashboard: createDashboardService({ stats: createStatsRepository(database.db), clock, connectionTests, setup }),
     retryWorker: createRetryWorker({ invitations: repositories.invitations, delivery, clock, logger }),
+    delivery,
   };
 
   return {

@@ -1,5 +1,6 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import os from 'node:os';
+import { signalBursts } from './stop-signals.js';
 
 /**
  * `helpr serve` (what `npm start` runs): Helpr with the memory settings it was measured with
@@ -49,9 +50,10 @@ export function runChild(proc: LaunchProcess, missing: Missing): void {
     detached: proc.platform !== 'win32',
   });
   let forwarded = false;
+  const passOn = stopForwarder(child, proc.platform);
   const forward = (signal: NodeJS.Signals) => {
     forwarded = true;
-    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    passOn(signal);
   };
   for (const signal of FORWARDED_SIGNALS) proc.on(signal, forward);
   // `npm start` runs this through `sh -c`, and when npm is stopped, sh dies without passing the
@@ -70,6 +72,23 @@ export function runChild(proc: LaunchProcess, missing: Missing): void {
   child.on('exit', (code, signal) => {
     proc.exit(code ?? 128 + (signal ? (os.constants.signals[signal] ?? 0) : 0));
   });
+}
+
+type Child = Pick<ChildProcess, 'exitCode' | 'signalCode' | 'connected' | 'kill' | 'disconnect'>;
+
+/**
+ * Passes a stop request on to Helpr. systemd's default stop signals the launcher and Helpr together,
+ * and a terminal may send a burst: only the first signal of a burst is passed on (Helpr would take a
+ * second one as "stop now"). On Windows kill() is TerminateProcess, no graceful stop at all: closing
+ * the channel asks Helpr to stop (stopWhenLauncherGone); once it is closed, a later request is the
+ * forced stop it stands for.
+ */
+export function stopForwarder(child: Child, platform: NodeJS.Platform, burst = signalBursts()): (signal: NodeJS.Signals) => void {
+  return (signal) => {
+    if (burst() === 'repeat' || child.exitCode !== null || child.signalCode !== null) return;
+    if (platform === 'win32' && child.connected) child.disconnect();
+    else child.kill(signal);
+  };
 }
 
 /** In the child: stop like on SIGTERM when the launcher is gone. */

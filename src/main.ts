@@ -2,6 +2,7 @@ import { ConfigError, loadConfig, loadDotEnv } from './config.js';
 import { StartupError, isAppError } from './errors.js';
 import { stopWhenLauncherGone } from './launcher.js';
 import { startServer, type RunningServer } from './server.js';
+import { signalBursts } from './stop-signals.js';
 import { keepServingOnUnhandledRejection } from './unhandled-rejections.js';
 
 /** Process entry: configuration, start, and a graceful stop on SIGTERM/SIGINT/SIGHUP. */
@@ -10,15 +11,10 @@ async function main(): Promise<void> {
   const config = loadConfig();
   // Filled once started; a signal may arrive before that.
   const running: { server?: RunningServer } = {};
-  let stopping = false;
+  let stopping: NodeJS.Signals | undefined;
+  const burst = signalBursts();
 
-  const stop = (signal: NodeJS.Signals) => {
-    // A second signal, or a stop that takes too long, ends the process at once.
-    if (stopping) process.exit(1);
-    stopping = true;
-    setTimeout(() => process.exit(1), 10_000).unref();
-    const server = running.server;
-    if (!server) return; // still starting: main() stops once the start finishes
+  const shutDown = (server: RunningServer, signal: NodeJS.Signals) => {
     server.deps.logger.info({ signal }, 'shutting down');
     server.close().then(
       () => process.exit(0),
@@ -28,6 +24,18 @@ async function main(): Promise<void> {
       },
     );
   };
+
+  const stop = (signal: NodeJS.Signals) => {
+    // The same stop arriving twice at once (systemd signals the launcher and Helpr together) is
+    // one stop; asked again later, or a stop that takes too long, ends the process at once.
+    const turn = burst();
+    if (turn === 'repeat') return;
+    if (turn === 'again') process.exit(1);
+    stopping = signal;
+    setTimeout(() => process.exit(1), config.shutdownTimeoutMs).unref();
+    if (running.server) shutDown(running.server, signal);
+    // Otherwise still starting: main() stops once the start finishes.
+  };
   // Listen before starting, so a signal that arrives during start-up is not lost.
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
@@ -36,10 +44,7 @@ async function main(): Promise<void> {
 
   running.server = await startServer(config);
   keepServingOnUnhandledRejection(process, running.server.deps.logger);
-  if (stopping) {
-    stopping = false;
-    stop('SIGTERM');
-  }
+  if (stopping) shutDown(running.server, stopping);
 }
 
 main().catch((error: unknown) => {

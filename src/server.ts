@@ -6,6 +6,14 @@ import { createDeps, type Deps } from './deps.js';
 import { listenError } from './listen-errors.js';
 import { logStartupNotice, startupNotice } from './startup-notice.js';
 
+/** What a stop leaves for closing the database and Redis after the sends: SHUTDOWN_TIMEOUT_MS minus this. */
+export const CLOSE_MARGIN_MS = 3000;
+
+/** How long a stop waits for invites being sent before giving them back. */
+export function sendWaitMs(config: Pick<Config, 'shutdownTimeoutMs'>): number {
+  return Math.max(0, config.shutdownTimeoutMs - CLOSE_MARGIN_MS);
+}
+
 export interface RunningServer {
   app: FastifyInstance;
   deps: Deps;
@@ -46,7 +54,11 @@ export async function startServer(config: Config, options: AppOptions & { deps?:
         // moment would stay open after its answer until the client lets go (a browser: minutes).
         const sweep = setInterval(() => app!.server.closeIdleConnections(), 100);
         try {
-          await Promise.all([deps.services.retryWorker.stop(), app!.close()]);
+          const closing = Promise.all([deps.services.retryWorker.stop(), app!.close()]);
+          // Invites being sent (friends' requests that answered "pending" go on in the background)
+          // get until shortly before the hard exit in main.ts; those still under way are given back.
+          await deps.services.delivery.drain(sendWaitMs(config), closing);
+          await closing;
         } finally {
           clearInterval(sweep);
         }

@@ -59,6 +59,7 @@ describe('configuration documentation', () => {
       MAX_EVENT_LOOP_DELAY_MS: '0',
       REQUEST_TIMEOUT_MS: '60000',
       HEADERS_TIMEOUT_MS: '5000',
+      SHUTDOWN_TIMEOUT_MS: '9000',
     };
     expect(Object.keys(samples)).toEqual(names);
     for (const name of names) {

@@ -42,6 +42,46 @@ function alive(pid: number): boolean {
   }
 }
 
+/**
+ * A request Helpr has read the headers of (it answered 100 Continue) but not yet the body; kept
+ * alive like a browser's, so Helpr must not wait for the client to let go of the connection.
+ * `finishAnswered` sends the body and checks that a real answer comes back.
+ */
+async function requestInFlight(url: string): Promise<{ finishAnswered(): Promise<void> }> {
+  const body = 'username=owner&password=wrong';
+  const agent = new http.Agent({ keepAlive: true, timeout: 60_000 });
+  const request = http.request(`${url}/admin/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body), expect: '100-continue' },
+    agent,
+  });
+  const answered = new Promise<{ status: number; text: string }>((resolve, reject) => {
+    request.on('response', (response) => {
+      let text = '';
+      response.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      response.on('end', () => resolve({ status: response.statusCode!, text }));
+    });
+    request.on('error', reject);
+  });
+  await new Promise<void>((resolve) => {
+    request.once('continue', resolve);
+    request.flushHeaders();
+  });
+  return {
+    async finishAnswered() {
+      request.end(body);
+      try {
+        const response = await answered;
+        expect(response.status).toBeGreaterThanOrEqual(200);
+        expect(response.status).toBeLessThan(500);
+        expect(response.text.length).toBeGreaterThan(0);
+      } finally {
+        agent.destroy();
+      }
+    },
+  };
+}
+
 describe('helpr serve (npm start)', () => {
   it('runs Helpr in a child with its memory settings, passes SIGTERM on, lets a request in flight finish, and leaves nothing running', async () => {
     const run = runEntry(SERVE, serveEnv());
@@ -56,40 +96,34 @@ describe('helpr serve (npm start)', () => {
     expect(run.output()).toContain(`Helpr is listening on ${helpr.url}`);
     expect(run.output()).toContain(`open ${helpr.url}/admin to finish setup`);
 
-    // A request Helpr has read the headers of (it answered 100 Continue) but not yet the body.
-    const body = 'username=owner&password=wrong';
-    // Kept alive like a browser's: Helpr must not wait for the client to let go of the connection.
-    const agent = new http.Agent({ keepAlive: true, timeout: 60_000 });
-    const request = http.request(`${helpr.url}/admin/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body), expect: '100-continue' },
-      agent,
-    });
-    const answered = new Promise<{ status: number; text: string }>((resolve, reject) => {
-      request.on('response', (response) => {
-        let text = '';
-        response.on('data', (chunk: Buffer) => (text += chunk.toString()));
-        response.on('end', () => resolve({ status: response.statusCode!, text }));
-      });
-      request.on('error', reject);
-    });
-    await new Promise<void>((resolve) => {
-      request.once('continue', resolve);
-      request.flushHeaders();
-    });
+    const request = await requestInFlight(helpr.url);
 
     run.child.kill('SIGTERM');
     await run.waitFor(/"signal":"SIGTERM".*shutting down/);
-    request.end(body);
-    const response = await answered;
-    expect(response.status).toBeGreaterThanOrEqual(200);
-    expect(response.status).toBeLessThan(500);
-    expect(response.text.length).toBeGreaterThan(0);
+    await request.finishAnswered();
 
     const { code } = await run.exited;
-    agent.destroy();
     expect(code).toBe(0);
     expect(alive(helpr.pid)).toBe(false);
+  });
+
+  it('takes SIGTERM to the launcher and to Helpr at once (systemd stopping the service) as one stop', async () => {
+    const run = runEntry(SERVE, serveEnv());
+    children.push(run.child);
+    const helpr = listeningOf(await run.waitFor(/Server listening at/));
+    const request = await requestInFlight(helpr.url);
+
+    // systemd's KillMode=control-group: every process of the service gets SIGTERM, and the launcher
+    // passes its own on. Signals sent together may merge into one, so these come once Helpr is stopping.
+    process.kill(helpr.pid, 'SIGTERM');
+    await run.waitFor(/"signal":"SIGTERM".*shutting down/);
+    process.kill(run.child.pid!, 'SIGTERM');
+    process.kill(helpr.pid, 'SIGTERM');
+    process.kill(run.child.pid!, 'SIGTERM');
+    await request.finishAnswered();
+
+    expect((await run.exited).code).toBe(0);
+    expect(run.output().match(/shutting down/g)).toHaveLength(1);
   });
 
   it('runs in one process when the settings are already there', async () => {

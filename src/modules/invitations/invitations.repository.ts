@@ -88,6 +88,21 @@ export function createInvitationsRepository(db: Db) {
     },
 
     /**
+     * Gives a lease back while its send may still be under way (Helpr stopping before Plex
+     * answered): another worker or instance may take the invitation at once, and as this attempt
+     * may have reached Plex, the one that does looks the share up first (unconfirmed).
+     */
+    async abandon(id: string, owner: string, now: string): Promise<boolean> {
+      const result = await db
+        .updateTable('invitations')
+        .set((eb) => ({ lease_owner: null, lease_until: null, updated_at: now, unconfirmed_since: eb.fn.coalesce('unconfirmed_since', eb.val(now)) }))
+        .where('id', '=', id)
+        .where('lease_owner', '=', owner)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
+    },
+
+    /**
      * Records the outcome of a send and lets go of the lease; only the lease holder may. An
      * unconfirmed mark, once set, stays (whatever the caller read before).
      */
