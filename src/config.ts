@@ -192,12 +192,12 @@ function parseRateLimit(value: string | undefined, name: string): Config['invite
   return { max: Number(match[1]), windowMinutes: Number(match[2]) * unit };
 }
 
-function parseLeaseSeconds(value: string | undefined): number {
-  if (value === undefined) return 60;
-  const seconds = Number(value);
 // A lease shorter than one send at its slowest lets a second worker send the same invite (MIN_LEASE_MS).
 const MIN_LEASE_SECONDS = Math.ceil(MIN_LEASE_MS / 1000);
 
+function parseLeaseSeconds(value: string | undefined): number {
+  if (value === undefined) return 60;
+  const seconds = Number(value);
   if (!/^\d+$/.test(value) || seconds < MIN_LEASE_SECONDS || seconds > 3600) {
     throw new ConfigError('INVITE_LEASE_SECONDS', `must be a whole number of seconds from ${MIN_LEASE_SECONDS} to 3600 (got "${value}")`);
   }

@@ -40,8 +40,8 @@ import { createTokenRefusals } from './modules/plex/token-refusal.js';
 import { createServerChoice } from './modules/setup/server-choice.service.js';
 import { createSetupWizard } from './modules/setup/setup.service.js';
 import { createPlexClient } from './plex/plex-client.js';
-import { createSessionsRepository } from './modules/sessions/sessions.repository.js';
 import { PLEX_CALL_TIMEOUT_MS } from './plex/plex-limits.js';
+import { createSessionsRepository } from './modules/sessions/sessions.repository.js';
 import { createSettingsRepository } from './modules/settings/settings.repository.js';
 import type { CounterStore } from './rate-limit/counter-store.js';
 import { MemoryCounterStore } from './rate-limit/memory-counter-store.js';
@@ -70,9 +70,9 @@ export interface DepsOverrides {
   sleep?: (ms: number) => Promise<void>;
   /** How long a friend's request waits for Plex before answering "pending" (default 6 s). */
   sendTimeoutMs?: number;
-  /** How long an admin page waits for the server's libraries before showing what it has (default 4 s). */
   /** Tests only: an invite lease shorter than INVITE_LEASE_SECONDS allows (see MIN_LEASE_MS). */
   inviteLeaseMs?: number;
+  /** How long an admin page waits for the server's libraries before showing what it has (default 4 s). */
   plexPageWaitMs?: number;
   /**
    * One more CA certificate (PEM) for plex.tv, besides Node's: tests against the simulator's
