@@ -62,6 +62,38 @@ function contract(
       expect((await ctx.store.hit(k, 60_000)).count).toBe(1);
     });
 
+    it('takes back a hit, never below zero, keeping the window', async () => {
+      const k = key();
+      await ctx.store.hit(k, 60_000);
+      await ctx.store.hit(k, 60_000);
+      await ctx.store.takeBack(k);
+      const left = await ctx.store.peek(k);
+      expect(left.count).toBe(1);
+      expect(left.resetInMs).toBeGreaterThan(55_000);
+      await ctx.store.takeBack(k);
+      await ctx.store.takeBack(k);
+      expect((await ctx.store.peek(k)).count).toBe(0);
+      await ctx.store.takeBack(key()); // a key never hit
+      expect((await ctx.store.hit(k, 60_000)).count).toBe(1);
+    });
+
+    it('hands out turns one after another, each `spacing` after the one before', async () => {
+      const k = key();
+      // Concurrent callers queue: their waits add up instead of running side by side.
+      const waits = await Promise.all([200, 300, 400].map((spacing) => ctx.store.takeTurn(k, spacing)));
+      const sorted = [...waits].sort((x, y) => x - y);
+      expect(sorted[2]).toBeGreaterThan(850);
+      expect(sorted[2]).toBeLessThanOrEqual(900);
+      expect(sorted[0]).toBeGreaterThanOrEqual(150);
+      expect(sorted[1]! - sorted[0]!).toBeGreaterThanOrEqual(150);
+      expect(sorted[2]! - sorted[1]!).toBeGreaterThanOrEqual(150);
+      // Once the last turn has passed, the next one is `spacing` from now.
+      await ctx.expire(950);
+      const next = await ctx.store.takeTurn(k, 100);
+      expect(next).toBeGreaterThan(50);
+      expect(next).toBeLessThanOrEqual(100);
+    });
+
     it('counts concurrent hits exactly', async () => {
       const k = key();
       const hits = await Promise.all(Array.from({ length: 50 }, () => ctx.store.hit(k, 60_000)));

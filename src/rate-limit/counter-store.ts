@@ -16,4 +16,12 @@ export interface CounterStore {
   /** The current count without adding a hit (0 when the window has ended). */
   peek(key: string): Promise<CounterHit>;
   reset(key: string): Promise<void>;
+  /** Takes one hit back (never below zero; the window keeps its end): an attempt that was not a failure. */
+  takeBack(key: string): Promise<void>;
+  /**
+   * Reserves the next turn under `key`: `spacingMs` after the previous turn, or after now when
+   * that has passed. Returns how long to wait for it. Concurrent callers queue one behind the
+   * other, across instances when the store is shared, so at most one goes per spacing.
+   */
+  takeTurn(key: string, spacingMs: number): Promise<number>;
 }

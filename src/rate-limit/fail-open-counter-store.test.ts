@@ -17,6 +17,8 @@ function switchableStore(clock: ReturnType<typeof fixedClock>) {
     hit: (key, windowMs) => guard(() => inner.hit(key, windowMs)),
     peek: (key) => guard(() => inner.peek(key)),
     reset: (key) => guard(() => inner.reset(key)),
+    takeBack: (key) => guard(() => inner.takeBack(key)),
+    takeTurn: (key, spacingMs) => guard(() => inner.takeTurn(key, spacingMs)),
   };
   return { store, state };
 }

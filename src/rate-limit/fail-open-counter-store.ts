@@ -54,6 +54,14 @@ export class FailOpenCounterStore implements CounterStore {
     return this.run((store) => store.reset(key));
   }
 
+  takeBack(key: string): Promise<void> {
+    return this.run((store) => store.takeBack(key));
+  }
+
+  takeTurn(key: string, spacingMs: number): Promise<number> {
+    return this.run((store) => store.takeTurn(key, spacingMs));
+  }
+
   private now(): number {
     return (this.options.clock ?? systemClock).now().getTime();
   }

@@ -40,6 +40,21 @@ export class MemoryCounterStore implements CounterStore {
     this.windows.delete(key);
   }
 
+  async takeBack(key: string): Promise<void> {
+    const window = this.windows.get(key);
+    if (window && window.count > 0) window.count -= 1;
+  }
+
+  // A turn is a window with no hits: it ends when the turn comes.
+  async takeTurn(key: string, spacingMs: number): Promise<number> {
+    const now = this.clock.now().getTime();
+    const previous = this.windows.get(key);
+    const endsAt = Math.max(now, previous?.endsAt ?? now) + spacingMs;
+    if (!previous) this.evictIfFull(now);
+    this.windows.set(key, { count: 0, endsAt });
+    return endsAt - now;
+  }
+
   private evictIfFull(now: number): void {
     if (this.windows.size < this.maxKeys) return;
     for (const [key, window] of this.windows) {

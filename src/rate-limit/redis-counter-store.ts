@@ -12,6 +12,21 @@ end
 return {count, ttl}
 `;
 
+// DECR keeps the key's expiry; a key that is gone or at zero stays as it is.
+const TAKE_BACK_SCRIPT = `
+if tonumber(redis.call('GET', KEYS[1]) or '0') > 0 then redis.call('DECR', KEYS[1]) end
+return 0
+`;
+
+// The queue's end is the key's time to live, so every instance agrees on it whatever its clock.
+const TAKE_TURN_SCRIPT = `
+local left = redis.call('PTTL', KEYS[1])
+if left < 0 then left = 0 end
+local wait = left + tonumber(ARGV[1])
+redis.call('SET', KEYS[1], '1', 'PX', wait)
+return wait
+`;
+
 /** Counters shared by every instance that uses the same Redis. */
 export class RedisCounterStore implements CounterStore {
   readonly kind = 'redis' as const;
@@ -39,5 +54,13 @@ export class RedisCounterStore implements CounterStore {
 
   async reset(key: string): Promise<void> {
     await this.redis.del(this.prefix + key);
+  }
+
+  async takeBack(key: string): Promise<void> {
+    await this.redis.eval(TAKE_BACK_SCRIPT, 1, this.prefix + key);
+  }
+
+  async takeTurn(key: string, spacingMs: number): Promise<number> {
+    return Number(await this.redis.eval(TAKE_TURN_SCRIPT, 1, this.prefix + key, String(Math.max(1, Math.round(spacingMs)))));
   }
 }

@@ -9,11 +9,11 @@ import { testAppOf, testConfig, type TestApp } from '../helpers/app.js';
 
 describe('admin sign-in and guards', () => {
   let t: TestApp;
-  /** The sign-in slow-downs asked for, instead of waiting them. */
+  /** The sign-in slow-downs asked for, instead of waiting them (the clock moves on as if waited). */
   const sleeps: number[] = [];
   beforeAll(async () => {
     const clock = fixedClock('2026-11-24T12:00:00.000Z');
-    const sleep = async (ms: number) => void sleeps.push(ms);
+    const sleep = async (ms: number) => void (sleeps.push(ms), clock.advance(ms));
     const deps = await createDeps(testConfig(), { clock, logger: pino({ level: 'silent' }), sleep });
     await migrateToLatest(deps.database);
     t = await testAppOf(deps, clock);
