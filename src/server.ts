@@ -4,7 +4,7 @@ import type { Config } from './config.js';
 import { migrateToLatest } from './db/migrate.js';
 import { createDeps, type Deps } from './deps.js';
 import { listenError } from './listen-errors.js';
-import { logStartupNotice, startupNotice } from './startup-notice.js';
+import { announceStartup, startupNotice } from './startup-notice.js';
 
 /** What a stop leaves for closing the database and Redis after the sends: SHUTDOWN_TIMEOUT_MS minus this. */
 export const CLOSE_MARGIN_MS = 3000;
@@ -34,6 +34,12 @@ export async function startServer(config: Config, options: AppOptions & { deps?:
       await deps.services.settings.update({ libraries: config.plex.libraries });
       deps.logger.info({ libraries: config.plex.libraries }, 'library selection set from PLEX_LIBRARIES');
     }
+    // A Plex token replaced while Helpr was stopped (a new PLEX_TOKEN): the requests waiting for it go out now.
+    const woken = await deps.services.tokenRefusals.resumeIfReplaced().catch((error: unknown) => {
+      deps.logger.warn({ err: error }, 'could not check whether the refused Plex token was replaced');
+      return 0;
+    });
+    if (woken > 0) deps.logger.info({ requests: woken }, 'the refused Plex token was replaced: waiting requests are sent now');
     app = await buildApp(deps, options);
     const address = await app.listen({ port: config.port, host: config.host }).catch((error: unknown) => {
       throw listenError(error, config);
@@ -42,7 +48,9 @@ export async function startServer(config: Config, options: AppOptions & { deps?:
     if (options.announce !== false) {
       const bound = app.server.address();
       const port = typeof bound === 'object' && bound ? bound.port : config.port;
-      logStartupNotice(deps.logger, startupNotice(config, port, !(await deps.services.setup.isReady().catch(() => true))));
+      const notice = startupNotice(config, port, !(await deps.services.setup.isReady().catch(() => true)));
+      // Plain lines on stderr as well, unless Helpr was told to say nothing (LOG_LEVEL=silent).
+      announceStartup(deps.logger, notice, config.logLevel === 'silent' ? undefined : process.stderr);
     }
     return {
       app,

@@ -1,5 +1,7 @@
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { startupNotice } from './startup-notice.js';
+import { announceStartup, plainNotice, startupNotice } from './startup-notice.js';
 
 describe('startup notice', () => {
   it('says where Helpr listens, where to finish setup, and warns without BASE_URL', () => {
@@ -16,5 +18,26 @@ describe('startup notice', () => {
       'Setup is not finished: open https://invite.example.com/admin to finish setup',
     ]);
     expect(startupNotice({ host: '::1', baseUrl: 'https://invite.example.com' }, 3000, false).map((line) => line.message)).toEqual(['Helpr is listening on http://[::1]:3000']);
+  });
+
+  it('prints plain lines for a person, besides the JSON log lines for machines', () => {
+    const notice = startupNotice({ host: '127.0.0.1', baseUrl: undefined }, 3000, true);
+    const logged: string[] = [];
+    const log = new Writable({
+      write(chunk, _encoding, done) {
+        logged.push(String(chunk));
+        done();
+      },
+    });
+    let printed = '';
+    announceStartup(pino(log), notice, { write: (text: string) => (printed += text) });
+    expect(printed).toBe(plainNotice(notice));
+    expect(printed.split('\n')).toEqual([
+      'Helpr is listening on http://127.0.0.1:3000',
+      'Setup is not finished: open http://127.0.0.1:3000/admin to finish setup',
+      "Warning: BASE_URL is empty: invite links use the address each request reached (or the name a trusted proxy forwarded). Set BASE_URL to Helpr's public address (https://invite.example.com).",
+      '',
+    ]);
+    expect(logged.map((line) => (JSON.parse(line) as { msg: string }).msg)).toEqual(notice.map((line) => line.message));
   });
 });

@@ -30,3 +30,18 @@ export function startupNotice(config: Pick<Config, 'host' | 'baseUrl'>, port: nu
 export function logStartupNotice(logger: Logger, notice: ReturnType<typeof startupNotice>): void {
   for (const line of notice) logger[line.level](line.message);
 }
+
+/** The notice as a person reads it: plain lines, warnings marked as such. */
+export function plainNotice(notice: ReturnType<typeof startupNotice>): string {
+  return notice.map((line) => `${line.level === 'warn' ? 'Warning: ' : ''}${line.message}\n`).join('');
+}
+
+/**
+ * Logs the notice (JSON lines on stdout, for machines) and writes it as plain lines to `out`
+ * (stderr): whoever reads the output, in a terminal, `docker logs` or the journal, sees the address
+ * in plain words, and stdout stays JSON only.
+ */
+export function announceStartup(logger: Logger, notice: ReturnType<typeof startupNotice>, out: { write(text: string): unknown } | undefined): void {
+  logStartupNotice(logger, notice);
+  out?.write(plainNotice(notice));
+}

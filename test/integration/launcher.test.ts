@@ -102,9 +102,13 @@ describe('helpr serve (npm start)', () => {
     await run.waitFor(/"signal":"SIGTERM".*shutting down/);
     await request.finishAnswered();
 
-    const { code } = await run.exited;
+    const { code, stderr } = await run.exited;
     expect(code).toBe(0);
     expect(alive(helpr.pid)).toBe(false);
+    // Besides the JSON log on stdout, plain lines for a person on stderr.
+    expect(stderr.split('\n')).toEqual(
+      expect.arrayContaining([`Helpr is listening on ${helpr.url}`, `Setup is not finished: open ${helpr.url}/admin to finish setup`, expect.stringMatching(/^Warning: BASE_URL is empty: /)]),
+    );
   });
 
   it('takes SIGTERM to the launcher and to Helpr at once (systemd stopping the service) as one stop', async () => {
