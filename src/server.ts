@@ -34,6 +34,12 @@ export async function startServer(config: Config, options: AppOptions & { deps?:
       await deps.services.settings.update({ libraries: config.plex.libraries });
       deps.logger.info({ libraries: config.plex.libraries }, 'library selection set from PLEX_LIBRARIES');
     }
+    // A Plex token replaced while Helpr was stopped (a new PLEX_TOKEN): the requests waiting for it go out now.
+    const woken = await deps.services.tokenRefusals.resumeIfReplaced().catch((error: unknown) => {
+      deps.logger.warn({ err: error }, 'could not check whether the refused Plex token was replaced');
+      return 0;
+    });
+    if (woken > 0) deps.logger.info({ requests: woken }, 'the refused Plex token was replaced: waiting requests are sent now');
     app = await buildApp(deps, options);
     const address = await app.listen({ port: config.port, host: config.host }).catch((error: unknown) => {
       throw listenError(error, config);

@@ -19,11 +19,14 @@ describe.each(TRANSPORTS)('findShare over $name', ({ tls }) => {
     return result.outcome === 'sent' ? result.shareId : undefined;
   }
 
-  it('finds a pending email invite with the v1 share id the invite answered, from the v1 list', async () => {
+  /** When the simulator made its only share, as v1 says it (unix seconds). */
+  const madeAtSeconds = () => new Date(Math.floor(Date.parse(plex.sim.control.state().shares[0]!.invitedAt) / 1000) * 1000);
+
+  it('finds a pending email invite with the v1 share id the invite answered, and when it was made, from the v1 list', async () => {
     const client = plex.client();
     const shareId = await invite(client, 'newcomer@example.com');
     plex.sim.control.clearLog();
-    expect(await client.sharing.findShare(owner(), mid(), 'Newcomer@Example.com')).toEqual({ via: 'v1', shareId });
+    expect(await client.sharing.findShare(owner(), mid(), 'Newcomer@Example.com')).toEqual({ via: 'v1', shareId, invitedAt: madeAtSeconds() });
     expect(shareId).toBe(String(plex.sim.control.state().shares[0]!.v1Id));
     expect(plex.sim.control.requestLog().map((entry) => `${entry.method} ${entry.path} ${entry.status}`)).toEqual([
       `GET /api/servers/${mid()}/shared_servers 200`,
@@ -33,7 +36,7 @@ describe.each(TRANSPORTS)('findShare over $name', ({ tls }) => {
   it('finds an account by its username or its email, whichever the invite used', async () => {
     const client = plex.client();
     await invite(client, 'alice');
-    const found = { via: 'v1', shareId: String(plex.sim.control.state().shares[0]!.v1Id) };
+    const found = { via: 'v1', shareId: String(plex.sim.control.state().shares[0]!.v1Id), invitedAt: madeAtSeconds() };
     expect(await client.sharing.findShare(owner(), mid(), 'ALICE')).toEqual(found);
     expect(await client.sharing.findShare(owner(), mid(), 'alice@example.com')).toEqual(found);
   });
@@ -53,15 +56,17 @@ describe.each(TRANSPORTS)('findShare over $name', ({ tls }) => {
     expect(await client.sharing.findShare(owner(), mid(), 'ali')).toBeUndefined();
   });
 
-  it('uses the v2 lists, and their ids, when v1 sharing is gone', async () => {
+  it('uses the v2 lists, their ids and times, when v1 sharing is gone (pending and accepted)', async () => {
     const client = plex.client();
     plex.sim.control.setV1SharingGone(true);
     const shareId = await invite(client, 'friend');
     plex.sim.control.clearLog();
-    expect(await client.sharing.findShare(owner(), mid(), 'friend@example.com')).toEqual({ via: 'v2', shareId });
+    expect(await client.sharing.findShare(owner(), mid(), 'friend@example.com')).toEqual({ via: 'v2', shareId, invitedAt: madeAtSeconds() });
     expect(shareId).toBe(String(plex.sim.control.state().shares[0]!.v2Id));
     expect(plex.sim.control.requestLog({ method: 'GET', path: '/api/servers/' }).map((entry) => entry.status)).toEqual([410]);
     expect(await client.sharing.findShare(owner(), mid(), 'alice')).toBeUndefined();
+    expect(await client.sharing.acceptInvite('friend-token', 'owner')).toBe('accepted');
+    expect(await client.sharing.findShare(owner(), mid(), 'friend')).toEqual({ via: 'v2', shareId, invitedAt: madeAtSeconds() });
   });
 
   it('reports a plex.tv failure instead of answering "no share"', async () => {

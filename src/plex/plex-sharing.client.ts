@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { isPlexError, PlexError } from './plex.errors.js';
 import { parsePlexXml } from './plex-xml.js';
-import { parsePlexJson, pendingInviteSchema, sharedServerSchema, validatePlex, type PlexPendingInvite, type PlexSharedServer } from './plex.schemas.js';
+import { parsePlexJson, pendingInviteSchema, plexTimeOf, sharedServerSchema, validatePlex, type PlexPendingInvite, type PlexSharedServer } from './plex.schemas.js';
 import { plexTvRequester, type PlexTvContext } from './plex-tv.client.js';
 
 export interface SharingOptions {
@@ -18,6 +18,13 @@ export interface InviteRequest {
   /** plex.tv-global section ids (never the media server's local keys). */
   librarySectionIds: number[];
   sharing: SharingOptions;
+}
+
+/** An existing share found on plex.tv, and when it was made when plex.tv says. */
+export interface FoundShare {
+  via: 'v1' | 'v2';
+  shareId: string;
+  invitedAt: Date | undefined;
 }
 
 export type InviteResult =
@@ -134,6 +141,11 @@ export function createPlexSharingClient(ctx: PlexTvContext) {
      * address or username, matched case-insensitively: what removeShare needs to end that access.
      */
     async findSharedServerIds(token: string, machineIdentifier: string, emailOrUsername: string): Promise<number[]> {
+      return [...new Set((await this.findV2Shares(token, machineIdentifier, emailOrUsername)).map((share) => share.id))];
+    },
+
+    /** The v2 entries (E6c accepted, E6d pending) of one server for an email address or username, with when each was made. */
+    async findV2Shares(token: string, machineIdentifier: string, emailOrUsername: string): Promise<Array<{ id: number; invitedAt: Date | undefined }>> {
       const wanted = emailOrUsername.trim().toLowerCase();
       const matches = (entry: { invitedEmail?: string | null; invited?: { email?: string | null; username?: string | null } | null }) =>
         [entry.invitedEmail, entry.invited?.email, entry.invited?.username].some((name) => name?.toLowerCase() === wanted);
@@ -141,36 +153,38 @@ export function createPlexSharingClient(ctx: PlexTvContext) {
         this.listAcceptedShares(token, machineIdentifier),
         this.listPendingInvites(token, machineIdentifier),
       ]);
-      const ids = accepted.filter(matches).map((share) => share.id);
+      const found = accepted.filter(matches).map((share) => ({ id: share.id, invitedAt: plexTimeOf(share.invitedAt ?? share.createdAt) }));
       for (const invite of pending) {
         for (const server of invite.sharedServers) {
           const onServer = !server.machineIdentifier || server.machineIdentifier === machineIdentifier;
-          if (onServer && (matches(invite) || matches(server))) ids.push(server.id);
+          const invitedAt = plexTimeOf(server.invitedAt ?? server.createdAt ?? invite.createdAt);
+          if (onServer && (matches(invite) || matches(server))) found.push({ id: server.id, invitedAt });
         }
       }
-      return [...new Set(ids)];
+      return found;
     },
 
     /**
      * The share (pending or accepted) of one server for an email address or username, with an id of
-     * the kind inviteFriend answers: E6b (v1, XML, `SharedServer@id`) first, like the invite; the v2
-     * lists (E6c, E6d) when v1 is gone (404/410). Undefined when there is none.
+     * the kind inviteFriend answers and when it was made (`invitedAt`, undefined when plex.tv does
+     * not say): E6b (v1, XML, `SharedServer@id`, `@invitedAt` in unix seconds) first, like the
+     * invite; the v2 lists (E6c, E6d) when v1 is gone (404/410). Undefined when there is none.
      */
-    async findShare(token: string, machineIdentifier: string, emailOrUsername: string): Promise<{ via: 'v1' | 'v2'; shareId: string } | undefined> {
+    async findShare(token: string, machineIdentifier: string, emailOrUsername: string): Promise<FoundShare | undefined> {
       const what = 'looking for an existing share';
       const wanted = emailOrUsername.trim().toLowerCase();
       try {
         const path = `/api/servers/${encodeURIComponent(machineIdentifier)}/shared_servers`;
         const answer = await call(what, { path, token, accept: 'xml' });
-        type Listed = { id?: string; email?: string; username?: string };
+        type Listed = { id?: string; email?: string; username?: string; invitedAt?: string };
         const doc = parsePlexXml(what, answer.text) as { MediaContainer?: { SharedServer?: Listed[] } };
         const share = doc.MediaContainer?.SharedServer?.find((s) => [s.email, s.username].some((name) => name?.toLowerCase() === wanted));
-        return share?.id ? { via: 'v1', shareId: share.id } : undefined;
+        return share?.id ? { via: 'v1', shareId: share.id, invitedAt: plexTimeOf(share.invitedAt) } : undefined;
       } catch (error) {
         if (!(isPlexError(error) && error.kind === 'not_found' && (error.status === 404 || error.status === 410))) throw error;
       }
-      const [id] = await this.findSharedServerIds(token, machineIdentifier, emailOrUsername);
-      return id === undefined ? undefined : { via: 'v2', shareId: String(id) };
+      const [share] = await this.findV2Shares(token, machineIdentifier, emailOrUsername);
+      return share === undefined ? undefined : { via: 'v2', shareId: String(share.id), invitedAt: share.invitedAt };
     },
 
     /**

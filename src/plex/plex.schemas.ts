@@ -55,6 +55,18 @@ export const pinSchema = z.object({
 });
 export type PlexPin = z.infer<typeof pinSchema>;
 
+/** A plex.tv time: unix seconds (v1 XML, "0" for never) or ISO-8601 (v2 JSON). */
+const plexTime = z.union([z.string(), z.number()]).nullish();
+
+/** A plex.tv time as a Date; undefined when absent, zero ("never") or unreadable. */
+export function plexTimeOf(value: string | number | null | undefined): Date | undefined {
+  if (value === null || value === undefined || value === '') return undefined;
+  const numeric = typeof value === 'number' ? value : /^\d+$/.test(value) ? Number(value) : undefined;
+  // Seconds, as plex.tv writes them; a number too large for seconds is taken as milliseconds.
+  const ms = numeric === undefined ? Date.parse(String(value)) : numeric < 1e11 ? numeric * 1000 : numeric;
+  return Number.isFinite(ms) && ms > 0 ? new Date(ms) : undefined;
+}
+
 const invitedSchema = z.object({ id: numeric.nullish(), username: z.string().nullish(), email: z.string().nullish(), title: z.string().nullish() });
 
 export const sharedServerSchema = z.object({
@@ -65,6 +77,9 @@ export const sharedServerSchema = z.object({
   invited: invitedSchema.nullish(),
   accepted: flag.nullish(),
   libraries: z.array(z.object({ id: numeric, key: numeric.nullish(), title: z.string().nullish() })).nullish(),
+  /** When the share (or its invite) was made: what tells a share Helpr made from an older one. */
+  invitedAt: plexTime,
+  createdAt: plexTime,
 });
 export type PlexSharedServer = z.infer<typeof sharedServerSchema>;
 
@@ -73,6 +88,7 @@ export const pendingInviteSchema = z.object({
   invitedEmail: z.string().nullish(),
   invited: invitedSchema.nullish(),
   owner: z.object({ id: numeric.nullish(), username: z.string().nullish(), title: z.string().nullish(), email: z.string().nullish(), friendlyName: z.string().nullish() }).nullish(),
+  createdAt: plexTime,
   sharedServers: z.array(sharedServerSchema.partial({ id: true }).extend({ id: numeric })).default([]),
 });
 export type PlexPendingInvite = z.infer<typeof pendingInviteSchema>;

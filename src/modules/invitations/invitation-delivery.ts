@@ -7,12 +7,6 @@ import { RETRY_POLICY, givesUp, retryDelayMs } from './retry-policy.js';
 
 export type DeliverableInvitation = Pick<InvitationRow, 'id' | 'identifier' | 'libraries' | 'attempts' | 'created_at' | 'unconfirmed_since'>;
 
-/**
- * Failures after which the invite may have been made all the same: plex.tv got the request and its
- * answer was lost or came too late (a timeout, a cut connection, a 5xx or an unreadable answer).
- */
-const MAY_HAVE_REACHED_PLEX: ReadonlySet<string> = new Set(['timeout', 'network', 'upstream']);
-
 /** The row's new state after one attempt. */
 export function resultOf(outcome: SendOutcome, invitation: DeliverableInvitation, now: Date): InvitationResult {
   const at = now.toISOString();
@@ -30,7 +24,9 @@ export function resultOf(outcome: SendOutcome, invitation: DeliverableInvitation
         return { ...base, status: 'failed', last_error: `Gave up after 24 hours: ${outcome.error}`, error_kind: outcome.kind };
       }
       const next = new Date(now.getTime() + retryDelayMs(invitation.attempts, outcome.retryAfterSeconds)).toISOString();
-      const unconfirmed = MAY_HAVE_REACHED_PLEX.has(outcome.kind) ? (unconfirmed_since ?? at) : unconfirmed_since;
+      // The invite call may have made the invite all the same (no answer, or none that could be read):
+      // the next attempt looks first (invitation-sender.ts, earlier-share.ts inviteMayExist).
+      const unconfirmed = outcome.unknownOutcome ? (unconfirmed_since ?? at) : unconfirmed_since;
       return { ...base, status: 'pending', next_attempt_at: next, last_error: outcome.error, error_kind: outcome.kind, unconfirmed_since: unconfirmed };
     }
   }
@@ -64,6 +60,11 @@ export function createInvitationDelivery(deps: {
         const result = resultOf(outcome, invitation, deps.clock.now());
         const recorded = await deps.invitations.complete(invitation.id, leaseOwner, result);
         deps.logger.info({ invitation: invitation.id, status: result.status, kind: result.error_kind, recorded }, 'invitation attempt');
+        if (recorded && outcome.status === 'retry' && (await outcome.endWaitNow?.().catch(() => false))) {
+          // The wait was written after the owner fixed its cause (signed in again): no wake reaches it now.
+          await deps.invitations.wakeOne(invitation.id, deps.clock.now().toISOString());
+          return { ...result, next_attempt_at: deps.clock.now().toISOString() };
+        }
         return recorded ? result : undefined;
       } catch (error) {
         deps.logger.error({ err: error, invitation: invitation.id }, 'could not record an invitation attempt; it will be retried');

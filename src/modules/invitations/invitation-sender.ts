@@ -3,7 +3,7 @@ import { isPlexError, type PlexError } from '../../plex/plex.errors.js';
 import { LibrariesMissingError, type LibraryMapping } from '../plex/library-mapping.js';
 import type { PlexConnection } from '../plex/plex-connection.service.js';
 import type { SettingsService } from '../settings/settings.service.js';
-import { findEarlierShare } from './earlier-share.js';
+import { findEarlierShare, inviteMayExist, type EarlierShare } from './earlier-share.js';
 import type { InvitationRow } from './invitations.repository.js';
 import { OWNER_WAIT_SECONDS } from './retry-policy.js';
 
@@ -11,7 +11,16 @@ import { OWNER_WAIT_SECONDS } from './retry-policy.js';
 export type SendOutcome =
   | { status: 'sent'; shareId: string | undefined; libraries: string[] }
   | { status: 'already_shared'; libraries: string[] }
-  | { status: 'retry'; kind: string; error: string; retryAfterSeconds?: number }
+  | {
+      status: 'retry';
+      kind: string;
+      error: string;
+      retryAfterSeconds?: number;
+      /** The invite call failed in a way after which the invite may exist all the same (earlier-share.ts). */
+      unknownOutcome?: boolean;
+      /** Asked once the wait is recorded: true when it should end now (the refused token was replaced meanwhile). */
+      endWaitNow?: () => Promise<boolean>;
+    }
   | { status: 'failed'; kind: string; error: string };
 
 /** Errors kept for the admin are short and never carry secrets. */
@@ -32,15 +41,29 @@ export function createInvitationSender(deps: {
 }) {
   /**
    * Plex refused the owner's token: the request waits for the owner to sign in again, with a long
-   * delay between tries (retry-policy.ts). When the token was replaced meanwhile, it is tried again soon.
+   * delay between tries (retry-policy.ts). Signing in wakes the waiting requests, but not one whose
+   * wait is written after that (its send began with the old token): so once the wait is recorded,
+   * the token is read again, and a request whose refused token was replaced meanwhile is due at once.
    */
   async function waitForOwner(error: PlexError, token: string): Promise<SendOutcome> {
-    const stillInUse = (await deps.onTokenRefused?.(token).catch(() => true)) ?? true;
+    const stillInUse = async () => (await deps.onTokenRefused?.(token).catch(() => true)) ?? true;
     const message = short(`${error.message}. Sign in with Plex again: waiting requests are sent then.`);
-    return { status: 'retry', kind: error.kind, error: message, retryAfterSeconds: stillInUse ? OWNER_WAIT_SECONDS : undefined };
+    const replaced = !(await stillInUse());
+    return { status: 'retry', kind: error.kind, error: message, retryAfterSeconds: replaced ? undefined : OWNER_WAIT_SECONDS, endWaitNow: async () => !(await stillInUse()) };
   }
 
-  return async function sendInvitation(invitation: Pick<InvitationRow, 'identifier' | 'libraries' | 'unconfirmed_since'>): Promise<SendOutcome> {
+  /**
+   * Plex answered "already sharing" after an unconfirmed attempt: the share is Helpr's own (the
+   * invite was sent) unless plex.tv says it is older than the request. When the shares cannot be
+   * listed, or plex.tv does not say when it was made, it is taken for Helpr's own.
+   */
+  async function sentEarlier(lookup: () => Promise<EarlierShare>, earlier: EarlierShare): Promise<{ shareId: string | undefined } | undefined> {
+    const share = earlier === 'unlisted' ? earlier : await lookup();
+    if (typeof share !== 'object') return { shareId: undefined };
+    return share.madeBy === 'helpr' ? { shareId: share.shareId } : undefined;
+  }
+
+  return async function sendInvitation(invitation: Pick<InvitationRow, 'identifier' | 'libraries' | 'unconfirmed_since' | 'created_at'>): Promise<SendOutcome> {
     const settings = await deps.settings.get();
     const own = JSON.parse(invitation.libraries) as string[];
     const libraries = own.length > 0 ? own : settings.libraries;
@@ -51,28 +74,37 @@ export function createInvitationSender(deps: {
     if (!token || !serverId) {
       return { status: 'retry', kind: 'not_connected', error: 'Helpr is not connected to a Plex server: finish the setup in the admin area.' };
     }
+    let inviting = false;
     try {
       const client = await deps.connection.client();
-      // An earlier attempt may have reached Plex unseen (a crash, a lost write): its share is this invite.
+      // An earlier attempt may have reached Plex unseen (a crash, a lost write): a share it made is
+      // this invite; one older than the request is access the person had before (earlier-share.ts).
       const unconfirmed = Boolean(invitation.unconfirmed_since);
-      const earlier = unconfirmed ? await findEarlierShare(client.sharing, token, serverId, invitation.identifier) : undefined;
-      if (earlier) return { status: 'sent', shareId: earlier.shareId, libraries };
-      const result = await deps.mapping.useLibraries(libraries, (found) =>
-        client.sharing.inviteFriend(token, {
+      const lookup = () => findEarlierShare(client.sharing, token, serverId, invitation);
+      const earlier = unconfirmed ? await lookup() : 'none';
+      if (typeof earlier === 'object' && earlier.madeBy === 'helpr') return { status: 'sent', shareId: earlier.shareId, libraries };
+      if (typeof earlier === 'object') return { status: 'already_shared', libraries };
+      const result = await deps.mapping.useLibraries(libraries, (found) => {
+        inviting = true;
+        return client.sharing.inviteFriend(token, {
           machineIdentifier: serverId,
           invitee: invitation.identifier,
           librarySectionIds: found.map((library) => library.globalId),
           sharing: settings.sharing,
-        }),
-      );
+        });
+      });
       if (result.outcome === 'sent') return { status: 'sent', shareId: result.shareId, libraries };
-      // "Already shared" means access from before Helpr's first attempt; after an unconfirmed one it is Helpr's own.
-      return unconfirmed ? { status: 'sent', shareId: undefined, libraries } : { status: 'already_shared', libraries };
+      // "Already shared" means access from before Helpr's first attempt; after an unconfirmed one the share may be Helpr's own.
+      const sent = unconfirmed ? await sentEarlier(lookup, earlier) : undefined;
+      if (sent) return { status: 'sent', shareId: sent.shareId, libraries };
+      return { status: 'already_shared', libraries };
     } catch (error) {
       if (error instanceof LibrariesMissingError) return { status: 'retry', kind: 'library_missing', error: error.message };
       if (isPlexError(error)) {
         if (error.kind === 'invalid_token') return await waitForOwner(error, token);
-        if (error.temporary) return { status: 'retry', kind: error.kind, error: short(error.message), retryAfterSeconds: error.retryAfterSeconds };
+        if (error.temporary) {
+          return { status: 'retry', kind: error.kind, error: short(error.message), retryAfterSeconds: error.retryAfterSeconds, unknownOutcome: inviting && inviteMayExist(error) };
+        }
         return { status: 'failed', kind: error.kind, error: short(error.message) };
       }
       if (isAppError(error)) return { status: 'retry', kind: error.code, error: short(error.message) };

@@ -128,6 +128,19 @@ export function createInvitationsRepository(db: Db) {
       return Number(result.numUpdatedRows);
     },
 
+    /** One pending invitation, no longer leased, becomes due now (its wait ended early). */
+    async wakeOne(id: string, now: string): Promise<boolean> {
+      const result = await db
+        .updateTable('invitations')
+        .set({ next_attempt_at: now, updated_at: now })
+        .where('id', '=', id)
+        .where('status', '=', 'pending')
+        .where('lease_owner', 'is', null)
+        .where('next_attempt_at', '>', now)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
+    },
+
     async countWaiting(kinds: string[]): Promise<number> {
       const row = await db
         .selectFrom('invitations')

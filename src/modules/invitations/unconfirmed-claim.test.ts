@@ -53,7 +53,7 @@ describeDialects('the unconfirmed mark on %s', (dialect) => {
   it('is set when an attempt is recorded as a timeout, and not for a refusal that made nothing', async () => {
     await pending('slow', { lease_owner: 'me:5', lease_until: LATER });
     const row = (await repo.findById('slow'))!;
-    const timedOut = resultOf({ status: 'retry', kind: 'timeout', error: 'Plex did not answer in time' }, row, new Date(LATER));
+    const timedOut = resultOf({ status: 'retry', kind: 'timeout', error: 'Plex did not answer in time', unknownOutcome: true }, row, new Date(LATER));
     expect(await repo.complete('slow', 'me:5', timedOut)).toBe(true);
     expect(await repo.findById('slow')).toMatchObject({ status: 'pending', error_kind: 'timeout', unconfirmed_since: LATER });
 
@@ -68,17 +68,22 @@ describe('resultOf', () => {
   const row = invitationRow({ status: 'pending', created_at: T0 });
   const at = new Date(LATER);
 
-  it.each(['timeout', 'network', 'upstream'])('marks a retry after "%s": the invite may exist all the same', (kind) => {
-    expect(resultOf({ status: 'retry', kind, error: 'x' }, row, at).unconfirmed_since).toBe(LATER);
+  it.each(['timeout', 'network', 'upstream'])('marks a retry after "%s" when the invite call may have made the invite all the same', (kind) => {
+    expect(resultOf({ status: 'retry', kind, error: 'x', unknownOutcome: true }, row, at).unconfirmed_since).toBe(LATER);
   });
 
-  it.each(['rate_limited', 'invalid_token', 'not_connected', 'no_libraries', 'library_missing'])('does not mark a retry after "%s"', (kind) => {
-    expect(resultOf({ status: 'retry', kind, error: 'x' }, row, at).unconfirmed_since).toBeNull();
-  });
+  // A 5xx with plex.tv's own error body made nothing; a timeout of the library read sent nothing yet.
+  it.each(['upstream', 'timeout', 'rate_limited', 'invalid_token', 'not_connected', 'no_libraries', 'library_missing'])(
+    'does not mark a retry after "%s" whose invite surely was not made',
+    (kind) => {
+      expect(resultOf({ status: 'retry', kind, error: 'x' }, row, at).unconfirmed_since).toBeNull();
+    },
+  );
 
   it('carries an earlier mark through every outcome', () => {
     const marked = { ...row, unconfirmed_since: T0 };
-    expect(resultOf({ status: 'retry', kind: 'timeout', error: 'x' }, marked, at).unconfirmed_since).toBe(T0);
+    expect(resultOf({ status: 'retry', kind: 'timeout', error: 'x', unknownOutcome: true }, marked, at).unconfirmed_since).toBe(T0);
+    expect(resultOf({ status: 'retry', kind: 'upstream', error: 'x' }, marked, at).unconfirmed_since).toBe(T0);
     expect(resultOf({ status: 'failed', kind: 'rejected', error: 'x' }, marked, at).unconfirmed_since).toBe(T0);
     expect(resultOf({ status: 'sent', shareId: undefined, libraries: [] }, marked, at).unconfirmed_since).toBe(T0);
   });

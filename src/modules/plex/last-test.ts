@@ -15,7 +15,7 @@ export function createConnectionTests(deps: {
   settings: SettingsRepository;
   clock: Clock;
   /** A passing test proves the token works: the "Plex refused Helpr's token" banner goes. */
-  onPassed?: () => Promise<void>;
+  onPassed?: () => Promise<unknown>;
 }) {
   return {
     async run(onStep?: OnStep): Promise<DiagnosticReport> {

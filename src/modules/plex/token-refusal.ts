@@ -47,6 +47,11 @@ export function createTokenRefusals(deps: {
     return token && fingerprint(token) === stored.token ? { stored, source: tokenSource } : undefined;
   }
 
+  async function restored(): Promise<number> {
+    await deps.settings.delete(KEY);
+    return deps.invitations.wakeWaiting([...OWNER_FIXABLE_KINDS, 'not_connected'], isoNow(deps.clock));
+  }
+
   async function record(token: string): Promise<boolean> {
     const current = await deps.connection.freshState();
     if (current.token !== token) return false;
@@ -78,9 +83,12 @@ export function createTokenRefusals(deps: {
       return { at: refused.stored.at, source: refused.source, waiting: await deps.invitations.countWaiting([...OWNER_FIXABLE_KINDS]) };
     },
 
-    /** A connection test passed: the token works (again). */
-    async clear(): Promise<void> {
-      await deps.settings.delete(KEY);
+    /**
+     * A connection test passed: the token works (again, say after plex.tv let a revoked token back
+     * in). The requests that waited for it go out now rather than after their long wait.
+     */
+    async clear(): Promise<number> {
+      return restored();
     },
 
     /**
@@ -88,9 +96,20 @@ export function createTokenRefusals(deps: {
      * that waited for it due now, so the retry workers of every instance send them within seconds
      * instead of after their long wait. Returns how many were woken.
      */
-    async restored(): Promise<number> {
-      await deps.settings.delete(KEY);
-      return deps.invitations.wakeWaiting([...OWNER_FIXABLE_KINDS, 'not_connected'], isoNow(deps.clock));
+    restored,
+
+    /**
+     * At start: a refusal stored for a token Helpr no longer uses means the owner replaced it while
+     * Helpr was stopped (a new PLEX_TOKEN, then a restart; no sign-in ran to wake anything). The
+     * banner already hides such a refusal; this also sends the requests that waited for the new
+     * token, instead of after their long wait. Returns how many were woken.
+     */
+    async resumeIfReplaced(): Promise<number> {
+      const stored = await deps.settings.get<StoredRefusal | null>(KEY);
+      if (!stored) return 0;
+      const { token } = await deps.connection.freshState();
+      if (!token || fingerprint(token) === stored.token) return 0;
+      return restored();
     },
   };
 }
