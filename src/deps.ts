@@ -202,7 +202,7 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}) 
     }),
     inviteLimits,
     setup,
-    setupWizard: createSetupWizard({ db: database.db, clock, admins, connection: plexConnection, audit, onComplete: () => setup.invalidate() }),
+    setupWizard: createSetupWizard({ db: database.db, clock, admins, connection: plexConnection, audit, settings, onComplete: () => setup.invalidate() }),
     plexSignIn: createPlexSignIn({
       connection: plexConnection,
       audit,
@@ -213,7 +213,7 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}) 
     }),
     tokenRefusals,
     serverChoice: createServerChoice({ connection: plexConnection, audit, onChanged: onPlexChanged }),
-    dashboard: createDashboardService({ stats: createStatsRepository(database.db), clock, connectionTests, setup }),
+    dashboard: createDashboardService({ stats: createStatsRepository(database.db), clock, connectionTests, setup, settings }),
     retryWorker: createRetryWorker({ invitations: repositories.invitations, delivery, clock, logger }),
     delivery,
   };

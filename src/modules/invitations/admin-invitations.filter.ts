@@ -2,7 +2,7 @@ import type { InvitationStatus } from '../../db/schema.js';
 import { AppError } from '../../errors.js';
 import { pageFromQuery } from '../../paging.js';
 
-export const INVITATION_STATUSES: readonly InvitationStatus[] = ['pending', 'sent', 'already_shared', 'failed', 'revoked'];
+export const INVITATION_STATUSES: readonly InvitationStatus[] = ['awaiting_approval', 'pending', 'sent', 'already_shared', 'failed', 'declined', 'revoked'];
 export const STATUS_FILTERS = ['all', ...INVITATION_STATUSES] as const;
 export type StatusFilter = (typeof STATUS_FILTERS)[number];
 

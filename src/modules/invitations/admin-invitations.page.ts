@@ -50,7 +50,9 @@ export function invitationsPageData(result: InvitationPage, filter: InvitationFi
       created: shortTime(item.createdAt),
       sent: shortTime(item.sentAt),
       canRetry: isRetryable(item.status),
-      canRevoke: item.status !== 'revoked',
+      canApprove: item.status === 'awaiting_approval',
+      // Never sent (waiting for approval, declined): nobody has access to revoke.
+      canRevoke: !['revoked', 'awaiting_approval', 'declined'].includes(item.status),
     })),
   };
 }

@@ -55,6 +55,15 @@ export async function publicRoutes(app: FastifyInstance, opts: { services: Deps[
     const invitation = await services.invitations.find(request.params.id);
     const settings = await services.settings.get();
     reply.header('cache-control', 'no-store');
-    return reply.page('pages/public/request-status', { siteTitle: settings.siteTitle, ...requestPageModel(invitation) });
+    const model = requestPageModel(invitation);
+    // A page still waiting (for Plex or for the owner) looks again by itself (request-status.js).
+    const scripts = model.refresh ? ['/static/js/request-status.js'] : undefined;
+    return reply.page('pages/public/request-status', { siteTitle: settings.siteTitle, ...model, scripts, statusUrl: `/requests/${invitation.id}/status` });
+  });
+
+  // What request-status.js polls: only the status, which the page behind the same link shows anyway.
+  app.get<{ Params: { id: string } }>('/requests/:id/status', async (request, reply) => {
+    const invitation = await services.invitations.find(request.params.id);
+    return reply.header('cache-control', 'no-store').send({ status: invitation.status });
   });
 }

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Deps } from '../../deps.js';
 import { isAppError } from '../../errors.js';
 import { actorOf } from '../auth/auth.guard.js';
+import { JOIN_MODE_CHOICES } from './join-mode.js';
 import { formValues, NUMBER_RULES, SETTINGS_SECTIONS, submittedValues, type FormBody, type SettingsFormValues } from './settings-input.js';
 
 /** A form that came back with mistakes: its section, what was typed (never passwords), the messages. */
@@ -23,6 +24,7 @@ export async function renderSettings(reply: FastifyReply, deps: Deps, refused?: 
     errors: refused?.errors ?? {},
     refusedSection: refused?.section,
     rules: NUMBER_RULES,
+    joinModeChoices: JOIN_MODE_CHOICES,
   });
 }
 

@@ -29,6 +29,7 @@ describeDialects('the first admin on %s', (dialect) => {
       admins,
       connection: {} as PlexConnection,
       audit: {} as AuditService,
+      settings: { update: async () => ({}) as never },
       onComplete: () => undefined,
     });
     return { service, repository: createAdminsRepository(database.db), clock };

@@ -12,10 +12,12 @@
 
   // The same Bootstrap colours as the status badges, in light and dark themes.
   var colorVariables = {
+    awaiting_approval: '--bs-primary',
     pending: '--bs-warning',
     sent: '--bs-success',
     already_shared: '--bs-info',
     failed: '--bs-danger',
+    declined: '--bs-gray-400',
     revoked: '--bs-secondary',
   };
   var style = getComputedStyle(document.body);
