@@ -40,9 +40,9 @@ describe('admin settings: site, invites and limits', () => {
     expect(await t.deps.services.settings.get()).toMatchObject({ siteTitle: 'Movie night', welcomeMessage: 'Hello <friends>!' });
 
     const page = await session.get('/admin/settings');
-    expect(page.body).toContain('role="status">Saved.</div>');
+    expect(page.body).toContain('role="status" id="site-saved">Site saved.</div>');
     expect(page.body).toContain('Hello &lt;friends&gt;!</textarea>');
-    expect((await session.get('/admin/settings')).body).not.toContain('Saved.');
+    expect((await session.get('/admin/settings')).body).not.toContain('Site saved.');
 
     const [entry] = await settingsAudits();
     expect(entry).toMatchObject({ action: 'settings.update', actor: 'owner', actorType: 'admin', target: 'site', details: { fields: ['siteTitle', 'welcomeMessage'] } });
@@ -104,11 +104,11 @@ describe('admin settings: site, invites and limits', () => {
     expect((await t.deps.services.settings.get()).limits.invitesPerWindow).toBe(20);
   });
 
-  it('says "Nothing changed." and audits nothing when the form is sent unchanged', async () => {
+  it('says "Nothing changed in Site." and audits nothing when the form is sent unchanged', async () => {
     const before = (await settingsAudits()).length;
     const settings = await t.deps.services.settings.get();
     await post('/admin/settings/site', { siteTitle: settings.siteTitle, welcomeMessage: settings.welcomeMessage });
-    expect((await session.get('/admin/settings')).body).toContain('Nothing changed.');
+    expect((await session.get('/admin/settings')).body).toContain('Nothing changed in Site.');
     expect(await settingsAudits()).toHaveLength(before);
   });
 

@@ -5,6 +5,9 @@ import { actorOf } from '../auth/auth.guard.js';
 import { JOIN_MODE_CHOICES } from './join-mode.js';
 import { formValues, NUMBER_RULES, SETTINGS_SECTIONS, submittedValues, type FormBody, type SettingsFormValues } from './settings-input.js';
 
+/** How the confirmation names each section: "Limits saved." */
+const SECTION_NAMES: Record<string, string> = { site: 'Site', invites: 'Invites', limits: 'Limits' };
+
 /** A form that came back with mistakes: its section, what was typed (never passwords), the messages. */
 export interface RefusedForm {
   section: string;
@@ -50,7 +53,9 @@ export async function settingsRoutes(app: FastifyInstance, opts: { deps: Deps })
     app.post<{ Body: FormBody }>(`/admin/settings/${section}`, async (request, reply) => {
       try {
         const changed = await deps.services.settingsAdmin.save(section, request.body, actorOf(request));
-        request.session.flash = { message: changed.length > 0 ? 'Saved.' : 'Nothing changed.', tone: changed.length > 0 ? 'success' : 'info' };
+        // Shown inside the section just saved (the page opens scrolled to it), naming it.
+        const name = SECTION_NAMES[section] ?? section;
+        request.session.flash = changed.length > 0 ? { message: `${name} saved.`, tone: 'success', section } : { message: `Nothing changed in ${name}.`, tone: 'info', section };
         return reply.redirect(`/admin/settings#${section}`, 303);
       } catch (error) {
         return renderRefused(reply, deps, error, { section, values: submittedValues(section, request.body) });
@@ -69,7 +74,7 @@ export async function settingsRoutes(app: FastifyInstance, opts: { deps: Deps })
         sessionId: request.session.sessionId,
         ip: request.ip,
       });
-      request.session.flash = { message: 'Password changed. Every other signed-in session has ended.', tone: 'success' };
+      request.session.flash = { message: 'Password changed. Every other signed-in session has ended.', tone: 'success', section: 'password' };
       return reply.redirect('/admin/settings#password', 303);
     } catch (error) {
       return renderRefused(reply, deps, error, { section: 'password' });
