@@ -6,7 +6,6 @@ import { APP_VERSION } from './paths.js';
 import type { Deps } from './deps.js';
 import { dashboardRoutes } from './modules/dashboard/dashboard.routes.js';
 import { statsApiRoutes } from './modules/dashboard/stats.api.js';
-import { joinModeApiRoutes } from './modules/settings/join-mode.api.js';
 import { healthRoutes } from './modules/health/health.routes.js';
 import { invitationsApiRoutes } from './modules/invitations/admin-invitations.api.js';
 import { adminInvitationsRoutes } from './modules/invitations/admin-invitations.routes.js';
@@ -22,6 +21,7 @@ import { publicRoutes } from './modules/public/public.routes.js';
 import { plexApiRoutes } from './modules/plex/plex.api.js';
 import { plexAdminRoutes } from './modules/plex/plex.routes.js';
 import { plexTokenBanner } from './modules/plex/token-banner.js';
+import { ownerTimeZone } from './modules/settings/owner-time-zone.js';
 import { setupAdminRoutes, setupRoutes } from './modules/setup/setup.routes.js';
 import { codesAdminRoutes } from './modules/invite-codes/invite-codes.routes.js';
 import { codesApiRoutes } from './modules/invite-codes/invite-codes.api.js';
@@ -131,6 +131,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
       admin.addHook('onRequest', requireAdmin({ admins: deps.repositories.admins, clock: deps.clock }));
       admin.addHook('preHandler', requireCsrf);
       await admin.register(plexTokenBanner, { refusals: deps.services.tokenRefusals });
+      await admin.register(ownerTimeZone, { settings: deps.services.settings });
       await admin.register(logoutRoutes, { deps });
       await admin.register(setupAdminRoutes, { deps });
       await admin.register(plexAdminRoutes, { deps });
@@ -169,7 +170,6 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
       await api.register(codesApiRoutes, { deps });
       await api.register(librariesApiRoutes, { deps });
       await api.register(statsApiRoutes, { deps });
-      await api.register(joinModeApiRoutes, { deps });
     },
     { prefix: '/api/v1' },
   );

@@ -2,6 +2,7 @@ import { Eta } from 'eta';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import fp from 'fastify-plugin';
 import { APP_VERSION, VIEWS_DIR } from '../paths.js';
+import { timeViewHelpers } from '../time-format.js';
 import { assetUrl } from './static.js';
 
 declare module 'fastify' {
@@ -20,12 +21,7 @@ declare module 'fastify' {
   }
   interface Session {
     /** A one-time message for the next admin page ("Saved."), set before a redirect. */
-    flash?: {
-      message: string;
-      tone?: 'success' | 'warning' | 'danger' | 'info';
-      /** The id of the page section the message belongs in (settings: "limits"); none: top of the page. */
-      section?: string;
-    };
+    flash?: { message: string; tone?: 'success' | 'warning' | 'danger' | 'info' };
   }
 }
 
@@ -53,14 +49,14 @@ export const viewsPlugin = fp(async (app: FastifyInstance, opts: ViewsOptions) =
     // Kept split around the token's places: joining the parts is cheaper than searching the page.
     let parts = pages.get(template);
     if (parts === undefined) {
-      parts = eta.render(template, { asset: assetUrl, csrfToken: () => TOKEN_SLOT, version: APP_VERSION, ...data }).split(TOKEN_SLOT);
+      parts = eta.render(template, { asset: assetUrl, csrfToken: () => TOKEN_SLOT, version: APP_VERSION, ...timeViewHelpers(undefined), ...data }).split(TOKEN_SLOT);
       pages.set(template, parts);
     }
     return this.type('text/html; charset=utf-8').send(parts.length === 1 ? parts[0] : parts.join(this.csrfToken()));
   });
 
   app.decorate('renderPage', (template: string, data: Record<string, unknown> = {}) =>
-    eta.render(template, { asset: assetUrl, csrfToken: () => '', version: APP_VERSION, ...data }),
+    eta.render(template, { asset: assetUrl, csrfToken: () => '', version: APP_VERSION, ...timeViewHelpers(undefined), ...data }),
   );
 
   app.decorateReply('page', function page(this: FastifyReply, template: string, data: Record<string, unknown> = {}) {
@@ -73,10 +69,10 @@ export const viewsPlugin = fp(async (app: FastifyInstance, opts: ViewsOptions) =
       version: APP_VERSION,
       admin: this.request.admin,
       flash,
-      // The setup wizard's pages hide the admin menu.
-      inSetup: this.request.url.startsWith('/admin/setup'),
       // Set on admin pages while Plex refuses Helpr's token (modules/plex/token-banner.ts).
       plexTokenRefused: this.request.plexTokenRefused,
+      // it.localTime / it.timeTag in the owner's zone (modules/settings/owner-time-zone.ts).
+      ...timeViewHelpers(this.request.ownerTimeZone),
       ...data,
     });
     return this.type('text/html; charset=utf-8').send(html);

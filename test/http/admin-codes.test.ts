@@ -46,7 +46,7 @@ describe('admin invite codes page', () => {
     expect(page.body).toMatch(new RegExp(`<button[^>]*data-copy="${link}" hidden>Copy link</button>`));
     expect(page.body).toContain('/static/js/copy-link.js');
     expect(page.body).toContain(`src="/admin/codes/${id}/qr.svg"`);
-    expect(textOf(page.body)).toContain('3 uses · expires 2026-12-01 at 18:30 UTC');
+    expect(textOf(page.body)).toContain('3 uses · expires 2026-12-01 18:30 UTC');
 
     const qr = await session.get(`/admin/codes/${id}/qr.svg`);
     expect(qr.statusCode).toBe(200);
@@ -103,8 +103,8 @@ describe('admin invite codes page', () => {
     expect(page.statusCode).toBe(200);
     const rows = [...page.body.matchAll(/<tr data-code-id="([^"]+)">([\s\S]*?)<\/tr>/g)].map((m) => ({ id: m[1], text: textOf(m[2]!).trim() }));
     expect(rows.map((row) => row.text)).toEqual([
-      'SOON-GONE /join/SOON-GONE Expired 0 ∞ 2026-11-24 at 13:00 UTC Default Copy link Link & QR',
-      'ONCE-ONLY /join/ONCE-ONLY Used up 1 0 2026-11-25 at 12:00 UTC Default Copy link Link & QR',
+      'SOON-GONE /join/SOON-GONE Expired 0 ∞ 2026-11-24 13:00 UTC Default Copy link Link & QR',
+      'ONCE-ONLY /join/ONCE-ONLY Used up 1 0 2026-11-25 12:00 UTC Default Copy link Link & QR',
       'UNLIMITED Open door /join/UNLIMITED Active 0 ∞ Never Default Copy link Link & QR Revoke… Yes, revoke UNLIMITED',
     ]);
     expect(rows[1]!.id).toBe(once.id);

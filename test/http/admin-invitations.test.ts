@@ -99,7 +99,7 @@ describe('GET /admin/invitations.csv', () => {
     expect(response.headers['content-type']).toBe('text/csv; charset=utf-8');
     expect(response.headers['content-disposition']).toBe('attachment; filename="helpr-invitations-2026-11-24.csv"');
     const lines = response.body.split('\r\n');
-    expect(lines[0]).toBe('"id","created_at","identifier","identifier_kind","status","source","code","libraries","attempts","last_error","sent_at","client_ip"');
+    expect(lines[0]).toBe('"id","created_at","identifier","identifier_kind","status","source","code","libraries","attempts","last_error","sent_at","client_ip","created_local","sent_local","time_zone"');
     expect(lines).toHaveLength(3); // header, one row, and the empty string after the last CRLF
     expect(lines[1]).toContain('"alice@example.com","email","failed","public","","1 2","1","said ""no"", twice"');
   });
@@ -208,7 +208,7 @@ describe('revoke access', () => {
 
 describe('invite someone from the admin page', () => {
   it('sends an invitation without a code and records who asked', async () => {
-    await t.deps.services.settings.update({ joinMode: 'code' });
+    await t.deps.services.settings.update({ requireCode: true });
     const [tone, message] = await flashAfter(await admin.post('/admin/invitations', { email: 'bob' }));
     expect([tone, message]).toEqual(['success', 'Invitation sent to bob.']);
     const page = await admin.get('/admin/invitations?q=bob');

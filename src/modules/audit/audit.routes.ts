@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Deps } from '../../deps.js';
 import { loadNearestPage, pageCount, pageFromQuery } from '../../paging.js';
+import { formatTime } from '../../time-format.js';
 import type { AuditEntry } from './audit.service.js';
 
 export const AUDIT_PER_PAGE = 50;
@@ -33,8 +34,6 @@ const LABELS: Record<string, string> = {
   'invitation.create': 'Invited someone',
   'invitation.retry': 'Retried an invitation',
   'invitation.retry_failed': 'Retried all failed invitations',
-  'invitation.approve': 'Approved a request',
-  'invitation.decline': 'Declined a request',
   'access.revoke': 'Revoked Plex access',
   'apikey.create': 'Created an API key',
   'apikey.revoke': 'Revoked an API key',
@@ -54,8 +53,6 @@ export function compactDetails(details: AuditEntry['details']): string {
   return line.length > MAX_DETAILS ? `${line.slice(0, MAX_DETAILS - 1)}…` : line;
 }
 
-/** "2026-11-24 12:00:05 UTC": readable, unambiguous, and the same on every server. */
-export const readableUtc = (iso: string): string => `${iso.slice(0, 10)} ${iso.slice(11, 19)} UTC`;
 
 /** /admin/audit: newest first, 50 a page, filtered by kind of action. */
 export async function auditRoutes(app: FastifyInstance, opts: { deps: Deps }) {
@@ -68,7 +65,7 @@ export async function auditRoutes(app: FastifyInstance, opts: { deps: Deps }) {
     return reply.page('pages/admin/audit', {
       title: 'Audit log',
       section: '/admin/audit',
-      entries: entries.map((entry) => ({ ...entry, label: LABELS[entry.action] ?? entry.action, when: readableUtc(entry.at), summary: compactDetails(entry.details) })),
+      entries: entries.map((entry) => ({ ...entry, label: LABELS[entry.action] ?? entry.action, when: formatTime(entry.at, request.ownerTimeZone, { seconds: true }), summary: compactDetails(entry.details) })),
       total,
       page,
       pages: pageCount(total, AUDIT_PER_PAGE),

@@ -1,5 +1,6 @@
+import { formatTime } from '../../time-format.js';
+import { UTC } from '../../time-zone.js';
 import { STATUS_BADGES, STATUS_LABELS } from '../invitations/invitation-status.js';
-import { joinModeChoice } from '../settings/join-mode.js';
 import { STATUSES, type DashboardOverview } from './dashboard.service.js';
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
@@ -9,13 +10,9 @@ export function shortDay(day: string): string {
   return `${MONTHS[Number(day.slice(5, 7)) - 1]} ${Number(day.slice(8, 10))}`;
 }
 
-/** "Nov 24, 12:05 UTC": the server shows UTC, the same days the counts use. */
-export function shortTime(iso: string): string {
-  return `${shortDay(iso.slice(0, 10))}, ${iso.slice(11, 16)} UTC`;
-}
 
 /** What the template needs: the overview, labels, and the chart's series for dashboard-chart.js. */
-export function dashboardPage(overview: DashboardOverview) {
+export function dashboardPage(overview: DashboardOverview, timeZone: string = UTC) {
   const chart = {
     labels: overview.perDay.map((d) => shortDay(d.day)),
     series: STATUSES.map((status) => ({ status, label: STATUS_LABELS[status], data: overview.perDay.map((d) => d[status]) })),
@@ -25,8 +22,6 @@ export function dashboardPage(overview: DashboardOverview) {
     section: '/admin',
     scripts: ['/vendor/chart.js/chart.umd.js', '/static/js/dashboard-chart.js'],
     overview,
-    joinMode: joinModeChoice(overview.joinMode),
-    awaitingTotal: overview.windows.all.awaiting_approval,
     statuses: STATUSES,
     // Short headings on a phone, where the full ones would make the table scroll sideways.
     windowHeadings: [['7 d', '7 days'], ['30 d', '30 days'], ['All', 'All time']],
@@ -34,7 +29,8 @@ export function dashboardPage(overview: DashboardOverview) {
     badges: STATUS_BADGES,
     chartJson: JSON.stringify(chart),
     shortDay,
-    shortTime,
+    // Times in the owner's zone, like every admin page (the counts stay by UTC day: see the caption).
+    shortTime: (iso: string) => formatTime(iso, timeZone),
     n: (value: number) => value.toLocaleString('en-US'),
   };
 }

@@ -1,12 +1,13 @@
 import type { InvitationStatus } from '../../db/schema.js';
 import { AppError } from '../../errors.js';
 import { pageFromQuery } from '../../paging.js';
+import { dayStartIn, nextDay, UTC } from '../../time-zone.js';
 
-export const INVITATION_STATUSES: readonly InvitationStatus[] = ['awaiting_approval', 'pending', 'sent', 'already_shared', 'failed', 'declined', 'revoked'];
+export const INVITATION_STATUSES: readonly InvitationStatus[] = ['pending', 'sent', 'already_shared', 'failed', 'revoked'];
 export const STATUS_FILTERS = ['all', ...INVITATION_STATUSES] as const;
 export type StatusFilter = (typeof STATUS_FILTERS)[number];
 
-/** What the admin list, the CSV export and the API filter by; dates are whole UTC days. */
+/** What the admin list, the CSV export and the API filter by; dates are whole days in `timeZone`. */
 export interface InvitationFilter {
   status: StatusFilter;
   /** YYYY-MM-DD, inclusive. */
@@ -15,6 +16,8 @@ export interface InvitationFilter {
   to?: string;
   /** Part of an email address or username. */
   q?: string;
+  /** The zone whose days `from` and `to` are: the owner's on admin pages; UTC when absent (the API). */
+  timeZone?: string;
 }
 
 /** The same filter as SQL bounds: created_at in [fromIso, beforeIso), identifier containing `contains`. */
@@ -26,16 +29,23 @@ export interface InvitationQuery {
 }
 
 export const MAX_SEARCH_LENGTH = 100;
-const DAY_MS = 24 * 60 * 60_000;
 
-function dayStart(value: string, field: 'from' | 'to'): Date {
+/** When `day` begins in `zone` (local midnight, whatever the clocks do that day). */
+function dayStart(value: string, field: 'from' | 'to', zone: string): Date {
   const date = new Date(`${value}T00:00:00.000Z`);
   // new Date() rolls 2026-02-31 over to March; a date that does not round-trip is not a date.
   if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== value) {
     const message = 'Use a date like 2026-11-24.';
     throw new AppError('invitations.invalid_date', message, { status: 400, fields: { [field]: message } });
   }
-  return date;
+  return zone === UTC ? date : (dayStartIn(value, zone) ?? date);
+}
+
+/** When the day after `to` begins in `zone`; undefined after 9999-12-31, which nothing comes after. */
+function dayEnd(to: string, zone: string): Date | undefined {
+  dayStart(to, 'to', zone);
+  const next = nextDay(to);
+  return /^\d{4}-/.test(next) ? dayStart(next, 'to', zone) : undefined;
 }
 
 /** Turns a validated filter into SQL bounds; an impossible date is a 400 naming the field. */
@@ -43,8 +53,8 @@ export function toInvitationQuery(filter: InvitationFilter): InvitationQuery {
   const q = filter.q?.trim().toLowerCase();
   return {
     status: filter.status === 'all' ? undefined : filter.status,
-    fromIso: filter.from ? dayStart(filter.from, 'from').toISOString() : undefined,
-    beforeIso: filter.to ? new Date(dayStart(filter.to, 'to').getTime() + DAY_MS).toISOString() : undefined,
+    fromIso: filter.from ? dayStart(filter.from, 'from', filter.timeZone ?? UTC).toISOString() : undefined,
+    beforeIso: filter.to ? dayEnd(filter.to, filter.timeZone ?? UTC)?.toISOString() : undefined,
     contains: q ? q.slice(0, MAX_SEARCH_LENGTH) : undefined,
   };
 }

@@ -1,6 +1,7 @@
 import { STATUS_FILTERS, filterQueryString, type InvitationFilter } from './admin-invitations.filter.js';
 import { STATUS_BADGES, STATUS_LABELS, isRetryable } from './admin-invitations.models.js';
 import type { InvitationPage } from './admin-invitations.service.js';
+import { formatTime } from '../../time-format.js';
 
 export const PER_PAGE = 25;
 
@@ -16,8 +17,8 @@ export function pageNumbers(current: number, last: number): Array<number | null>
   return numbers;
 }
 
-/** "2026-11-24 12:00" in UTC, which the page says; the full time is in the datetime attribute. */
-export const shortTime = (iso: string | null): string => (iso ? `${iso.slice(0, 10)} ${iso.slice(11, 16)}` : '');
+/** "2026-11-24 13:00 CET" in the owner's zone (the filter's); the UTC instant goes in the datetime attribute. */
+const shortTime = (iso: string | null, zone: string | undefined): string => formatTime(iso, zone);
 
 const shortError = (error: string | null): string => (error && error.length > 80 ? `${error.slice(0, 77)}...` : (error ?? ''));
 
@@ -47,12 +48,10 @@ export function invitationsPageData(result: InvitationPage, filter: InvitationFi
       badge: STATUS_BADGES[item.status],
       libraryNames: item.libraries.map((key) => result.libraryTitles[key] ?? key),
       shortError: shortError(item.error),
-      created: shortTime(item.createdAt),
-      sent: shortTime(item.sentAt),
+      created: shortTime(item.createdAt, filter.timeZone),
+      sent: shortTime(item.sentAt, filter.timeZone),
       canRetry: isRetryable(item.status),
-      canApprove: item.status === 'awaiting_approval',
-      // Never sent (waiting for approval, declined): nobody has access to revoke.
-      canRevoke: !['revoked', 'awaiting_approval', 'declined'].includes(item.status),
+      canRevoke: item.status !== 'revoked',
     })),
   };
 }

@@ -3,10 +3,12 @@ import type { Deps } from '../../deps.js';
 import { isAppError } from '../../errors.js';
 import { loadNearestPage } from '../../paging.js';
 import { actorOf } from '../auth/auth.guard.js';
+import { formatTime } from '../../time-format.js';
+import { UTC } from '../../time-zone.js';
 import { csvFilename, invitationsCsv } from './admin-invitations.csv.js';
 import { filterFromQuery, withValidDates } from './admin-invitations.filter.js';
 import { STATUS_LABELS } from './admin-invitations.models.js';
-import { approveOutcomeMessage, retryFailedMessage, revokeOutcomeMessage, safeBack, safeBackFromDecision, sendOutcomeMessage } from './admin-invitations.messages.js';
+import { retryFailedMessage, revokeOutcomeMessage, safeBack, sendOutcomeMessage } from './admin-invitations.messages.js';
 import { PER_PAGE, invitationsPageData } from './admin-invitations.page.js';
 
 type Query = Record<string, unknown>;
@@ -26,23 +28,24 @@ async function act(request: FastifyRequest, reply: FastifyReply, back: string, a
   return reply.redirect(back, 303);
 }
 
-/** /admin/invitations: the list with filters and paging, CSV export, retry now, approve or decline, revoke access. */
+/** /admin/invitations: the list with filters and paging, CSV export, retry now, revoke access. */
 export async function adminInvitationsRoutes(app: FastifyInstance, opts: { deps: Deps }) {
   const service = opts.deps.services.adminInvitations;
 
   app.get<{ Querystring: Query }>('/admin/invitations', async (request, reply) => {
     const parsed = filterFromQuery(request.query);
-    const { filter, errors } = withValidDates(parsed.filter);
+    // The from/to days are the owner's days.
+    const { filter, errors } = withValidDates({ ...parsed.filter, timeZone: request.ownerTimeZone });
     const { result } = await loadNearestPage(parsed.page, PER_PAGE, (page) => service.list(filter, page, PER_PAGE));
     return reply.page('pages/admin/invitations', invitationsPageData(result, filter, errors));
   });
 
   app.get<{ Querystring: Query }>('/admin/invitations.csv', async (request, reply) => {
-    const rows = service.exportAll(filterFromQuery(request.query).filter);
+    const rows = service.exportAll({ ...filterFromQuery(request.query).filter, timeZone: request.ownerTimeZone });
     return reply
       .type('text/csv; charset=utf-8')
-      .header('content-disposition', `attachment; filename="${csvFilename(opts.deps.clock.now().toISOString())}"`)
-      .send(invitationsCsv(rows));
+      .header('content-disposition', `attachment; filename="${csvFilename(formatTime(opts.deps.clock.now(), request.ownerTimeZone, { bare: true }))}"`)
+      .send(invitationsCsv(rows, request.ownerTimeZone ?? UTC));
   });
 
   app.post<{ Body: { email?: string; back?: string } | undefined }>('/admin/invitations', async (request, reply) =>
@@ -57,14 +60,6 @@ export async function adminInvitationsRoutes(app: FastifyInstance, opts: { deps:
 
   app.post('/admin/invitations/:id/retry', async (request: IdRequest, reply) =>
     act(request, reply, safeBack(request.body?.back), async () => sendOutcomeMessage(await service.retryNow(request.params.id, actorOf(request)))),
-  );
-
-  app.post('/admin/invitations/:id/approve', async (request: IdRequest, reply) =>
-    act(request, reply, safeBackFromDecision(request.body?.back), async () => approveOutcomeMessage(await service.approve(request.params.id, actorOf(request)))),
-  );
-
-  app.post('/admin/invitations/:id/decline', async (request: IdRequest, reply) =>
-    act(request, reply, safeBackFromDecision(request.body?.back), async () => sendOutcomeMessage(await service.decline(request.params.id, actorOf(request)))),
   );
 
   app.get<{ Params: { id: string }; Querystring: { back?: string } }>('/admin/invitations/:id/revoke', async (request, reply) => {

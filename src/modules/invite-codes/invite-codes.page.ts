@@ -1,7 +1,6 @@
 import type { Deps } from '../../deps.js';
 import { loadNearestPage, pageCount } from '../../paging.js';
-import { formatUtc } from './invite-codes.errors.js';
-import type { CodeFormValues } from './invite-codes.form.js';
+import { EXPIRY_CHOICES, type CodeFormValues } from './invite-codes.form.js';
 import { withLink, type InviteCodeWithLink, type LinkBase } from './invite-codes.links.js';
 
 export const CODES_PER_PAGE = 50;
@@ -31,7 +30,7 @@ export async function codesPageModel(services: Deps['services'], options: CodesP
     ]);
     return { codes, total, libraries };
   };
-  const [{ page, result }, settings] = await Promise.all([loadNearestPage(options.page, CODES_PER_PAGE, load), services.settings.get()]);
+  const { page, result } = await loadNearestPage(options.page, CODES_PER_PAGE, load);
   const { codes, total, libraries } = result;
   const rows: Array<InviteCodeWithLink & { libraryNames: string[] | null }> = codes.map((code) => ({
     ...withLink(code, options.base.url),
@@ -40,7 +39,7 @@ export async function codesPageModel(services: Deps['services'], options: CodesP
   return {
     title: 'Invite codes',
     section: '/admin/codes',
-    scripts: ['/static/js/copy-link.js'],
+    scripts: ['/static/js/copy-link.js', '/static/js/time-zone.js'],
     codes: rows,
     created: options.createdId ? rows.find((code) => code.id === options.createdId) : undefined,
     guessedBase: options.base.guessed ? options.base.url : undefined,
@@ -50,9 +49,7 @@ export async function codesPageModel(services: Deps['services'], options: CodesP
     libraries,
     values: options.values,
     errors: options.errors ?? {},
-    formatUtc,
-    // Anyone may ask without a code right now: a code's uses and expiry hold nobody back.
-    codesOptional: settings.joinMode === 'open',
+    expiryChoices: EXPIRY_CHOICES,
   };
 }
 
@@ -65,6 +62,5 @@ export async function codeDetailModel(services: Deps['services'], id: string, ba
     scripts: ['/static/js/copy-link.js'],
     code: { ...withLink(code, base.url), libraryNames: libraryNames(code.libraries, libraries.libraries) },
     guessedBase: base.guessed ? base.url : undefined,
-    formatUtc,
   };
 }

@@ -3,6 +3,7 @@ import type { Deps } from '../../deps.js';
 import { isAppError } from '../../errors.js';
 import { pageFromQuery } from '../../paging.js';
 import { actorOf } from '../auth/auth.guard.js';
+import { UTC } from '../../time-zone.js';
 import { codeFormValues, codeInputFromForm, EMPTY_CODE_FORM } from './invite-codes.form.js';
 import { linkBase, publicBaseUrl, withLink } from './invite-codes.links.js';
 import { codeDetailModel, codesPageModel } from './invite-codes.page.js';
@@ -15,7 +16,7 @@ interface ListQuery {
 
 /** /admin/codes: create, list, show (link and QR code) and revoke invite codes. */
 export async function codesAdminRoutes(app: FastifyInstance, opts: { deps: Deps }) {
-  const { services, config } = opts.deps;
+  const { services, config, clock } = opts.deps;
 
   app.get<{ Querystring: ListQuery }>('/admin/codes', async (request, reply) => {
     const model = await codesPageModel(services, {
@@ -30,7 +31,8 @@ export async function codesAdminRoutes(app: FastifyInstance, opts: { deps: Deps 
   app.post('/admin/codes', async (request, reply) => {
     const values = codeFormValues(request.body);
     try {
-      const code = await services.codeAdmin.create(codeInputFromForm(values), actorOf(request));
+      const input = codeInputFromForm(values, { timeZone: request.ownerTimeZone ?? UTC, now: clock.now() });
+      const code = await services.codeAdmin.create(input, actorOf(request));
       return reply.redirect(`/admin/codes?created=${encodeURIComponent(code.id)}`, 303);
     } catch (error) {
       if (!isAppError(error) || !error.fields) throw error;

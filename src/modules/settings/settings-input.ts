@@ -1,17 +1,16 @@
 import { AppError } from '../../errors.js';
-import { isJoinMode } from './join-mode.js';
 import type { AppSettings, InviteLimits } from './settings.service.js';
+import { canonicalTimeZone } from '../../time-zone.js';
 
 /** The settings page's forms that change stored settings (password and API keys have their own). */
-export const SETTINGS_SECTIONS = ['site', 'invites', 'limits'] as const;
+export const SETTINGS_SECTIONS = ['site', 'invites', 'limits', 'time'] as const;
 export type SettingsSection = (typeof SETTINGS_SECTIONS)[number];
 
 /** Every field as the forms show it: text as typed, checkboxes ticked or not. */
 export interface SettingsFormValues {
   siteTitle: string;
   welcomeMessage: string;
-  /** As sent: one of JOIN_MODES when valid. */
-  joinMode: string;
+  requireCode: boolean;
   allowSync: boolean;
   allowCameraUpload: boolean;
   allowChannels: boolean;
@@ -20,11 +19,13 @@ export interface SettingsFormValues {
   inviteWindowMinutes: string;
   wrongCodesPerWindow: string;
   wrongCodeWindowMinutes: string;
+  /** The owner's IANA zone; '' while none is chosen. */
+  timeZone: string;
 }
 
 /** A checked form: the settings to store and the limits to change. */
 export interface SettingsChange {
-  settings: Partial<Pick<AppSettings, 'siteTitle' | 'welcomeMessage' | 'joinMode' | 'sharing'>>;
+  settings: Partial<Pick<AppSettings, 'siteTitle' | 'welcomeMessage' | 'requireCode' | 'sharing' | 'timeZone'>>;
   limits: Partial<InviteLimits>;
 }
 
@@ -46,6 +47,7 @@ const SECTION_LIMITS: Record<SettingsSection, Array<keyof InviteLimits>> = {
   site: [],
   invites: ['duplicateWindowMinutes'],
   limits: ['invitesPerWindow', 'inviteWindowMinutes', 'wrongCodesPerWindow', 'wrongCodeWindowMinutes'],
+  time: [],
 };
 
 const text = (body: FormBody, name: string): string => {
@@ -60,7 +62,7 @@ export function formValues(settings: AppSettings): SettingsFormValues {
   return {
     siteTitle: settings.siteTitle,
     welcomeMessage: settings.welcomeMessage,
-    joinMode: settings.joinMode,
+    requireCode: settings.requireCode,
     allowSync: sharing.allowSync,
     allowCameraUpload: sharing.allowCameraUpload,
     allowChannels: sharing.allowChannels,
@@ -69,6 +71,7 @@ export function formValues(settings: AppSettings): SettingsFormValues {
     inviteWindowMinutes: String(limits.inviteWindowMinutes),
     wrongCodesPerWindow: String(limits.wrongCodesPerWindow),
     wrongCodeWindowMinutes: String(limits.wrongCodeWindowMinutes),
+    timeZone: settings.timeZone ?? '',
   };
 }
 
@@ -77,8 +80,9 @@ export function submittedValues(section: SettingsSection, body: FormBody): Parti
   const numbers = Object.fromEntries(SECTION_LIMITS[section].map((key) => [key, text(body, key).slice(0, 20)]));
   if (section === 'site') return { siteTitle: text(body, 'siteTitle').slice(0, 2000), welcomeMessage: text(body, 'welcomeMessage').slice(0, 20_000) };
   if (section === 'invites') {
-    return { ...numbers, joinMode: text(body, 'joinMode').slice(0, 20), allowSync: ticked(body, 'allowSync'), allowCameraUpload: ticked(body, 'allowCameraUpload'), allowChannels: ticked(body, 'allowChannels') };
+    return { ...numbers, requireCode: ticked(body, 'requireCode'), allowSync: ticked(body, 'allowSync'), allowCameraUpload: ticked(body, 'allowCameraUpload'), allowChannels: ticked(body, 'allowChannels') };
   }
+  if (section === 'time') return { timeZone: text(body, 'timeZone').slice(0, 100) };
   return numbers;
 }
 
@@ -107,12 +111,15 @@ export function parseSettingsForm(section: SettingsSection, body: FormBody, sour
     change.settings = { siteTitle, welcomeMessage };
   }
   if (section === 'invites') {
-    const joinMode = text(body, 'joinMode');
-    if (!isJoinMode(joinMode)) errors.joinMode = 'Choose how friends get in.';
     change.settings = {
-      ...(isJoinMode(joinMode) ? { joinMode } : {}),
+      requireCode: ticked(body, 'requireCode'),
       sharing: { allowSync: ticked(body, 'allowSync'), allowCameraUpload: ticked(body, 'allowCameraUpload'), allowChannels: ticked(body, 'allowChannels') },
     };
+  }
+  if (section === 'time') {
+    const timeZone = canonicalTimeZone(text(body, 'timeZone'));
+    if (timeZone) change.settings = { timeZone };
+    else errors.timeZone = 'Choose a time zone from the list.';
   }
   for (const key of SECTION_LIMITS[section]) {
     if (sources[`limits.${key}`]) continue;
@@ -128,7 +135,7 @@ export function parseSettingsForm(section: SettingsSection, body: FormBody, sour
 /** Dotted names of the settings that differ ("sharing.allowSync"), for the audit log: names, never values. */
 export function changedFields(before: AppSettings, after: AppSettings): string[] {
   const changed: string[] = [];
-  for (const key of ['siteTitle', 'welcomeMessage', 'joinMode'] as const) if (before[key] !== after[key]) changed.push(key);
+  for (const key of ['siteTitle', 'welcomeMessage', 'requireCode', 'timeZone'] as const) if (before[key] !== after[key]) changed.push(key);
   for (const key of Object.keys(after.sharing) as Array<keyof AppSettings['sharing']>) {
     if (before.sharing[key] !== after.sharing[key]) changed.push(`sharing.${key}`);
   }

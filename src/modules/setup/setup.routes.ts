@@ -6,14 +6,24 @@ import { actorOf, startAdminSession } from '../auth/auth.guard.js';
 import { tokenHint } from '../plex/diagnostics.steps.js';
 import { SETUP_FLOW } from './connect-flow.js';
 import { plexConnectRoutes } from './plex-connect.routes.js';
-import { JOIN_MODE_CHOICES, SUGGESTED_JOIN_MODE } from '../settings/join-mode.js';
 import { SETUP_STEPS } from './setup.service.js';
+import { TIME_ZONES } from '../../time-zone.js';
 
 interface AdminForm {
   username?: string;
   password?: string;
   repeat?: string;
+  timeZone?: string;
 }
+
+/** The first page: the admin account and the owner's time zone (time-zone.js fills in the browser's). */
+const adminPage = (values: { username?: string; timeZone?: string }, errors: Record<string, string>) => ({
+  title: 'Set up Helpr',
+  values,
+  errors,
+  timeZones: TIME_ZONES,
+  scripts: ['/static/js/time-zone.js'],
+});
 
 /** Once an admin exists the wizard's first page is closed: the admin area (or its sign-in) instead. */
 const closed = (request: FastifyRequest, reply: FastifyReply) => reply.redirect(request.session.adminId ? '/admin' : '/admin/login', 303);
@@ -24,19 +34,19 @@ export async function setupRoutes(app: FastifyInstance, opts: { deps: Deps }) {
 
   app.get('/setup', async (request, reply) => {
     if (!(await services.setupWizard.isOpen())) return closed(request, reply);
-    return reply.page('pages/setup/admin', { title: 'Set up Helpr', values: {}, errors: {} });
+    return reply.page('pages/setup/admin', adminPage({}, {}));
   });
 
   app.post<{ Body: AdminForm }>('/setup', async (request, reply) => {
     const field = (name: keyof AdminForm) => String(request.body?.[name] ?? '');
-    const values = { username: field('username').slice(0, 200) };
+    const values = { username: field('username').slice(0, 200), timeZone: request.body?.timeZone === undefined ? undefined : field('timeZone').slice(0, 100) };
     try {
-      const admin = await services.setupWizard.createFirstAdmin({ username: values.username, password: field('password'), repeat: field('repeat') });
+      const admin = await services.setupWizard.createFirstAdmin({ username: values.username, password: field('password'), repeat: field('repeat'), timeZone: values.timeZone });
       await startAdminSession(request, admin, clock.now().getTime());
       return reply.redirect(SETUP_STEPS.plex, 303);
     } catch (error) {
       if (isAppError(error) && error.code === 'setup.closed') return closed(request, reply);
-      if (isAppError(error) && error.fields) return reply.code(400).page('pages/setup/admin', { title: 'Set up Helpr', values, errors: error.fields });
+      if (isAppError(error) && error.fields) return reply.code(400).page('pages/setup/admin', adminPage(values, error.fields));
       throw error;
     }
   });
@@ -68,29 +78,19 @@ export async function setupAdminRoutes(app: FastifyInstance, opts: { deps: Deps 
   app.get(SETUP_STEPS.done, async (_request, reply) => {
     const open = await services.setupWizard.openStep();
     if (open !== SETUP_STEPS.libraries) return reply.redirect(open, 303);
-    return renderDone(reply, opts.deps, SUGGESTED_JOIN_MODE);
+    // The summary names the libraries; if Plex is slow to answer, their keys will do.
+    const [settings, overview] = await Promise.all([services.settings.get(), services.libraries.overview().catch(() => undefined)]);
+    const selected = overview ? overview.libraries.filter((l) => l.selected).map((l) => l.title) : settings.libraries;
+    return reply.page('pages/setup/done', { title: 'Finish the setup', selected, missing: overview?.missing ?? [] });
   });
 
-  app.post<{ Body: { joinMode?: string } | undefined }>(SETUP_STEPS.done, async (request, reply) => {
-    try {
-      await services.setupWizard.complete(actorOf(request), request.body?.joinMode);
-    } catch (error) {
-      if (isAppError(error) && error.fields) return renderDone(reply.code(400), opts.deps, undefined, error.fields.joinMode);
-      throw error;
-    }
+  app.post(SETUP_STEPS.done, async (request, reply) => {
+    await services.setupWizard.complete(actorOf(request));
     request.session.flash = { message: 'Helpr is set up. Friends can now ask for access on the public page.', tone: 'success' };
     return reply.redirect('/admin', 303);
   });
 
   await app.register(plexConnectRoutes, { deps: opts.deps, flow: SETUP_FLOW });
-}
-
-/** The last page: a summary, and how friends get in (the suggested answer chosen). */
-async function renderDone(reply: FastifyReply, deps: Deps, selectedMode: string | undefined, joinModeError?: string): Promise<FastifyReply> {
-  // The summary names the libraries; if Plex is slow to answer, their keys will do.
-  const [settings, overview] = await Promise.all([deps.services.settings.get(), deps.services.libraries.overview().catch(() => undefined)]);
-  const selected = overview ? overview.libraries.filter((l) => l.selected).map((l) => l.title) : settings.libraries;
-  return reply.page('pages/setup/done', { title: 'Finish the setup', selected, missing: overview?.missing ?? [], joinModeChoices: JOIN_MODE_CHOICES, selectedMode, joinModeError });
 }
 
 async function renderLibraries(reply: FastifyReply, deps: Deps, errors: Record<string, string> = {}): Promise<FastifyReply> {

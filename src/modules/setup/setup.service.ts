@@ -8,9 +8,9 @@ import { createAdminsRepository } from '../admins/admins.repository.js';
 import { createAdminsService, type AdminsService } from '../admins/admins.service.js';
 import type { AuditActor, AuditService } from '../audit/audit.service.js';
 import type { PlexConnection } from '../plex/plex-connection.service.js';
-import { isJoinMode } from '../settings/join-mode.js';
 import { createSettingsRepository } from '../settings/settings.repository.js';
 import type { SettingsService } from '../settings/settings.service.js';
+import { canonicalTimeZone } from '../../time-zone.js';
 
 /** The settings key whose first writer becomes the first admin (see createFirstAdmin). */
 const FIRST_ADMIN_CLAIM = 'setup.firstAdminClaim';
@@ -49,21 +49,28 @@ export function createSetupWizard(deps: {
      * the insert are one transaction: the claim is a conditional insert on a primary key (the loser
      * waits for the winner's commit and then finds the key taken); a failed insert rolls it back.
      */
-    async createFirstAdmin(input: { username: string; password: string; repeat: string }): Promise<AdminRow> {
+    async createFirstAdmin(input: { username: string; password: string; repeat: string; timeZone?: string }): Promise<AdminRow> {
       if (await deps.admins.hasAdmin()) throw new SetupClosedError();
+      // Asked on the same page (prefilled from the browser); a form without the field leaves it to Settings.
+      const timeZone = input.timeZone === undefined ? undefined : canonicalTimeZone(input.timeZone);
+      if (input.timeZone !== undefined && !timeZone) {
+        throw new AppError('setup.invalid_time_zone', 'Choose a time zone from the list.', { fields: { timeZone: 'Choose a time zone from the list.' } });
+      }
       const problem = passwordProblem(input.password);
       if (problem) throw new AppError('admin.weak_password', problem, { fields: { password: problem } });
       if (input.password !== input.repeat) {
         throw new AppError('admin.password_mismatch', 'The two passwords differ.', { fields: { repeat: 'The two passwords differ.' } });
       }
       const claim = crypto.randomUUID();
-      return deps.db.transaction().execute(async (trx) => {
+      const admin = await deps.db.transaction().execute(async (trx) => {
         const admins = createAdminsRepository(trx);
         const winner = await createSettingsRepository(trx).setIfAbsent(FIRST_ADMIN_CLAIM, claim, isoNow(deps.clock));
         // An admin made another way (ADMIN_USERNAME, the CLI) closes the setup as well.
         if (winner !== claim || (await admins.count()) > 0) throw new SetupClosedError();
         return createAdminsService({ admins, clock: deps.clock }).createAdmin({ username: input.username, password: input.password });
       });
+      if (timeZone) await deps.settings.update({ timeZone });
+      return admin;
     },
 
     /** The first step not done yet; what the environment configures counts as done. */
@@ -74,18 +81,13 @@ export function createSetupWizard(deps: {
       return SETUP_STEPS.libraries;
     },
 
-    /** Finishes with the owner's answer to "how do friends get in?" (join-mode.ts), asked on the last page. */
-    async complete(actor: AuditActor, joinMode: unknown): Promise<void> {
-      if (!isJoinMode(joinMode)) {
-        throw new AppError('setup.join_mode_missing', 'Choose how friends get in.', { fields: { joinMode: 'Choose how friends get in.' } });
-      }
+    async complete(actor: AuditActor): Promise<void> {
       const state = await deps.connection.state();
       if (!state.token || !state.serverId) {
         throw new AppError('setup.plex_missing', 'Connect Plex and choose a server before finishing.', { status: 409 });
       }
-      await deps.settings.update({ joinMode });
       deps.onComplete();
-      await deps.audit.record(actor, 'setup.complete', state.serverId, { joinMode });
+      await deps.audit.record(actor, 'setup.complete', state.serverId);
     },
   };
 }
