@@ -6,6 +6,7 @@ import { APP_VERSION } from './paths.js';
 import type { Deps } from './deps.js';
 import { dashboardRoutes } from './modules/dashboard/dashboard.routes.js';
 import { statsApiRoutes } from './modules/dashboard/stats.api.js';
+import { joinModeApiRoutes } from './modules/settings/join-mode.api.js';
 import { healthRoutes } from './modules/health/health.routes.js';
 import { invitationsApiRoutes } from './modules/invitations/admin-invitations.api.js';
 import { adminInvitationsRoutes } from './modules/invitations/admin-invitations.routes.js';
@@ -170,6 +171,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
       await api.register(codesApiRoutes, { deps });
       await api.register(librariesApiRoutes, { deps });
       await api.register(statsApiRoutes, { deps });
+      await api.register(joinModeApiRoutes, { deps });
     },
     { prefix: '/api/v1' },
   );

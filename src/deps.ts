@@ -213,7 +213,7 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}) 
     }),
     tokenRefusals,
     serverChoice: createServerChoice({ connection: plexConnection, audit, onChanged: onPlexChanged }),
-    dashboard: createDashboardService({ stats: createStatsRepository(database.db), clock, connectionTests, setup }),
+    dashboard: createDashboardService({ stats: createStatsRepository(database.db), clock, connectionTests, setup, settings }),
     retryWorker: createRetryWorker({ invitations: repositories.invitations, delivery, clock, logger }),
     delivery,
   };

@@ -40,7 +40,11 @@ export interface AuditLogTable {
   ip: string | null;
 }
 
-export type InvitationStatus = 'pending' | 'sent' | 'already_shared' | 'failed' | 'revoked';
+/**
+ * awaiting_approval: join mode "approval", the owner has not decided yet (never sent, never claimed
+ * by the retry worker); approving makes it pending. declined: the owner said no; never sent.
+ */
+export type InvitationStatus = 'awaiting_approval' | 'pending' | 'sent' | 'already_shared' | 'failed' | 'declined' | 'revoked';
 
 export interface InvitationsTable {
   id: string;
@@ -69,6 +73,8 @@ export interface InvitationsTable {
    * never cleared: later attempts look for the share first and take "already sharing" as sent.
    */
   unconfirmed_since: string | null;
+  /** When the owner approved the request (migration 0005); retries give up 24 hours after it. */
+  approved_at?: string | null;
 }
 
 export interface InviteCodesTable {

@@ -21,7 +21,12 @@ declare module 'fastify' {
   }
   interface Session {
     /** A one-time message for the next admin page ("Saved."), set before a redirect. */
-    flash?: { message: string; tone?: 'success' | 'warning' | 'danger' | 'info' };
+    flash?: {
+      message: string;
+      tone?: 'success' | 'warning' | 'danger' | 'info';
+      /** The id of the page section the message belongs in (settings: "limits"); none: top of the page. */
+      section?: string;
+    };
   }
 }
 
@@ -69,6 +74,8 @@ export const viewsPlugin = fp(async (app: FastifyInstance, opts: ViewsOptions) =
       version: APP_VERSION,
       admin: this.request.admin,
       flash,
+      // The setup wizard's pages hide the admin menu.
+      inSetup: this.request.url.startsWith('/admin/setup'),
       // Set on admin pages while Plex refuses Helpr's token (modules/plex/token-banner.ts).
       plexTokenRefused: this.request.plexTokenRefused,
       // it.localTime / it.timeTag in the owner's zone (modules/settings/owner-time-zone.ts).

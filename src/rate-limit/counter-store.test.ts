@@ -81,7 +81,7 @@ function contract(
       const k = key();
       // Concurrent callers queue: their waits add up instead of running side by side.
       const waits = await Promise.all([200, 300, 400].map((spacing) => ctx.store.takeTurn(k, spacing)));
-      const sorted = [...waits].sort((x, y) => x - y);
+      const sorted = waits.map(Number).sort((x, y) => x - y);
       expect(sorted[2]).toBeGreaterThan(850);
       expect(sorted[2]).toBeLessThanOrEqual(900);
       expect(sorted[0]).toBeGreaterThanOrEqual(150);
@@ -92,6 +92,27 @@ function contract(
       const next = await ctx.store.takeTurn(k, 100);
       expect(next).toBeGreaterThan(50);
       expect(next).toBeLessThanOrEqual(100);
+    });
+
+    it('with a longest wait, reserves no turn beyond it and leaves the queue as it was', async () => {
+      // Redis counts down on its own clock: a few milliseconds may pass between calls.
+      const near = (wait: number | undefined, expected: number) => {
+        expect(wait).toBeGreaterThan(expected - 50);
+        expect(wait).toBeLessThanOrEqual(expected);
+      };
+      const k = key();
+      near(await ctx.store.takeTurn(k, 300, 1000), 300);
+      near(await ctx.store.takeTurn(k, 300, 1000), 600);
+      near(await ctx.store.takeTurn(k, 300, 1000), 900);
+      // The next turn would come at 1200: refused, however often it is asked for.
+      for (let i = 0; i < 5; i += 1) expect(await ctx.store.takeTurn(k, 300, 1000)).toBeUndefined();
+      // The queue still ends at 900: a shorter spacing fits, and a caller without a limit queues at 900 + spacing.
+      near(await ctx.store.takeTurn(k, 100, 1000), 1000);
+      near(await ctx.store.takeTurn(k, 300), 1300);
+      // An empty queue: the first turn is `spacing` away, refused only when that alone is too long.
+      const other = key();
+      expect(await ctx.store.takeTurn(other, 500, 400)).toBeUndefined();
+      near(await ctx.store.takeTurn(other, 500, 500), 500);
     });
 
     it('counts concurrent hits exactly', async () => {

@@ -22,6 +22,8 @@ export interface CounterStore {
    * Reserves the next turn under `key`: `spacingMs` after the previous turn, or after now when
    * that has passed. Returns how long to wait for it. Concurrent callers queue one behind the
    * other, across instances when the store is shared, so at most one goes per spacing.
+   * With `maxWaitMs`, a turn that would come later than that is not reserved (the queue stays as
+   * it was) and the answer is undefined: a queue that callers may leave never grows without end.
    */
-  takeTurn(key: string, spacingMs: number): Promise<number>;
+  takeTurn(key: string, spacingMs: number, maxWaitMs?: number): Promise<number | undefined>;
 }

@@ -18,7 +18,7 @@ function switchableStore(clock: ReturnType<typeof fixedClock>) {
     peek: (key) => guard(() => inner.peek(key)),
     reset: (key) => guard(() => inner.reset(key)),
     takeBack: (key) => guard(() => inner.takeBack(key)),
-    takeTurn: (key, spacingMs) => guard(() => inner.takeTurn(key, spacingMs)),
+    takeTurn: (key, spacingMs, maxWaitMs) => guard(() => inner.takeTurn(key, spacingMs, maxWaitMs)),
   };
   return { store, state };
 }
@@ -130,6 +130,15 @@ describe('fail-open counter store', () => {
     await inFlight; // answered from memory, as the call failed
     expect(store.degraded).toBe(false);
     expect(logs.map((l) => l.level)).toEqual(['warn', 'info']);
+  });
+
+  it('passes the longest wait of a turn on, to the shared store and to memory alike', async () => {
+    const { store, shared } = setup();
+    expect(await store.takeTurn('turn', 600, 1000)).toBe(600);
+    expect(await store.takeTurn('turn', 600, 1000)).toBeUndefined();
+    shared.state.down = true;
+    expect(await store.takeTurn('turn', 600, 1000)).toBe(600);
+    expect(await store.takeTurn('turn', 600, 1000)).toBeUndefined();
   });
 
   it('starts in an outage when told Redis was unreachable at start, and probes at once', async () => {

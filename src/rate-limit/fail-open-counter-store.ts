@@ -58,8 +58,8 @@ export class FailOpenCounterStore implements CounterStore {
     return this.run((store) => store.takeBack(key));
   }
 
-  takeTurn(key: string, spacingMs: number): Promise<number> {
-    return this.run((store) => store.takeTurn(key, spacingMs));
+  takeTurn(key: string, spacingMs: number, maxWaitMs?: number): Promise<number | undefined> {
+    return this.run((store) => store.takeTurn(key, spacingMs, maxWaitMs));
   }
 
   private now(): number {

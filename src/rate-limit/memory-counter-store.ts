@@ -46,10 +46,11 @@ export class MemoryCounterStore implements CounterStore {
   }
 
   // A turn is a window with no hits: it ends when the turn comes.
-  async takeTurn(key: string, spacingMs: number): Promise<number> {
+  async takeTurn(key: string, spacingMs: number, maxWaitMs = Number.POSITIVE_INFINITY): Promise<number | undefined> {
     const now = this.clock.now().getTime();
     const previous = this.windows.get(key);
     const endsAt = Math.max(now, previous?.endsAt ?? now) + spacingMs;
+    if (endsAt - now > maxWaitMs) return undefined;
     if (!previous) this.evictIfFull(now);
     this.windows.set(key, { count: 0, endsAt });
     return endsAt - now;

@@ -19,10 +19,13 @@ return 0
 `;
 
 // The queue's end is the key's time to live, so every instance agrees on it whatever its clock.
+// ARGV[2] is the longest wait to reserve (-1: any); a longer one reserves nothing and answers -1.
 const TAKE_TURN_SCRIPT = `
 local left = redis.call('PTTL', KEYS[1])
 if left < 0 then left = 0 end
 local wait = left + tonumber(ARGV[1])
+local most = tonumber(ARGV[2])
+if most >= 0 and wait > most then return -1 end
 redis.call('SET', KEYS[1], '1', 'PX', wait)
 return wait
 `;
@@ -60,7 +63,9 @@ export class RedisCounterStore implements CounterStore {
     await this.redis.eval(TAKE_BACK_SCRIPT, 1, this.prefix + key);
   }
 
-  async takeTurn(key: string, spacingMs: number): Promise<number> {
-    return Number(await this.redis.eval(TAKE_TURN_SCRIPT, 1, this.prefix + key, String(Math.max(1, Math.round(spacingMs)))));
+  async takeTurn(key: string, spacingMs: number, maxWaitMs?: number): Promise<number | undefined> {
+    const most = maxWaitMs === undefined || !Number.isFinite(maxWaitMs) ? -1 : Math.max(0, Math.floor(maxWaitMs));
+    const wait = Number(await this.redis.eval(TAKE_TURN_SCRIPT, 1, this.prefix + key, String(Math.max(1, Math.round(spacingMs))), String(most)));
+    return wait < 0 ? undefined : wait;
   }
 }

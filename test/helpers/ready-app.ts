@@ -2,6 +2,7 @@ import { pino } from 'pino';
 import { fixedClock } from '../../src/clock.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
 import { createDeps } from '../../src/deps.js';
+import type { JoinMode } from '../../src/modules/settings/join-mode.js';
 import type { PlexSimulator } from '../../tools/plex-sim/index.js';
 import { testAppOf, testConfig, type TestApp } from './app.js';
 import { simulatorEnv } from './plex-sim.js';
@@ -12,7 +13,7 @@ import { simulatorEnv } from './plex-sim.js';
  */
 export async function createReadyApp(
   sim: PlexSimulator,
-  options: { env?: Record<string, string>; libraries?: string[]; sendTimeoutMs?: number; plexPageWaitMs?: number; requireCode?: boolean; ownsAdmin?: boolean; sleep?: (ms: number) => Promise<void> } = {},
+  options: { env?: Record<string, string>; libraries?: string[]; sendTimeoutMs?: number; plexPageWaitMs?: number; requireCode?: boolean; joinMode?: JoinMode; ownsAdmin?: boolean; sleep?: (ms: number) => Promise<void> } = {},
 ): Promise<TestApp> {
   const clock = fixedClock('2026-11-24T12:00:00.000Z');
   const config = testConfig({
@@ -24,7 +25,9 @@ export async function createReadyApp(
   // A second instance on the same database finds the admin and settings already there.
   if (options.ownsAdmin !== false) {
     await deps.services.admins.createAdmin({ username: 'owner', password: 'a long enough password' });
-    await deps.services.settings.update({ libraries: options.libraries ?? ['1', '2'], requireCode: options.requireCode ?? false });
+    // requireCode: the older name of the code join mode, as many tests still say.
+    const joinMode = options.joinMode ?? (options.requireCode ? 'code' : 'open');
+    await deps.services.settings.update({ libraries: options.libraries ?? ['1', '2'], joinMode });
   }
   return testAppOf(deps, clock);
 }

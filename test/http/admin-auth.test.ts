@@ -120,7 +120,7 @@ describe('admin sign-in and guards', () => {
       const refused = await attempt(username, address);
       expect(refused.statusCode).toBe(429);
       expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
-      expect(refused.body).toContain('Too many requests');
+      expect(refused.body).toMatch(/Too many sign-in attempts for this account from your network\. Wait \d+ minutes\./);
     }
     // Refused there even with the right password; the right password elsewhere still works.
     await expect(signIn(t.app, 'owner', ADMIN_PASSWORD, '192.0.2.10')).rejects.toThrow(/429/);

@@ -208,7 +208,7 @@ describe('revoke access', () => {
 
 describe('invite someone from the admin page', () => {
   it('sends an invitation without a code and records who asked', async () => {
-    await t.deps.services.settings.update({ requireCode: true });
+    await t.deps.services.settings.update({ joinMode: 'code' });
     const [tone, message] = await flashAfter(await admin.post('/admin/invitations', { email: 'bob' }));
     expect([tone, message]).toEqual(['success', 'Invitation sent to bob.']);
     const page = await admin.get('/admin/invitations?q=bob');

@@ -24,7 +24,9 @@ describe('admin settings: site, invites and limits', () => {
     for (const id of ['site', 'invites', 'limits', 'plex', 'password', 'api-keys']) expect(page.body).toContain(`id="${id}"`);
     expect(inputTag(page.body, 'siteTitle')).toContain('value="Plex invites"');
     expect(inputTag(page.body, 'invitesPerWindow')).toContain('value="5"');
-    expect(inputTag(page.body, 'requireCode')).not.toContain('checked');
+    // Nothing stored: anyone with the address, as Helpr did before join modes.
+    expect(inputTag(page.body, 'joinMode-open')).toContain('checked');
+    expect(inputTag(page.body, 'joinMode-code')).not.toContain('checked');
     expect(page.body).toContain('Not connected.');
     expect(page.body).toContain('href="/admin/plex/connect"');
     expect(page.body).toContain('href="/admin/plex/server"');
@@ -38,9 +40,9 @@ describe('admin settings: site, invites and limits', () => {
     expect(await t.deps.services.settings.get()).toMatchObject({ siteTitle: 'Movie night', welcomeMessage: 'Hello <friends>!' });
 
     const page = await session.get('/admin/settings');
-    expect(page.body).toContain('role="status">Saved.</div>');
+    expect(page.body).toContain('role="status" id="site-saved">Site saved.</div>');
     expect(page.body).toContain('Hello &lt;friends&gt;!</textarea>');
-    expect((await session.get('/admin/settings')).body).not.toContain('Saved.');
+    expect((await session.get('/admin/settings')).body).not.toContain('Site saved.');
 
     const [entry] = await settingsAudits();
     expect(entry).toMatchObject({ action: 'settings.update', actor: 'owner', actorType: 'admin', target: 'site', details: { fields: ['siteTitle', 'welcomeMessage'] } });
@@ -59,31 +61,31 @@ describe('admin settings: site, invites and limits', () => {
     expect((await post('/admin/settings/site', { siteTitle: 'y'.repeat(101), welcomeMessage: '' })).statusCode).toBe(400);
   });
 
-  it('saves the invite options: ticked boxes on, unticked boxes off', async () => {
-    const saved = await post('/admin/settings/invites', { requireCode: 'on', allowSync: 'on', allowChannels: 'on', duplicateWindowMinutes: '30' });
+  it('saves the invite options: who may join, ticked boxes on, unticked boxes off', async () => {
+    const saved = await post('/admin/settings/invites', { joinMode: 'code', allowSync: 'on', allowChannels: 'on', duplicateWindowMinutes: '30' });
     expect(saved.statusCode).toBe(303);
     let settings = await t.deps.services.settings.get();
-    expect(settings.requireCode).toBe(true);
+    expect(settings.joinMode).toBe('code');
     expect(settings.sharing).toEqual({ allowSync: true, allowCameraUpload: false, allowChannels: true });
     expect(settings.limits.duplicateWindowMinutes).toBe(30);
     expect(settings.limits.invitesPerWindow).toBe(5);
 
-    await post('/admin/settings/invites', { allowCameraUpload: 'on', duplicateWindowMinutes: '0' });
+    await post('/admin/settings/invites', { joinMode: 'open', allowCameraUpload: 'on', duplicateWindowMinutes: '0' });
     settings = await t.deps.services.settings.get();
-    expect(settings.requireCode).toBe(false);
+    expect(settings.joinMode).toBe('open');
     expect(settings.sharing).toEqual({ allowSync: false, allowCameraUpload: true, allowChannels: false });
     expect(settings.limits.duplicateWindowMinutes).toBe(0);
     const [entry] = await settingsAudits();
-    expect(entry!.details).toEqual({ fields: ['requireCode', 'sharing.allowSync', 'sharing.allowCameraUpload', 'sharing.allowChannels', 'limits.duplicateWindowMinutes'] });
+    expect(entry!.details).toEqual({ fields: ['joinMode', 'sharing.allowSync', 'sharing.allowCameraUpload', 'sharing.allowChannels', 'limits.duplicateWindowMinutes'] });
   });
 
-  it('refuses a duplicate window outside 0 to 1440 and keeps the ticks', async () => {
-    const refused = await post('/admin/settings/invites', { requireCode: 'on', duplicateWindowMinutes: '1441' });
+  it('refuses a duplicate window outside 0 to 1440 and keeps the choices', async () => {
+    const refused = await post('/admin/settings/invites', { joinMode: 'approval', duplicateWindowMinutes: '1441' });
     expect(refused.statusCode).toBe(400);
     expect(fieldError(refused.body, 'duplicateWindowMinutes')).toBe('Enter a whole number from 0 to 1440.');
     expect(inputTag(refused.body, 'duplicateWindowMinutes')).toContain('value="1441"');
-    expect(inputTag(refused.body, 'requireCode')).toContain('checked');
-    expect((await t.deps.services.settings.get()).requireCode).toBe(false);
+    expect(inputTag(refused.body, 'joinMode-approval')).toContain('checked');
+    expect((await t.deps.services.settings.get()).joinMode).toBe('open');
   });
 
   it('saves the limits, and refuses numbers that are not whole or out of range', async () => {
@@ -102,11 +104,11 @@ describe('admin settings: site, invites and limits', () => {
     expect((await t.deps.services.settings.get()).limits.invitesPerWindow).toBe(20);
   });
 
-  it('says "Nothing changed." and audits nothing when the form is sent unchanged', async () => {
+  it('says "Nothing changed in Site." and audits nothing when the form is sent unchanged', async () => {
     const before = (await settingsAudits()).length;
     const settings = await t.deps.services.settings.get();
     await post('/admin/settings/site', { siteTitle: settings.siteTitle, welcomeMessage: settings.welcomeMessage });
-    expect((await session.get('/admin/settings')).body).toContain('Nothing changed.');
+    expect((await session.get('/admin/settings')).body).toContain('Nothing changed in Site.');
     expect(await settingsAudits()).toHaveLength(before);
   });
 

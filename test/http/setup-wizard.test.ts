@@ -134,8 +134,14 @@ describe('first-run setup', () => {
     const done = await browser.get('/admin/setup/done');
     expect(done.body).toContain('Movies, TV Shows');
 
-    const finished = await browser.post('/admin/setup/done');
+    // The last page asks how friends get in, the suggested answer (invite codes) chosen.
+    expect(done.body).toMatch(/<input[^>]*id="joinMode-code"[^>]*checked/);
+    const unanswered = await browser.post('/admin/setup/done');
+    expect(unanswered.statusCode).toBe(400);
+    expect(unanswered.body).toContain('Choose how friends get in.');
+    const finished = await browser.post('/admin/setup/done', { joinMode: 'code' });
     expect(finished.headers.location).toBe('/admin');
+    expect((await deps.services.settings.get()).joinMode).toBe('code');
     const actions = (await deps.services.audit.list({ page: 1, perPage: 50 })).entries.map((e) => e.action);
     expect(actions).toEqual(expect.arrayContaining(['setup.complete', 'libraries.update', 'plex.connect']));
 

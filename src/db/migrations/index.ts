@@ -3,6 +3,7 @@ import { initialSchema } from './0001-initial-schema.js';
 import { invitationErrorKind } from './0002-invitation-error-kind.js';
 import { invitationDailyCounts } from './0003-invitation-daily-counts.js';
 import { invitationUnconfirmedSince } from './0004-invitation-unconfirmed-since.js';
+import { invitationApprovedAt } from './0005-invitation-approved-at.js';
 
 /** The static, ordered migration list: the one tree for both dialects. Append, never edit. */
 export const migrations: Record<string, Migration> = {
@@ -10,4 +11,5 @@ export const migrations: Record<string, Migration> = {
   '0002-invitation-error-kind': invitationErrorKind,
   '0003-invitation-daily-counts': invitationDailyCounts,
   '0004-invitation-unconfirmed-since': invitationUnconfirmedSince,
+  '0005-invitation-approved-at': invitationApprovedAt,
 };

@@ -22,7 +22,7 @@ export async function apiKeysRoutes(app: FastifyInstance, opts: { deps: Deps }) 
 
   app.post<{ Params: { id: string } }>('/admin/settings/api-keys/:id/revoke', async (request, reply) => {
     const revoked = await deps.services.apiKeys.revoke(request.params.id, actorOf(request));
-    request.session.flash = { message: `API key "${revoked.name}" revoked. It no longer works.`, tone: 'success' };
+    request.session.flash = { message: `API key "${revoked.name}" revoked. It no longer works.`, tone: 'success', section: 'api-keys' };
     return reply.redirect('/admin/settings#api-keys', 303);
   });
 }

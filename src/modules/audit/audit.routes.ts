@@ -34,6 +34,8 @@ const LABELS: Record<string, string> = {
   'invitation.create': 'Invited someone',
   'invitation.retry': 'Retried an invitation',
   'invitation.retry_failed': 'Retried all failed invitations',
+  'invitation.approve': 'Approved a request',
+  'invitation.decline': 'Declined a request',
   'access.revoke': 'Revoked Plex access',
   'apikey.create': 'Created an API key',
   'apikey.revoke': 'Revoked an API key',

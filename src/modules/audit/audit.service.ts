@@ -15,6 +15,8 @@ export type AuditAction =
   | 'invitation.create'
   | 'invitation.retry'
   | 'invitation.retry_failed'
+  | 'invitation.approve'
+  | 'invitation.decline'
   | 'access.revoke'
   | 'apikey.create'
   | 'apikey.revoke'

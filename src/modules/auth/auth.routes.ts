@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Deps } from '../../deps.js';
 import { isAppError } from '../../errors.js';
 import { actorOf, safeNext, startAdminSession } from './auth.guard.js';
+import { deviceOf, rememberDevice } from './device-cookie.js';
 
 interface LoginBody {
   username?: string;
@@ -22,8 +23,10 @@ export async function loginRoutes(app: FastifyInstance, opts: { deps: Deps }) {
   app.post<{ Body: LoginBody }>('/admin/login', async (request, reply) => {
     const values = { username: String(request.body?.username ?? '').slice(0, 200), next: safeNext(request.body?.next) };
     try {
-      const admin = await services.auth.login({ username: values.username, password: String(request.body?.password ?? ''), ip: request.ip });
+      const password = String(request.body?.password ?? '');
+      const { admin, device } = await services.auth.login({ username: values.username, password, ip: request.ip, device: deviceOf(request) });
       await startAdminSession(request, admin, clock.now().getTime());
+      rememberDevice(request, reply, device);
       return reply.redirect(values.next, 303);
     } catch (error) {
       if (isAppError(error) && error.fields) {

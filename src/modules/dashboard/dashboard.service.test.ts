@@ -6,6 +6,7 @@ import { fixedClock } from '../../clock.js';
 import { createInvitationsRepository } from '../invitations/invitations.repository.js';
 import type { DiagnosticReport } from '../plex/diagnostics.service.js';
 import { createDashboardService, type DashboardService } from './dashboard.service.js';
+import type { SettingsService } from '../settings/settings.service.js';
 import { createStatsRepository } from './stats.repository.js';
 
 // Now is 2026-11-24 12:00 UTC: today starts 11-24, the 7 days on 11-18, the 30 days on 10-26.
@@ -56,16 +57,17 @@ describeDialects('dashboard service on %s', (dialect) => {
       clock: fixedClock('2026-11-24T12:00:00.000Z'),
       connectionTests: { load: async () => FAILED_TEST },
       setup: { isReady: async () => false },
+      settings: { get: async () => ({ joinMode: 'approval' }) as Awaited<ReturnType<SettingsService['get']>> },
     });
   });
   afterAll(() => database.close());
 
   it('counts by status for today, 7 days, 30 days and all time, with the UTC day boundaries', async () => {
     const { windows } = await dashboard.stats();
-    expect(windows.today).toEqual({ pending: 1, sent: 1, already_shared: 0, failed: 1, revoked: 0, total: 3 });
-    expect(windows.week).toEqual({ pending: 1, sent: 2, already_shared: 1, failed: 1, revoked: 0, total: 5 });
-    expect(windows.month).toEqual({ pending: 1, sent: 2, already_shared: 1, failed: 2, revoked: 1, total: 7 });
-    expect(windows.all).toEqual({ pending: 2, sent: 3, already_shared: 1, failed: 2, revoked: 1, total: 9 });
+    expect(windows.today).toEqual({ awaiting_approval: 0, pending: 1, sent: 1, already_shared: 0, failed: 1, declined: 0, revoked: 0, total: 3 });
+    expect(windows.week).toEqual({ awaiting_approval: 0, pending: 1, sent: 2, already_shared: 1, failed: 1, declined: 0, revoked: 0, total: 5 });
+    expect(windows.month).toEqual({ awaiting_approval: 0, pending: 1, sent: 2, already_shared: 1, failed: 2, declined: 0, revoked: 1, total: 7 });
+    expect(windows.all).toEqual({ awaiting_approval: 0, pending: 2, sent: 3, already_shared: 1, failed: 2, declined: 0, revoked: 1, total: 9 });
   });
 
   it('buckets every one of the last 30 days by status, zeros included', async () => {
@@ -75,11 +77,11 @@ describeDialects('dashboard service on %s', (dialect) => {
     expect(perDay[29]!.day).toBe('2026-11-24');
     const nonEmpty = Object.fromEntries(perDay.filter((d) => d.total > 0).map(({ day, ...counts }) => [day, counts]));
     expect(nonEmpty).toEqual({
-      '2026-10-26': { pending: 0, sent: 0, already_shared: 0, failed: 1, revoked: 0, total: 1 },
-      '2026-11-17': { pending: 0, sent: 0, already_shared: 0, failed: 0, revoked: 1, total: 1 },
-      '2026-11-18': { pending: 0, sent: 0, already_shared: 1, failed: 0, revoked: 0, total: 1 },
-      '2026-11-23': { pending: 0, sent: 1, already_shared: 0, failed: 0, revoked: 0, total: 1 },
-      '2026-11-24': { pending: 1, sent: 1, already_shared: 0, failed: 1, revoked: 0, total: 3 },
+      '2026-10-26': { awaiting_approval: 0, pending: 0, sent: 0, already_shared: 0, failed: 1, declined: 0, revoked: 0, total: 1 },
+      '2026-11-17': { awaiting_approval: 0, pending: 0, sent: 0, already_shared: 0, failed: 0, declined: 0, revoked: 1, total: 1 },
+      '2026-11-18': { awaiting_approval: 0, pending: 0, sent: 0, already_shared: 1, failed: 0, declined: 0, revoked: 0, total: 1 },
+      '2026-11-23': { awaiting_approval: 0, pending: 0, sent: 1, already_shared: 0, failed: 0, declined: 0, revoked: 0, total: 1 },
+      '2026-11-24': { awaiting_approval: 0, pending: 1, sent: 1, already_shared: 0, failed: 1, declined: 0, revoked: 0, total: 3 },
     });
     const days = perDay.map((d) => d.day);
     expect(new Set(days).size).toBe(30);
@@ -89,15 +91,17 @@ describeDialects('dashboard service on %s', (dialect) => {
   it('answers the API shape: all-time totals by status and the 30-day series', async () => {
     const stats = await dashboard.apiStats();
     expect(stats.total).toBe(9);
-    expect(stats.byStatus).toEqual({ pending: 2, sent: 3, already_shared: 1, failed: 2, revoked: 1 });
+    expect(stats.byStatus).toEqual({ awaiting_approval: 0, pending: 2, sent: 3, already_shared: 1, failed: 2, declined: 0, revoked: 1 });
     expect(stats.perDay).toHaveLength(30);
     expect(stats.perDay.reduce((sum, d) => sum + d.total, 0)).toBe(7);
   });
 
-  it('builds the overview from three statements, none per row', async () => {
+  it('builds the overview from three statements, none per row (a fourth only when requests wait for approval)', async () => {
     statements.length = 0;
     const overview = await dashboard.overview();
     expect(statements).toEqual(['SelectQueryNode', 'SelectQueryNode', 'SelectQueryNode']);
+    expect(overview.joinMode).toBe('approval');
+    expect(overview.awaiting).toEqual([]);
     expect(overview.setupComplete).toBe(false);
     expect(overview.lastTest).toEqual({
       ok: false,
@@ -115,6 +119,31 @@ describeDialects('dashboard service on %s', (dialect) => {
     expect(latest.slice(0, 3).map((row) => row.id)).toEqual(['now', 'today-late', 'extra-4']);
     expect(latest.at(-1)!.id).toBe('week-start');
     expect(latest[0]).toEqual({ id: 'now', identifier: 'friend-now@example.com', status: 'failed', created_at: '2026-11-24T12:00:00.000Z' });
+  });
+
+  it('counts requests waiting for approval and declined ones, and moves them when the owner decides', async () => {
+    const before = (await dashboard.stats()).windows.today;
+    const invitations = createInvitationsRepository(database.db);
+    await invitations.insert(invitationRow('wait-old', 'awaiting_approval', '2026-11-24T08:00:00.000Z'));
+    await invitations.insert(invitationRow('wait-new', 'awaiting_approval', '2026-11-24T09:00:00.000Z'));
+    let after = (await dashboard.stats()).windows.today;
+    expect(after.awaiting_approval - before.awaiting_approval).toBe(2);
+    expect(after.total - before.total).toBe(2);
+    statements.length = 0;
+    const overview = await dashboard.overview();
+    expect(overview.awaiting.map((row) => row.id)).toEqual(['wait-old', 'wait-new']);
+    expect(statements).toHaveLength(4);
+
+    // Approved (pending, then sent) and declined: the same requests, counted under their new status.
+    const set = (id: string, status: 'pending' | 'declined') => database.db.updateTable('invitations').set({ status }).where('id', '=', id).execute();
+    await set('wait-old', 'pending');
+    await set('wait-new', 'declined');
+    after = (await dashboard.stats()).windows.today;
+    expect(after.awaiting_approval - before.awaiting_approval).toBe(0);
+    expect(after.pending - before.pending).toBe(1);
+    expect(after.declined - before.declined).toBe(1);
+    expect(after.total - before.total).toBe(2);
+    expect((await dashboard.overview()).awaiting).toEqual([]);
   });
 });
 

@@ -2,11 +2,15 @@ import type { Clock } from '../../clock.js';
 import type { InvitationStatus } from '../../db/schema.js';
 import type { ConnectionTests } from '../plex/last-test.js';
 import type { SetupStatus } from '../public/setup-status.js';
-import type { LatestInvitation, StatsRepository } from './stats.repository.js';
+import type { JoinMode } from '../settings/join-mode.js';
+import type { SettingsService } from '../settings/settings.service.js';
+import type { AwaitingInvitation, LatestInvitation, StatsRepository } from './stats.repository.js';
 
-export const STATUSES = ['pending', 'sent', 'already_shared', 'failed', 'revoked'] as const satisfies readonly InvitationStatus[];
+export const STATUSES = ['awaiting_approval', 'pending', 'sent', 'already_shared', 'failed', 'declined', 'revoked'] as const satisfies readonly InvitationStatus[];
 export const CHART_DAYS = 30;
 const LATEST_COUNT = 10;
+/** Requests shown in the dashboard's approval card; the invitations list has the rest. */
+export const AWAITING_SHOWN = 10;
 const DAY_MS = 86_400_000;
 
 export type StatusCounts = Record<InvitationStatus, number>;
@@ -28,11 +32,14 @@ export interface LastTestSummary {
 
 export interface DashboardOverview extends DashboardStats {
   latest: LatestInvitation[];
+  /** Oldest first, at most AWAITING_SHOWN; how many wait in all is windows.all.awaiting_approval. */
+  awaiting: AwaitingInvitation[];
+  joinMode: JoinMode;
   lastTest?: LastTestSummary;
   setupComplete: boolean;
 }
 
-const emptyCounts = (): Counts => ({ pending: 0, sent: 0, already_shared: 0, failed: 0, revoked: 0, total: 0 });
+const emptyCounts = (): Counts => ({ awaiting_approval: 0, pending: 0, sent: 0, already_shared: 0, failed: 0, declined: 0, revoked: 0, total: 0 });
 
 /** Midnight UTC `daysBack` days before `now`'s day. */
 function utcDayStart(now: Date, daysBack: number): Date {
@@ -48,6 +55,7 @@ export function createDashboardService(deps: {
   clock: Clock;
   connectionTests: Pick<ConnectionTests, 'load'>;
   setup: Pick<SetupStatus, 'isReady'>;
+  settings: Pick<SettingsService, 'get'>;
 }) {
   async function stats(): Promise<DashboardStats> {
     const now = deps.clock.now();
@@ -85,19 +93,22 @@ export function createDashboardService(deps: {
     stats,
 
     async overview(): Promise<DashboardOverview> {
-      const [counts, latest, report, setupComplete] = await Promise.all([
+      const [counts, latest, report, setupComplete, settings] = await Promise.all([
         stats(),
         deps.stats.latest(LATEST_COUNT),
         deps.connectionTests.load(),
         deps.setup.isReady(),
+        deps.settings.get(),
       ]);
+      // The counts say whether anyone waits for approval: the list is read only then.
+      const awaiting = counts.windows.all.awaiting_approval > 0 ? await deps.stats.awaitingApproval(AWAITING_SHOWN) : [];
       const failedStep = report?.steps.find((step) => step.status === 'failed');
       const lastTest = report && {
         ok: report.ok,
         at: report.startedAt,
         failed: failedStep && { label: failedStep.label, detail: failedStep.detail, hint: failedStep.hint },
       };
-      return { ...counts, latest, lastTest, setupComplete };
+      return { ...counts, latest, awaiting, joinMode: settings.joinMode, lastTest, setupComplete };
     },
 
     /** The API's shape: all-time totals by status and the per-day series. */

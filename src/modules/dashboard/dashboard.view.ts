@@ -1,6 +1,7 @@
 import { formatTime } from '../../time-format.js';
 import { UTC } from '../../time-zone.js';
 import { STATUS_BADGES, STATUS_LABELS } from '../invitations/invitation-status.js';
+import { joinModeChoice } from '../settings/join-mode.js';
 import { STATUSES, type DashboardOverview } from './dashboard.service.js';
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
@@ -22,6 +23,8 @@ export function dashboardPage(overview: DashboardOverview, timeZone: string = UT
     section: '/admin',
     scripts: ['/vendor/chart.js/chart.umd.js', '/static/js/dashboard-chart.js'],
     overview,
+    joinMode: joinModeChoice(overview.joinMode),
+    awaitingTotal: overview.windows.all.awaiting_approval,
     statuses: STATUSES,
     // Short headings on a phone, where the full ones would make the table scroll sideways.
     windowHeadings: [['7 d', '7 days'], ['30 d', '30 days'], ['All', 'All time']],

@@ -24,6 +24,7 @@ export interface DayStatusCount {
 }
 
 export type LatestInvitation = { id: string; identifier: string; status: InvitationStatus; created_at: string };
+export type AwaitingInvitation = { id: string; identifier: string; source: 'public' | 'admin' | 'api'; client_ip: string | null; created_at: string };
 
 const dayOf = (iso: string) => iso.slice(0, 10);
 
@@ -66,6 +67,18 @@ export function createStatsRepository(db: Db) {
         .where('count', '>', 0)
         .execute();
       return rows.map((row) => ({ day: row.day, status: row.status, count: Number(row.count) }));
+    },
+
+    /** Requests waiting for the owner's approval, oldest first (the order they came in). */
+    awaitingApproval(limit: number): Promise<AwaitingInvitation[]> {
+      return db
+        .selectFrom('invitations')
+        .select(['id', 'identifier', 'source', 'client_ip', 'created_at'])
+        .where('status', '=', 'awaiting_approval')
+        .orderBy('created_at')
+        .orderBy('id')
+        .limit(limit)
+        .execute();
     },
 
     latest(limit: number): Promise<LatestInvitation[]> {

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Deps } from '../../deps.js';
 import { actorOf } from '../auth/auth.guard.js';
 import type { StatusFilter } from './admin-invitations.filter.js';
-import { createBody, createResponse, idParams, listQuery, listResponse, retryFailedResponse, retryResponse, revokeResponse } from './admin-invitations.schemas.js';
+import { approveResponse, createBody, createResponse, declineResponse, idParams, listQuery, listResponse, retryFailedResponse, retryResponse, revokeResponse } from './admin-invitations.schemas.js';
 
 interface ListQuery {
   status: StatusFilter;
@@ -53,6 +53,35 @@ export async function invitationsApiRoutes(app: FastifyInstance, opts: { deps: D
     '/invitations/:id/retry',
     { schema: { tags, summary: 'Send a pending or failed invitation now', params: idParams, response: retryResponse } },
     async (request) => service.retryNow(request.params.id, actorOf(request)),
+  );
+
+  app.post<{ Params: { id: string } }>(
+    '/invitations/:id/approve',
+    {
+      schema: {
+        tags,
+        summary: 'Approve a request',
+        description:
+          'For a request waiting for approval (join mode `approval`): sends the invite now, as any request is sent. Answers 409 when it is not waiting any more (already approved or declined); two approvals at once send it once.',
+        params: idParams,
+        response: approveResponse,
+      },
+    },
+    async (request) => service.approve(request.params.id, actorOf(request)),
+  );
+
+  app.post<{ Params: { id: string } }>(
+    '/invitations/:id/decline',
+    {
+      schema: {
+        tags,
+        summary: 'Decline a request',
+        description: 'For a request waiting for approval: marks it declined; nothing is ever sent. Answers 409 when it is not waiting any more.',
+        params: idParams,
+        response: declineResponse,
+      },
+    },
+    async (request) => service.decline(request.params.id, actorOf(request)),
   );
 
   app.delete<{ Params: { id: string } }>(

@@ -23,7 +23,17 @@ export function sendOutcomeMessage(invitation: InvitationView): Flash {
       };
     case 'revoked':
       return { message: `Access for ${who} was revoked.`, tone: 'info' };
+    case 'awaiting_approval':
+      return { message: `The request of ${who} waits for your approval: nothing was sent yet.`, tone: 'info' };
+    case 'declined':
+      return { message: `The request of ${who} was declined: nothing was sent.`, tone: 'info' };
   }
+}
+
+/** After "Approve": the approval, then what came of sending. */
+export function approveOutcomeMessage(invitation: InvitationView): Flash {
+  const outcome = sendOutcomeMessage(invitation);
+  return { ...outcome, message: `Approved. ${outcome.message}` };
 }
 
 /** After "Retry all failed". */
@@ -38,6 +48,11 @@ export function revokeOutcomeMessage(result: RevokeResult): Flash {
   return result.removedFromPlex
     ? { message: `Access for ${who} was removed on Plex, and the invitation is marked revoked.`, tone: 'success' }
     : { message: `Plex had no share or pending invite for ${who} (any more). The invitation is marked revoked.`, tone: 'warning' };
+}
+
+/** Approve and decline come from the dashboard too: back there, or to the list as it was. */
+export function safeBackFromDecision(value: unknown): string {
+  return value === '/admin' ? '/admin' : safeBack(value);
 }
 
 /** Where to go back to after an action: the list as it was (same filter and page), never elsewhere. */

@@ -51,7 +51,9 @@ export function invitationsPageData(result: InvitationPage, filter: InvitationFi
       created: shortTime(item.createdAt, filter.timeZone),
       sent: shortTime(item.sentAt, filter.timeZone),
       canRetry: isRetryable(item.status),
-      canRevoke: item.status !== 'revoked',
+      canApprove: item.status === 'awaiting_approval',
+      // Never sent (waiting for approval, declined): nobody has access to revoke.
+      canRevoke: !['revoked', 'awaiting_approval', 'declined'].includes(item.status),
     })),
   };
 }

@@ -99,6 +99,40 @@ export function createAdminInvitationsRepository(db: Db) {
     },
 
     /**
+     * Approves a request still waiting for the owner and takes its sending lease in the same
+     * conditional statement: of two approvals at once exactly one gets the row (and sends it); the
+     * other changes nothing. The retry worker never sees the row before this (it only claims pending).
+     */
+    async markApproved(id: string, lease: { owner: string; until: string }, now: string): Promise<boolean> {
+      const result = await db
+        .updateTable('invitations')
+        .set((eb) => ({
+          status: 'pending',
+          approved_at: now,
+          next_attempt_at: now,
+          lease_owner: lease.owner,
+          lease_until: lease.until,
+          attempts: eb('attempts', '+', 1),
+          updated_at: now,
+        }))
+        .where('id', '=', id)
+        .where('status', '=', 'awaiting_approval')
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
+    },
+
+    /** Declines a request still waiting for the owner; it is never sent. False when it was not waiting (any more). */
+    async markDeclined(id: string, now: string): Promise<boolean> {
+      const result = await db
+        .updateTable('invitations')
+        .set({ status: 'declined', next_attempt_at: null, updated_at: now })
+        .where('id', '=', id)
+        .where('status', '=', 'awaiting_approval')
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
+    },
+
+    /**
      * Marks an invitation revoked and drops any lease, so a send still in flight cannot record
      * itself over the revocation (complete() needs the lease). False when it already was revoked.
      */

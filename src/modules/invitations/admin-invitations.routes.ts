@@ -8,7 +8,7 @@ import { UTC } from '../../time-zone.js';
 import { csvFilename, invitationsCsv } from './admin-invitations.csv.js';
 import { filterFromQuery, withValidDates } from './admin-invitations.filter.js';
 import { STATUS_LABELS } from './admin-invitations.models.js';
-import { retryFailedMessage, revokeOutcomeMessage, safeBack, sendOutcomeMessage } from './admin-invitations.messages.js';
+import { approveOutcomeMessage, retryFailedMessage, revokeOutcomeMessage, safeBack, safeBackFromDecision, sendOutcomeMessage } from './admin-invitations.messages.js';
 import { PER_PAGE, invitationsPageData } from './admin-invitations.page.js';
 
 type Query = Record<string, unknown>;
@@ -28,7 +28,7 @@ async function act(request: FastifyRequest, reply: FastifyReply, back: string, a
   return reply.redirect(back, 303);
 }
 
-/** /admin/invitations: the list with filters and paging, CSV export, retry now, revoke access. */
+/** /admin/invitations: the list with filters and paging, CSV export, retry now, approve or decline, revoke access. */
 export async function adminInvitationsRoutes(app: FastifyInstance, opts: { deps: Deps }) {
   const service = opts.deps.services.adminInvitations;
 
@@ -60,6 +60,14 @@ export async function adminInvitationsRoutes(app: FastifyInstance, opts: { deps:
 
   app.post('/admin/invitations/:id/retry', async (request: IdRequest, reply) =>
     act(request, reply, safeBack(request.body?.back), async () => sendOutcomeMessage(await service.retryNow(request.params.id, actorOf(request)))),
+  );
+
+  app.post('/admin/invitations/:id/approve', async (request: IdRequest, reply) =>
+    act(request, reply, safeBackFromDecision(request.body?.back), async () => approveOutcomeMessage(await service.approve(request.params.id, actorOf(request)))),
+  );
+
+  app.post('/admin/invitations/:id/decline', async (request: IdRequest, reply) =>
+    act(request, reply, safeBackFromDecision(request.body?.back), async () => sendOutcomeMessage(await service.decline(request.params.id, actorOf(request)))),
   );
 
   app.get<{ Params: { id: string }; Querystring: { back?: string } }>('/admin/invitations/:id/revoke', async (request, reply) => {

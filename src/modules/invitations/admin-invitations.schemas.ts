@@ -101,6 +101,11 @@ export const createBody = {
 
 export const createResponse = { 201: { ...invitationJson, description: 'The invitation, as sent or as still pending.' }, ...errors(400, 401) };
 export const retryResponse = { 200: { ...invitationJson, description: 'The invitation after the attempt.' }, ...errors(401, 404, 409) };
+export const approveResponse = {
+  200: { ...invitationJson, description: 'The invitation after approval and the first attempt: sent, already shared, pending (Helpr keeps trying) or failed.' },
+  ...errors(401, 404, 409),
+};
+export const declineResponse = { 200: { ...invitationJson, description: 'The invitation, declined: it is never sent.' }, ...errors(401, 404, 409) };
 export const retryFailedResponse = {
   200: {
     type: 'object',

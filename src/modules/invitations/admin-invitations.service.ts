@@ -30,6 +30,10 @@ export interface RevokeResult {
 
 const conflict = (code: string, message: string) => new AppError(code, message, { status: 409 });
 
+/** Approve or decline came too late: someone decided already (or it never waited for approval). */
+const notAwaiting = (now: InvitationView) =>
+  conflict('invitation.not_awaiting_approval', `This request is not waiting for approval any more (it is ${STATUS_LABELS[now.status].toLowerCase()}): nothing was changed.`);
+
 /**
  * The owner's view of invitations: list and export, send one again now, end someone's access, and
  * invite someone directly. Sending goes through the same lease and delivery as the retry worker.
@@ -128,12 +132,38 @@ export function createAdminInvitationsService(deps: {
     },
 
     /**
+     * Approves a request waiting for the owner (join mode "approval") and sends it at once through
+     * the same lease and delivery as any request; whatever Plex answers is recorded as usual, and
+     * the retry worker takes over if it must wait. Two approvals at once send it once.
+     */
+    async approve(id: string, actor: AuditActor): Promise<InvitationView> {
+      const before = await get(id);
+      const lease = deps.delivery.newLease(deps.clock.now());
+      if (!(await deps.repository.markApproved(id, lease, isoNow(deps.clock)))) throw notAwaiting(await get(id));
+      // Recorded before sending: the decision stands even if this process stops mid-send.
+      await deps.audit.record(actor, 'invitation.approve', before.identifier, { invitation: id });
+      const row = await deps.invitations.findById(id);
+      if (row) await deps.delivery.deliver(row, lease.owner);
+      return get(id);
+    },
+
+    /** Declines a request waiting for the owner: it is never sent. */
+    async decline(id: string, actor: AuditActor): Promise<InvitationView> {
+      const before = await get(id);
+      if (!(await deps.repository.markDeclined(id, isoNow(deps.clock)))) throw notAwaiting(await get(id));
+      await deps.audit.record(actor, 'invitation.decline', before.identifier, { invitation: id });
+      return get(id);
+    },
+
+    /**
      * Ends the person's access on Plex (accepted share or pending invite), then marks the
      * invitation revoked. When Plex fails, nothing is marked, so the admin can simply try again.
      */
     async revokeAccess(id: string, actor: AuditActor): Promise<RevokeResult> {
       const invitation = await get(id);
       if (invitation.status === 'revoked') throw conflict('invitation.already_revoked', 'Access for this invitation was already revoked.');
+      if (invitation.status === 'awaiting_approval') throw conflict('invitation.never_sent', 'This request waits for your approval and was never sent: decline it instead.');
+      if (invitation.status === 'declined') throw conflict('invitation.never_sent', 'This request was declined and never sent: nobody has access to remove.');
       // A send in flight could create the share right after it was looked for: wait for it to end.
       const leaseUntil = (await deps.invitations.findById(id))?.lease_until;
       if (leaseUntil && leaseUntil > isoNow(deps.clock)) throw conflict('invitation.busy', 'This invitation is being sent right now. Look again in a moment.');

@@ -5,7 +5,7 @@ import type { InvitationSender, SendOutcome } from './invitation-sender.js';
 import type { InvitationResult, InvitationRow, InvitationsRepository } from './invitations.repository.js';
 import { RETRY_POLICY, givesUp, retryDelayMs } from './retry-policy.js';
 
-export type DeliverableInvitation = Pick<InvitationRow, 'id' | 'identifier' | 'libraries' | 'attempts' | 'created_at' | 'unconfirmed_since'>;
+export type DeliverableInvitation = Pick<InvitationRow, 'id' | 'identifier' | 'libraries' | 'attempts' | 'created_at' | 'unconfirmed_since' | 'approved_at'>;
 
 /** The row's new state after one attempt. */
 export function resultOf(outcome: SendOutcome, invitation: DeliverableInvitation, now: Date): InvitationResult {
@@ -20,7 +20,8 @@ export function resultOf(outcome: SendOutcome, invitation: DeliverableInvitation
     case 'failed':
       return { ...base, status: 'failed', last_error: outcome.error, error_kind: outcome.kind };
     case 'retry': {
-      if (givesUp(outcome.kind, invitation.created_at, now)) {
+      // A request approved by the owner gets its full day of retries from the approval.
+      if (givesUp(outcome.kind, invitation.approved_at ?? invitation.created_at, now)) {
         return { ...base, status: 'failed', last_error: `Gave up after 24 hours: ${outcome.error}`, error_kind: outcome.kind };
       }
       const next = new Date(now.getTime() + retryDelayMs(invitation.attempts, outcome.retryAfterSeconds)).toISOString();

@@ -73,14 +73,17 @@ export function createInvitationsService(deps: {
       const identifier = parsePlexIdentifier(input.email);
       // The owner (admin page or API) invites on purpose: no code, and no duplicate window.
       const byOwner = input.source === 'admin' || input.source === 'api';
-      const code = byOwner ? undefined : await checkCode(input.code, settings.requireCode, input.clientIp);
+      const code = byOwner ? undefined : await checkCode(input.code, settings.joinMode === 'code', input.clientIp);
       const now = deps.clock.now();
       const since = new Date(now.getTime() - settings.limits.duplicateWindowMinutes * 60_000).toISOString();
       const recent = byOwner ? undefined : await deps.invitations.findRecentByIdentifier(identifier.normalized, since);
       if (recent) return { invitation: recent, duplicate: true };
 
       const at = now.toISOString();
-      const lease = deps.delivery.newLease(now);
+      // Join mode "approval": a friend's request waits for the owner, unsent and without a lease
+      // (the retry worker only claims pending ones); approving sends it (admin-invitations.service.ts).
+      const awaitsOwner = !byOwner && settings.joinMode === 'approval';
+      const lease = awaitsOwner ? undefined : deps.delivery.newLease(now);
       const row: InvitationRow = {
         id: randomId(16),
         identifier: identifier.value,
@@ -89,14 +92,14 @@ export function createInvitationsService(deps: {
         source: input.source ?? 'public',
         code_id: code?.id ?? null,
         libraries: JSON.stringify(input.libraries ?? code?.libraries ?? settings.libraries),
-        status: 'pending',
-        attempts: 1,
+        status: awaitsOwner ? 'awaiting_approval' : 'pending',
+        attempts: awaitsOwner ? 0 : 1,
         last_error: null,
         error_kind: null,
         plex_share_id: null,
-        next_attempt_at: at,
-        lease_owner: lease.owner,
-        lease_until: lease.until,
+        next_attempt_at: awaitsOwner ? null : at,
+        lease_owner: lease?.owner ?? null,
+        lease_until: lease?.until ?? null,
         client_ip: input.clientIp,
         user_agent: input.userAgent?.slice(0, 300) ?? null,
         created_at: at,
@@ -116,6 +119,7 @@ export function createInvitationsService(deps: {
         await deps.invitations.insert(row);
       }
 
+      if (!lease) return { invitation: row, duplicate: false };
       const delivered = deps.delivery.deliver(row, lease.owner);
       const timer = new Promise<'timeout'>((resolve) => setTimeout(resolve, sendTimeoutMs, 'timeout').unref());
       const result = await Promise.race([delivered, timer]);

@@ -30,7 +30,7 @@ export async function codesPageModel(services: Deps['services'], options: CodesP
     ]);
     return { codes, total, libraries };
   };
-  const { page, result } = await loadNearestPage(options.page, CODES_PER_PAGE, load);
+  const [{ page, result }, settings] = await Promise.all([loadNearestPage(options.page, CODES_PER_PAGE, load), services.settings.get()]);
   const { codes, total, libraries } = result;
   const rows: Array<InviteCodeWithLink & { libraryNames: string[] | null }> = codes.map((code) => ({
     ...withLink(code, options.base.url),
@@ -50,6 +50,8 @@ export async function codesPageModel(services: Deps['services'], options: CodesP
     values: options.values,
     errors: options.errors ?? {},
     expiryChoices: EXPIRY_CHOICES,
+    // Anyone may ask without a code right now: a code's uses and expiry hold nobody back.
+    codesOptional: settings.joinMode === 'open',
   };
 }
 

@@ -26,7 +26,7 @@ export async function librariesAdminRoutes(app: FastifyInstance, opts: { deps: D
       request.session.flash = { message: `Not saved: Helpr could not check the libraries with Plex. ${tokenHint(error)}`, tone: 'danger' };
       return reply.redirect('/admin/libraries', 303);
     }
-    request.session.flash = { message: 'Saved.', tone: 'success' };
+    request.session.flash = { message: 'Libraries for new friends saved.', tone: 'success' };
     return reply.redirect('/admin/libraries', 303);
   });
 

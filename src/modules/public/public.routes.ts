@@ -18,7 +18,7 @@ export async function publicRoutes(app: FastifyInstance, opts: { services: Deps[
   async function showForm(reply: FastifyReply, values: RequestForm, errors: Record<string, string> = {}, status = 200) {
     if (!(await services.setup.isReady())) return reply.page('pages/home/not-set-up', { title: 'Helpr is not set up yet' });
     const settings = await services.settings.get();
-    const data = { title: settings.siteTitle, siteTitle: settings.siteTitle, settings, values, errors };
+    const data = { title: settings.siteTitle, siteTitle: settings.siteTitle, settings, values, errors, scripts: ['/static/js/request-submit.js'] };
     // The empty form is the busiest page: it is the same for everyone until the settings change.
     if (status === 200 && !values.email && !values.code) return reply.cachedPage(settings, 'pages/public/request', data);
     return reply.code(status).page('pages/public/request', data);
@@ -55,6 +55,15 @@ export async function publicRoutes(app: FastifyInstance, opts: { services: Deps[
     const invitation = await services.invitations.find(request.params.id);
     const settings = await services.settings.get();
     reply.header('cache-control', 'no-store');
-    return reply.page('pages/public/request-status', { siteTitle: settings.siteTitle, ...requestPageModel(invitation) });
+    const model = requestPageModel(invitation);
+    // A page still waiting (for Plex or for the owner) looks again by itself (request-status.js).
+    const scripts = model.refresh ? ['/static/js/request-status.js'] : undefined;
+    return reply.page('pages/public/request-status', { siteTitle: settings.siteTitle, ...model, scripts, statusUrl: `/requests/${invitation.id}/status` });
+  });
+
+  // What request-status.js polls: only the status, which the page behind the same link shows anyway.
+  app.get<{ Params: { id: string } }>('/requests/:id/status', async (request, reply) => {
+    const invitation = await services.invitations.find(request.params.id);
+    return reply.header('cache-control', 'no-store').send({ status: invitation.status });
   });
 }

@@ -91,6 +91,27 @@ export function requestPageModel(invitation: Pick<InvitationRow, 'status' | 'ide
           'Come back to this page (keep the link) or reload it to see when the invite has gone out.',
         ],
       };
+    case 'awaiting_approval':
+      return {
+        ...base,
+        title: 'Waiting for the owner',
+        tone: 'info',
+        refresh: true,
+        headline: `Your request for ${who} is saved. The owner of this server will look at it.`,
+        steps: [
+          'The owner checks each request before an invite is sent. There is nothing else for you to do for now.',
+          'This page updates by itself once they decide. You can also keep the link and come back later.',
+          'If they say yes, Plex sends you an email with the invite.',
+        ],
+      };
+    case 'declined':
+      return {
+        ...base,
+        title: 'Request not accepted',
+        tone: 'info',
+        headline: `The owner of this server did not accept the request for ${who}.`,
+        steps: ['Nothing was shared with this account, and no invite will be sent.', 'If you know the owner, you can ask them about it.'],
+      };
     case 'revoked':
       return { ...base, title: 'Access removed', tone: 'info', headline: `The server owner has removed access for ${who}.`, steps: ['Ask the owner if you think this is a mistake.'] };
     case 'failed':

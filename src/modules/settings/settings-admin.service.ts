@@ -2,6 +2,7 @@ import type { ApiKeysService, ApiKeyView } from '../api-keys/api-keys.service.js
 import type { AuditActor, AuditService } from '../audit/audit.service.js';
 import type { PlexConnection, ValueSource } from '../plex/plex-connection.service.js';
 import { changedFields, parseSettingsForm, type FormBody, type SettingsSection } from './settings-input.js';
+import type { JoinMode } from './join-mode.js';
 import type { AppSettings, SettingsService } from './settings.service.js';
 
 /** What the settings page shows. Never the Plex token: only where it comes from. */
@@ -45,6 +46,15 @@ export function createSettingsAdmin(deps: {
       const changed = changedFields(before, after);
       if (changed.length > 0) await deps.audit.record(actor, 'settings.update', section, { fields: changed });
       return changed;
+    },
+
+    /** Who may join, from the API (the settings page saves it with the invites section). Audited when it changed. */
+    async setJoinMode(joinMode: JoinMode, actor: AuditActor): Promise<JoinMode> {
+      const before = await deps.settings.get();
+      if (before.joinMode === joinMode) return joinMode;
+      const after = await deps.settings.update({ joinMode });
+      await deps.audit.record(actor, 'settings.update', 'invites', { fields: ['joinMode'] });
+      return after.joinMode;
     },
   };
 }

@@ -1,4 +1,5 @@
 import { AppError } from '../../errors.js';
+import { isJoinMode } from './join-mode.js';
 import type { AppSettings, InviteLimits } from './settings.service.js';
 import { canonicalTimeZone } from '../../time-zone.js';
 
@@ -10,7 +11,8 @@ export type SettingsSection = (typeof SETTINGS_SECTIONS)[number];
 export interface SettingsFormValues {
   siteTitle: string;
   welcomeMessage: string;
-  requireCode: boolean;
+  /** As sent: one of JOIN_MODES when valid. */
+  joinMode: string;
   allowSync: boolean;
   allowCameraUpload: boolean;
   allowChannels: boolean;
@@ -25,7 +27,7 @@ export interface SettingsFormValues {
 
 /** A checked form: the settings to store and the limits to change. */
 export interface SettingsChange {
-  settings: Partial<Pick<AppSettings, 'siteTitle' | 'welcomeMessage' | 'requireCode' | 'sharing' | 'timeZone'>>;
+  settings: Partial<Pick<AppSettings, 'siteTitle' | 'welcomeMessage' | 'joinMode' | 'sharing' | 'timeZone'>>;
   limits: Partial<InviteLimits>;
 }
 
@@ -62,7 +64,7 @@ export function formValues(settings: AppSettings): SettingsFormValues {
   return {
     siteTitle: settings.siteTitle,
     welcomeMessage: settings.welcomeMessage,
-    requireCode: settings.requireCode,
+    joinMode: settings.joinMode,
     allowSync: sharing.allowSync,
     allowCameraUpload: sharing.allowCameraUpload,
     allowChannels: sharing.allowChannels,
@@ -80,7 +82,7 @@ export function submittedValues(section: SettingsSection, body: FormBody): Parti
   const numbers = Object.fromEntries(SECTION_LIMITS[section].map((key) => [key, text(body, key).slice(0, 20)]));
   if (section === 'site') return { siteTitle: text(body, 'siteTitle').slice(0, 2000), welcomeMessage: text(body, 'welcomeMessage').slice(0, 20_000) };
   if (section === 'invites') {
-    return { ...numbers, requireCode: ticked(body, 'requireCode'), allowSync: ticked(body, 'allowSync'), allowCameraUpload: ticked(body, 'allowCameraUpload'), allowChannels: ticked(body, 'allowChannels') };
+    return { ...numbers, joinMode: text(body, 'joinMode').slice(0, 20), allowSync: ticked(body, 'allowSync'), allowCameraUpload: ticked(body, 'allowCameraUpload'), allowChannels: ticked(body, 'allowChannels') };
   }
   if (section === 'time') return { timeZone: text(body, 'timeZone').slice(0, 100) };
   return numbers;
@@ -111,8 +113,10 @@ export function parseSettingsForm(section: SettingsSection, body: FormBody, sour
     change.settings = { siteTitle, welcomeMessage };
   }
   if (section === 'invites') {
+    const joinMode = text(body, 'joinMode');
+    if (!isJoinMode(joinMode)) errors.joinMode = 'Choose how friends get in.';
     change.settings = {
-      requireCode: ticked(body, 'requireCode'),
+      ...(isJoinMode(joinMode) ? { joinMode } : {}),
       sharing: { allowSync: ticked(body, 'allowSync'), allowCameraUpload: ticked(body, 'allowCameraUpload'), allowChannels: ticked(body, 'allowChannels') },
     };
   }
@@ -135,7 +139,7 @@ export function parseSettingsForm(section: SettingsSection, body: FormBody, sour
 /** Dotted names of the settings that differ ("sharing.allowSync"), for the audit log: names, never values. */
 export function changedFields(before: AppSettings, after: AppSettings): string[] {
   const changed: string[] = [];
-  for (const key of ['siteTitle', 'welcomeMessage', 'requireCode', 'timeZone'] as const) if (before[key] !== after[key]) changed.push(key);
+  for (const key of ['siteTitle', 'welcomeMessage', 'joinMode', 'timeZone'] as const) if (before[key] !== after[key]) changed.push(key);
   for (const key of Object.keys(after.sharing) as Array<keyof AppSettings['sharing']>) {
     if (before.sharing[key] !== after.sharing[key]) changed.push(`sharing.${key}`);
   }

@@ -2,8 +2,12 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Deps } from '../../deps.js';
 import { isAppError } from '../../errors.js';
 import { actorOf } from '../auth/auth.guard.js';
+import { JOIN_MODE_CHOICES } from './join-mode.js';
 import { TIME_ZONES } from '../../time-zone.js';
 import { formValues, NUMBER_RULES, SETTINGS_SECTIONS, submittedValues, type FormBody, type SettingsFormValues } from './settings-input.js';
+
+/** How the confirmation names each section: "Limits saved." */
+const SECTION_NAMES: Record<string, string> = { site: 'Site', invites: 'Invites', limits: 'Limits', time: 'Time zone' };
 
 /** A form that came back with mistakes: its section, what was typed (never passwords), the messages. */
 export interface RefusedForm {
@@ -26,6 +30,7 @@ export async function renderSettings(reply: FastifyReply, deps: Deps, refused?: 
     rules: NUMBER_RULES,
     timeZones: TIME_ZONES,
     scripts: ['/static/js/time-zone.js'],
+    joinModeChoices: JOIN_MODE_CHOICES,
   });
 }
 
@@ -51,7 +56,9 @@ export async function settingsRoutes(app: FastifyInstance, opts: { deps: Deps })
     app.post<{ Body: FormBody }>(`/admin/settings/${section}`, async (request, reply) => {
       try {
         const changed = await deps.services.settingsAdmin.save(section, request.body, actorOf(request));
-        request.session.flash = { message: changed.length > 0 ? 'Saved.' : 'Nothing changed.', tone: changed.length > 0 ? 'success' : 'info' };
+        // Shown inside the section just saved (the page opens scrolled to it), naming it.
+        const name = SECTION_NAMES[section] ?? section;
+        request.session.flash = changed.length > 0 ? { message: `${name} saved.`, tone: 'success', section } : { message: `Nothing changed in ${name}.`, tone: 'info', section };
         return reply.redirect(`/admin/settings#${section}`, 303);
       } catch (error) {
         return renderRefused(reply, deps, error, { section, values: submittedValues(section, request.body) });
@@ -70,7 +77,7 @@ export async function settingsRoutes(app: FastifyInstance, opts: { deps: Deps })
         sessionId: request.session.sessionId,
         ip: request.ip,
       });
-      request.session.flash = { message: 'Password changed. Every other signed-in session has ended.', tone: 'success' };
+      request.session.flash = { message: 'Password changed. Every other signed-in session has ended.', tone: 'success', section: 'password' };
       return reply.redirect('/admin/settings#password', 303);
     } catch (error) {
       return renderRefused(reply, deps, error, { section: 'password' });

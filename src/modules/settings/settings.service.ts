@@ -2,6 +2,7 @@ import { isoNow, type Clock } from '../../clock.js';
 import type { SharingOptions } from '../../plex/plex-sharing.client.js';
 import { canonicalTimeZone } from '../../time-zone.js';
 import { createCachedValue } from './cached-value.js';
+import { storedJoinMode, type JoinMode } from './join-mode.js';
 import type { SettingsRepository } from './settings.repository.js';
 
 /** How long each instance keeps settings in memory; another instance's change is seen within it. */
@@ -21,7 +22,8 @@ export interface InviteLimits {
 export interface AppSettings {
   siteTitle: string;
   welcomeMessage: string;
-  requireCode: boolean;
+  /** Who may ask for access (join-mode.ts); replaces the older `requireCode` flag. */
+  joinMode: JoinMode;
   sharing: SharingOptions;
   /** Local keys (or titles) of the libraries new friends get. Empty: nothing is sent. */
   libraries: string[];
@@ -33,7 +35,8 @@ export interface AppSettings {
 export const DEFAULT_SETTINGS: AppSettings = {
   siteTitle: 'Plex invites',
   welcomeMessage: 'Want to watch with us? Type the email address or username of your Plex account and you will get an invite.',
-  requireCode: false,
+  // Unset means what Helpr did before join modes (no code needed); the setup wizard asks, suggesting 'code'.
+  joinMode: 'open',
   sharing: { allowSync: false, allowCameraUpload: false, allowChannels: false },
   libraries: [],
   limits: { invitesPerWindow: 5, inviteWindowMinutes: 15, wrongCodesPerWindow: 10, wrongCodeWindowMinutes: 15, duplicateWindowMinutes: 10 },
@@ -52,11 +55,11 @@ const OVERRIDE_VARIABLES: Record<keyof SettingsOverrides, string> = { limits: 'I
  */
 export function createSettingsService(deps: { settings: SettingsRepository; clock: Clock; overrides?: SettingsOverrides; ttlMs?: number }) {
   async function load(): Promise<AppSettings> {
-    const stored = (await deps.settings.getAll()) as Partial<Record<keyof AppSettings, unknown>>;
+    const stored = (await deps.settings.getAll()) as Partial<Record<keyof AppSettings | 'requireCode', unknown>>;
     return {
       siteTitle: (stored.siteTitle as string) ?? DEFAULT_SETTINGS.siteTitle,
       welcomeMessage: (stored.welcomeMessage as string) ?? DEFAULT_SETTINGS.welcomeMessage,
-      requireCode: (stored.requireCode as boolean) ?? DEFAULT_SETTINGS.requireCode,
+      joinMode: storedJoinMode(stored, DEFAULT_SETTINGS.joinMode),
       sharing: { ...DEFAULT_SETTINGS.sharing, ...(stored.sharing as Partial<SharingOptions>) },
       libraries: (stored.libraries as string[]) ?? DEFAULT_SETTINGS.libraries,
       limits: { ...DEFAULT_SETTINGS.limits, ...(stored.limits as Partial<InviteLimits>), ...deps.overrides?.limits },

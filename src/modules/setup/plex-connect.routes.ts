@@ -21,6 +21,7 @@ async function renderConnect(reply: FastifyReply, services: Services, flow: Conn
     tokenSource: state.tokenSource,
     errors: view.errors ?? {},
     problem: view.problem,
+    scripts: ['/static/js/plex-signin.js'],
   });
 }
 
@@ -58,12 +59,18 @@ export async function plexConnectRoutes(app: FastifyInstance, opts: { deps: Deps
     return renderConnect(reply, services, flow);
   });
 
+  // The page's script asks for JSON: it opened a blank Plex window on the click (a window opened
+  // later is blocked as a pop-up) and sends it to Plex's page with this answer. Without the script
+  // the waiting page follows, with a link to Plex.
   app.post(`${flow.signIn}/pin`, async (request, reply) => {
+    const wantsJson = /application\/json/.test(request.headers.accept ?? '');
     try {
       const pin = await services.plexSignIn.startPin();
       request.session.plexPin = { id: pin.id, code: pin.code, startedAt: pin.startedAt, flow: flow.name };
+      if (wantsJson) return reply.header('cache-control', 'no-store').send({ authUrl: pin.authUrl, waitUrl: `${flow.signIn}/wait` });
       return reply.redirect(`${flow.signIn}/wait`, 303);
     } catch (error) {
+      if (isAppError(error) && wantsJson) return reply.code(error.status).send({ message: error.message });
       if (isAppError(error)) return renderConnect(reply, services, flow, { problem: error.message, status: error.status });
       throw error;
     }

@@ -6,6 +6,7 @@ import { actorOf, startAdminSession } from '../auth/auth.guard.js';
 import { tokenHint } from '../plex/diagnostics.steps.js';
 import { SETUP_FLOW } from './connect-flow.js';
 import { plexConnectRoutes } from './plex-connect.routes.js';
+import { JOIN_MODE_CHOICES, SUGGESTED_JOIN_MODE } from '../settings/join-mode.js';
 import { SETUP_STEPS } from './setup.service.js';
 import { TIME_ZONES } from '../../time-zone.js';
 
@@ -78,19 +79,29 @@ export async function setupAdminRoutes(app: FastifyInstance, opts: { deps: Deps 
   app.get(SETUP_STEPS.done, async (_request, reply) => {
     const open = await services.setupWizard.openStep();
     if (open !== SETUP_STEPS.libraries) return reply.redirect(open, 303);
-    // The summary names the libraries; if Plex is slow to answer, their keys will do.
-    const [settings, overview] = await Promise.all([services.settings.get(), services.libraries.overview().catch(() => undefined)]);
-    const selected = overview ? overview.libraries.filter((l) => l.selected).map((l) => l.title) : settings.libraries;
-    return reply.page('pages/setup/done', { title: 'Finish the setup', selected, missing: overview?.missing ?? [] });
+    return renderDone(reply, opts.deps, SUGGESTED_JOIN_MODE);
   });
 
-  app.post(SETUP_STEPS.done, async (request, reply) => {
-    await services.setupWizard.complete(actorOf(request));
+  app.post<{ Body: { joinMode?: string } | undefined }>(SETUP_STEPS.done, async (request, reply) => {
+    try {
+      await services.setupWizard.complete(actorOf(request), request.body?.joinMode);
+    } catch (error) {
+      if (isAppError(error) && error.fields) return renderDone(reply.code(400), opts.deps, undefined, error.fields.joinMode);
+      throw error;
+    }
     request.session.flash = { message: 'Helpr is set up. Friends can now ask for access on the public page.', tone: 'success' };
     return reply.redirect('/admin', 303);
   });
 
   await app.register(plexConnectRoutes, { deps: opts.deps, flow: SETUP_FLOW });
+}
+
+/** The last page: a summary, and how friends get in (the suggested answer chosen). */
+async function renderDone(reply: FastifyReply, deps: Deps, selectedMode: string | undefined, joinModeError?: string): Promise<FastifyReply> {
+  // The summary names the libraries; if Plex is slow to answer, their keys will do.
+  const [settings, overview] = await Promise.all([deps.services.settings.get(), deps.services.libraries.overview().catch(() => undefined)]);
+  const selected = overview ? overview.libraries.filter((l) => l.selected).map((l) => l.title) : settings.libraries;
+  return reply.page('pages/setup/done', { title: 'Finish the setup', selected, missing: overview?.missing ?? [], joinModeChoices: JOIN_MODE_CHOICES, selectedMode, joinModeError });
 }
 
 async function renderLibraries(reply: FastifyReply, deps: Deps, errors: Record<string, string> = {}): Promise<FastifyReply> {

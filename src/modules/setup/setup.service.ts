@@ -8,6 +8,7 @@ import { createAdminsRepository } from '../admins/admins.repository.js';
 import { createAdminsService, type AdminsService } from '../admins/admins.service.js';
 import type { AuditActor, AuditService } from '../audit/audit.service.js';
 import type { PlexConnection } from '../plex/plex-connection.service.js';
+import { isJoinMode } from '../settings/join-mode.js';
 import { createSettingsRepository } from '../settings/settings.repository.js';
 import type { SettingsService } from '../settings/settings.service.js';
 import { canonicalTimeZone } from '../../time-zone.js';
@@ -81,13 +82,18 @@ export function createSetupWizard(deps: {
       return SETUP_STEPS.libraries;
     },
 
-    async complete(actor: AuditActor): Promise<void> {
+    /** Finishes with the owner's answer to "how do friends get in?" (join-mode.ts), asked on the last page. */
+    async complete(actor: AuditActor, joinMode: unknown): Promise<void> {
+      if (!isJoinMode(joinMode)) {
+        throw new AppError('setup.join_mode_missing', 'Choose how friends get in.', { fields: { joinMode: 'Choose how friends get in.' } });
+      }
       const state = await deps.connection.state();
       if (!state.token || !state.serverId) {
         throw new AppError('setup.plex_missing', 'Connect Plex and choose a server before finishing.', { status: 409 });
       }
+      await deps.settings.update({ joinMode });
       deps.onComplete();
-      await deps.audit.record(actor, 'setup.complete', state.serverId);
+      await deps.audit.record(actor, 'setup.complete', state.serverId, { joinMode });
     },
   };
 }

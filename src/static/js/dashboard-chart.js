@@ -12,10 +12,13 @@
 
   // The same Bootstrap colours as the status badges, in light and dark themes.
   var colorVariables = {
+    awaiting_approval: '--bs-primary',
     pending: '--bs-warning',
     sent: '--bs-success',
     already_shared: '--bs-info',
+    already_invited: '--bs-info-border-subtle',
     failed: '--bs-danger',
+    declined: '--bs-gray-400',
     revoked: '--bs-secondary',
   };
   var style = getComputedStyle(document.body);
@@ -23,11 +26,10 @@
     return style.getPropertyValue(name).trim() || fallback;
   };
 
-  var container = canvas.parentElement;
-  container.hidden = false;
-  // Chart.js sizes the canvas from its container; this must be positioned for that to work.
-  container.style.position = 'relative';
-  var narrow = window.matchMedia('(max-width: 575.98px)').matches;
+  // The container has a height of its own and position: relative (app.css): Chart.js then fills
+  // it and follows its width both ways. Sized by the canvas alone, the chart could shrink but never
+  // grow again (Chart.js keeps the container's old height and the aspect ratio with it).
+  canvas.parentElement.hidden = false;
 
   new window.Chart(canvas, {
     type: 'bar',
@@ -38,7 +40,7 @@
       }),
     },
     options: {
-      aspectRatio: narrow ? 1.1 : 3,
+      maintainAspectRatio: false,
       animation: false,
       color: css('--bs-body-color', '#212529'),
       interaction: { mode: 'index', intersect: false },
