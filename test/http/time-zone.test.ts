@@ -123,7 +123,11 @@ describe('the owner\'s time zone', () => {
     const [entry] = (await t!.deps.services.audit.list({ page: 1, perPage: 5, action: 'settings' })).entries;
     expect(entry).toMatchObject({ target: 'time', details: { fields: ['timeZone'] } });
 
-    expect((await session.get('/admin')).body).not.toContain('id="time-zone-prompt"');
+    const dashboard = await session.get('/admin');
+    expect(dashboard.body).not.toContain('id="time-zone-prompt"');
+    expect(dashboard.body).toContain('<time class="small text-body-secondary" datetime="2026-11-23T23:30:00.000Z">2026-11-24 00:30 CET</time>');
+    await t!.deps.services.apiKeys.create({ name: 'robot', createdBy: null });
+    expect((await session.get('/admin/settings')).body).toContain('created <time datetime="2026-11-24T12:00:00.000Z">2026-11-24 13:00 CET</time>');
     const invitations = textOf((await session.get('/admin/invitations')).body);
     expect(invitations).toContain('2026-11-24 00:30 CET');
     expect(invitations).toContain('Dates and times are Europe/Berlin time.');
