@@ -43,8 +43,9 @@ export interface AuditLogTable {
 /**
  * awaiting_approval: join mode "approval", the owner has not decided yet (never sent, never claimed
  * by the retry worker); approving makes it pending. declined: the owner said no; never sent.
+ * already_invited: Plex already had an invite for this person that they have not accepted yet (not access).
  */
-export type InvitationStatus = 'awaiting_approval' | 'pending' | 'sent' | 'already_shared' | 'failed' | 'declined' | 'revoked';
+export type InvitationStatus = 'awaiting_approval' | 'pending' | 'sent' | 'already_shared' | 'already_invited' | 'failed' | 'declined' | 'revoked';
 
 export interface InvitationsTable {
   id: string;

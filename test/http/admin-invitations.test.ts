@@ -99,9 +99,11 @@ describe('GET /admin/invitations.csv', () => {
     expect(response.headers['content-type']).toBe('text/csv; charset=utf-8');
     expect(response.headers['content-disposition']).toBe('attachment; filename="helpr-invitations-2026-11-24.csv"');
     const lines = response.body.split('\r\n');
-    expect(lines[0]).toBe('"id","created_at","identifier","identifier_kind","status","source","code","libraries","attempts","last_error","sent_at","client_ip","created_local","sent_local","time_zone"');
+    expect(lines[0]).toBe('"id","created_at","identifier","identifier_kind","status","source","code","libraries","attempts","last_error","sent_at","client_ip","created_local","sent_local","time_zone","library_keys"');
     expect(lines).toHaveLength(3); // header, one row, and the empty string after the last CRLF
-    expect(lines[1]).toContain('"alice@example.com","email","failed","public","","1 2","1","said ""no"", twice"');
+    // Libraries by name for the reader (not "1 2"); the keys stay in the last column for scripts.
+    expect(lines[1]).toContain('"alice@example.com","email","failed","public","","Movies, TV Shows","1","said ""no"", twice"');
+    expect(lines[1]).toMatch(/,"1 2"$/);
   });
 
   it('defuses cells a spreadsheet would run as formulas', async () => {

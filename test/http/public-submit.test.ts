@@ -69,6 +69,8 @@ describe('submitting the request form', () => {
   it('says the account already has access when Plex already shares with it', async () => {
     t = await createReadyApp(plex.sim);
     requestIdOf(await submitRequest(t.app, { email: 'friend@example.com' }));
+    // Accepted: access (an invite still waiting is not: see words-refusals.test.ts).
+    expect(await plex.client().sharing.acceptInvite('friend-token', 'owner')).toBe('accepted');
     t.clock.advance(11 * 60_000);
     const { id, page } = await submitAndFollow(t.app, { email: 'friend@example.com' });
     expect(page.body).toContain('data-status="already_shared"');
@@ -118,7 +120,7 @@ describe('submitting the request form', () => {
     const { page } = await submitAndFollow(t.app, { email: 'nobody-here' });
     const text = textOf(page.body);
     expect(page.body).toContain('data-status="failed"');
-    expect(text).toContain('Plex did not accept "nobody-here" as an account.');
+    expect(text).toContain('Plex has no account called "nobody-here".');
     expect(text).toContain('Check the spelling');
     expect(text).toContain('Create a free one at plex.tv');
     expect(text).not.toMatch(/400|could not be found|Plex refused/);

@@ -6,7 +6,7 @@ import type { JoinMode } from '../settings/join-mode.js';
 import type { SettingsService } from '../settings/settings.service.js';
 import type { AwaitingInvitation, LatestInvitation, StatsRepository } from './stats.repository.js';
 
-export const STATUSES = ['awaiting_approval', 'pending', 'sent', 'already_shared', 'failed', 'declined', 'revoked'] as const satisfies readonly InvitationStatus[];
+export const STATUSES = ['awaiting_approval', 'pending', 'sent', 'already_shared', 'already_invited', 'failed', 'declined', 'revoked'] as const satisfies readonly InvitationStatus[];
 export const CHART_DAYS = 30;
 const LATEST_COUNT = 10;
 /** Requests shown in the dashboard's approval card; the invitations list has the rest. */
@@ -39,7 +39,7 @@ export interface DashboardOverview extends DashboardStats {
   setupComplete: boolean;
 }
 
-const emptyCounts = (): Counts => ({ awaiting_approval: 0, pending: 0, sent: 0, already_shared: 0, failed: 0, declined: 0, revoked: 0, total: 0 });
+const emptyCounts = (): Counts => ({ awaiting_approval: 0, pending: 0, sent: 0, already_shared: 0, already_invited: 0, failed: 0, declined: 0, revoked: 0, total: 0 });
 
 /** Midnight UTC `daysBack` days before `now`'s day. */
 function utcDayStart(now: Date, daysBack: number): Date {

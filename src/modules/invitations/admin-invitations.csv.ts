@@ -3,17 +3,21 @@ import { formatTime } from '../../time-format.js';
 import { UTC } from '../../time-zone.js';
 import type { InvitationView } from './admin-invitations.models.js';
 
+type Titles = Record<string, string>;
+
 /** "2026-11-24 13:00:05" in the owner's zone: a spreadsheet reads it as a date and time. */
 const local = (iso: string | null, zone: string): string | null => (iso ? formatTime(iso, zone, { seconds: true, bare: true }) : null);
 
 /**
+ * Libraries by name for the reader; their keys in the last column, for scripts.
+ *
  * Times are exported twice, on purpose. The *_at columns stay ISO-8601 UTC: unambiguous (a local
  * time repeats when the clocks go back), sortable as text, the same as the API, and what scripts
  * already read. The *_local columns come after every older column, so no script's column numbers
  * move; they are the owner's wall-clock time, for the person filtering by their own days in a
  * spreadsheet, and time_zone names the zone they are in.
  */
-const COLUMNS: Array<[header: string, value: (row: InvitationView, zone: string) => string | number | null]> = [
+const COLUMNS: Array<[header: string, value: (row: InvitationView, titles: Titles, zone: string) => string | number | null]> = [
   ['id', (row) => row.id],
   ['created_at', (row) => row.createdAt],
   ['identifier', (row) => row.identifier],
@@ -21,14 +25,15 @@ const COLUMNS: Array<[header: string, value: (row: InvitationView, zone: string)
   ['status', (row) => row.status],
   ['source', (row) => row.source],
   ['code', (row) => row.code],
-  ['libraries', (row) => row.libraries.join(' ')],
+  ['libraries', (row, titles) => row.libraries.map((key) => titles[key] ?? `library ${key}`).join(', ')],
   ['attempts', (row) => row.attempts],
   ['last_error', (row) => row.error],
   ['sent_at', (row) => row.sentAt],
   ['client_ip', (row) => row.clientIp],
-  ['created_local', (row, zone) => local(row.createdAt, zone)],
-  ['sent_local', (row, zone) => local(row.sentAt, zone)],
-  ['time_zone', (_row, zone) => zone],
+  ['created_local', (row, _titles, zone) => local(row.createdAt, zone)],
+  ['sent_local', (row, _titles, zone) => local(row.sentAt, zone)],
+  ['time_zone', (_row, _titles, zone) => zone],
+  ['library_keys', (row) => row.libraries.join(' ')],
 ];
 
 /**
@@ -47,11 +52,11 @@ const csvLine = (cells: Array<string | number | null>): string => `${cells.map(c
 export const CSV_HEADER = csvLine(COLUMNS.map(([header]) => header));
 
 /** The export as a stream: rows are read page by page as the client takes them. */
-export function invitationsCsv(rows: AsyncIterable<InvitationView>, timeZone: string = UTC): Readable {
+export function invitationsCsv(rows: AsyncIterable<InvitationView>, titles: Titles = {}, timeZone: string = UTC): Readable {
   return Readable.from(
     (async function* lines() {
       yield CSV_HEADER;
-      for await (const row of rows) yield csvLine(COLUMNS.map(([, value]) => value(row, timeZone)));
+      for await (const row of rows) yield csvLine(COLUMNS.map(([, value]) => value(row, titles, timeZone)));
     })(),
   );
 }

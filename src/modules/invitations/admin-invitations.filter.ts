@@ -3,7 +3,7 @@ import { AppError } from '../../errors.js';
 import { pageFromQuery } from '../../paging.js';
 import { dayStartIn, nextDay, UTC } from '../../time-zone.js';
 
-export const INVITATION_STATUSES: readonly InvitationStatus[] = ['awaiting_approval', 'pending', 'sent', 'already_shared', 'failed', 'declined', 'revoked'];
+export const INVITATION_STATUSES: readonly InvitationStatus[] = ['awaiting_approval', 'pending', 'sent', 'already_shared', 'already_invited', 'failed', 'declined', 'revoked'];
 export const STATUS_FILTERS = ['all', ...INVITATION_STATUSES] as const;
 export type StatusFilter = (typeof STATUS_FILTERS)[number];
 

@@ -1,6 +1,7 @@
 import { safeRedirectPath } from '../../security/safe-redirect.js';
 import type { InvitationView } from './admin-invitations.models.js';
 import type { RevokeResult } from './admin-invitations.service.js';
+import { failureWords } from './refusals.js';
 
 type Flash = { message: string; tone: 'success' | 'warning' | 'danger' | 'info' };
 
@@ -12,8 +13,10 @@ export function sendOutcomeMessage(invitation: InvitationView): Flash {
       return { message: `Invitation sent to ${who}.`, tone: 'success' };
     case 'already_shared':
       return { message: `${who} already has access to the server: nothing new was sent.`, tone: 'info' };
+    case 'already_invited':
+      return { message: `${who} already has an invite from you waiting in Plex: nothing new was sent. They get access once they accept it.`, tone: 'info' };
     case 'failed':
-      return { message: `Plex refused the invitation for ${who}: ${invitation.error ?? 'no reason given'}`, tone: 'danger' };
+      return { message: `Not sent to ${who}. ${failureWords(invitation.errorKind, invitation.error).owner}`, tone: 'danger' };
     case 'pending':
       return {
         message: invitation.error

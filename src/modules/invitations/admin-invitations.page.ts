@@ -1,6 +1,7 @@
 import { STATUS_FILTERS, filterQueryString, type InvitationFilter } from './admin-invitations.filter.js';
-import { STATUS_BADGES, STATUS_LABELS, isRetryable } from './admin-invitations.models.js';
+import { STATUS_BADGES, STATUS_LABELS, canRetryNow, hasAccessToRevoke, type InvitationView } from './admin-invitations.models.js';
 import type { InvitationPage } from './admin-invitations.service.js';
+import { failureWords } from './refusals.js';
 import { formatTime } from '../../time-format.js';
 
 export const PER_PAGE = 25;
@@ -19,6 +20,18 @@ export function pageNumbers(current: number, last: number): Array<number | null>
 
 /** "2026-11-24 13:00 CET" in the owner's zone (the filter's); the UTC instant goes in the datetime attribute. */
 const shortTime = (iso: string | null, zone: string | undefined): string => formatTime(iso, zone);
+
+/**
+ * The libraries column: what was shared, by name. For access that was there before (or an invite
+ * waiting), what Plex's share gives, never the request's wish; "already had access" when Plex did
+ * not say. A library whose name is not known shows as "library N".
+ */
+export function librariesText(item: Pick<InvitationView, 'status' | 'libraries'>, titles: Record<string, string>): string {
+  const names = item.libraries.map((key) => titles[key] ?? `library ${key}`).join(', ');
+  if (item.status === 'already_shared') return names ? `had ${names}` : 'already had access';
+  if (item.status === 'already_invited') return names ? `invited to ${names}` : 'invite already waiting';
+  return names || 'default';
+}
 
 const shortError = (error: string | null): string => (error && error.length > 80 ? `${error.slice(0, 77)}...` : (error ?? ''));
 
@@ -47,13 +60,16 @@ export function invitationsPageData(result: InvitationPage, filter: InvitationFi
       statusLabel: STATUS_LABELS[item.status],
       badge: STATUS_BADGES[item.status],
       libraryNames: item.libraries.map((key) => result.libraryTitles[key] ?? key),
+      librariesText: librariesText(item, result.libraryTitles),
+      // Failed rows: the owner's words for Plex's reason; the stored error stays in a disclosure.
+      problem: item.status === 'failed' ? failureWords(item.errorKind, item.error).owner : undefined,
       shortError: shortError(item.error),
       created: shortTime(item.createdAt, filter.timeZone),
       sent: shortTime(item.sentAt, filter.timeZone),
-      canRetry: isRetryable(item.status),
+      canRetry: canRetryNow(item),
       canApprove: item.status === 'awaiting_approval',
-      // Never sent (waiting for approval, declined): nobody has access to revoke.
-      canRevoke: !['revoked', 'awaiting_approval', 'declined'].includes(item.status),
+      // Only where someone has access or an invite (never for a request not sent, declined or refused).
+      canRevoke: hasAccessToRevoke(item),
     })),
   };
 }

@@ -42,10 +42,11 @@ export async function adminInvitationsRoutes(app: FastifyInstance, opts: { deps:
 
   app.get<{ Querystring: Query }>('/admin/invitations.csv', async (request, reply) => {
     const rows = service.exportAll({ ...filterFromQuery(request.query).filter, timeZone: request.ownerTimeZone });
+    const titles = await service.libraryTitles();
     return reply
       .type('text/csv; charset=utf-8')
       .header('content-disposition', `attachment; filename="${csvFilename(formatTime(opts.deps.clock.now(), request.ownerTimeZone, { bare: true }))}"`)
-      .send(invitationsCsv(rows, request.ownerTimeZone ?? UTC));
+      .send(invitationsCsv(rows, titles, request.ownerTimeZone ?? UTC));
   });
 
   app.post<{ Body: { email?: string; back?: string } | undefined }>('/admin/invitations', async (request, reply) =>

@@ -17,7 +17,7 @@ export const invitationJson = {
     status: { type: 'string', enum: [...INVITATION_STATUSES] },
     source: { type: 'string', enum: ['public', 'admin', 'api'], description: 'Who started it: the public page, the admin area or the API.' },
     code: { ...nullableString, description: 'The invite code used, if any.' },
-    libraries: { type: 'array', items: { type: 'string' }, description: 'Local library keys shared (empty: the default selection).' },
+    libraries: { type: 'array', items: { type: 'string' }, description: 'Local library keys shared (empty: the default selection). For already_shared and already_invited, what the existing Plex share gives (empty when Plex did not say).' },
     attempts: { type: 'integer', minimum: 0 },
     error: { ...nullableString, description: 'What went wrong on the last attempt, if anything.' },
     errorKind: nullableString,

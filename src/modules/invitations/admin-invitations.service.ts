@@ -5,11 +5,12 @@ import type { AuditActor, AuditService } from '../audit/audit.service.js';
 import type { LibraryMapping } from '../plex/library-mapping.js';
 import type { PlexConnection } from '../plex/plex-connection.service.js';
 import { toInvitationQuery, type InvitationFilter } from './admin-invitations.filter.js';
-import { STATUS_LABELS, isRetryable, toInvitationView, type InvitationView } from './admin-invitations.models.js';
+import { STATUS_LABELS, canRetryNow, isRetryable, toInvitationView, type InvitationView } from './admin-invitations.models.js';
 import type { AdminInvitationsRepository, ListCursor } from './admin-invitations.repository.js';
 import type { InvitationDelivery } from './invitation-delivery.js';
 import type { InvitationsRepository } from './invitations.repository.js';
 import type { InvitationsService } from './invitations.service.js';
+import { failureWords } from './refusals.js';
 
 export const EXPORT_PAGE_SIZE = 1000;
 
@@ -26,6 +27,18 @@ export interface RevokeResult {
   invitation: InvitationView;
   /** False when Plex had no share or pending invite for this person (any more). */
   removedFromPlex: boolean;
+}
+
+/** How long the list waits for the library names when they are not cached yet. */
+export const LIBRARY_NAMES_WAIT_MS = 1500;
+
+/** The server's libraries for their names: cached, or asked for briefly; none when Plex is slow or away. */
+function librariesSoon(mapping: LibraryMapping): Promise<Array<{ key: string; title: string }>> {
+  if (mapping.warm) return mapping.libraries();
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<[]>((resolve) => (timer = setTimeout(() => resolve([]), LIBRARY_NAMES_WAIT_MS)));
+  // The read goes on after the page gave up: the names are cached for the next page.
+  return Promise.race([mapping.libraries().catch(() => []), late]).finally(() => clearTimeout(timer));
 }
 
 const conflict = (code: string, message: string) => new AppError(code, message, { status: 409 });
@@ -72,12 +85,17 @@ export function createAdminInvitationsService(deps: {
   return {
     get,
 
+    /** Library names by local key, for the list and the export (empty when Plex is slow or away). */
+    async libraryTitles(): Promise<Record<string, string>> {
+      return Object.fromEntries((await librariesSoon(deps.mapping)).map((library) => [library.key, library.title]));
+    },
+
     async list(filter: InvitationFilter, page: number, perPage: number): Promise<InvitationPage> {
       const query = toInvitationQuery(filter);
       const [rows, total, libraries] = await Promise.all([
         deps.repository.list(query, { limit: perPage, offset: (page - 1) * perPage }),
         deps.repository.count(query),
-        deps.mapping.warm ? deps.mapping.libraries() : Promise.resolve([]),
+        librariesSoon(deps.mapping),
       ]);
       const libraryTitles = Object.fromEntries(libraries.map((library) => [library.key, library.title]));
       return { items: rows.map(toInvitationView), page, perPage, total, libraryTitles };
@@ -107,6 +125,8 @@ export function createAdminInvitationsService(deps: {
       if (!isRetryable(before.status)) {
         throw conflict('invitation.not_retryable', `This invitation is ${STATUS_LABELS[before.status].toLowerCase()}: only pending or failed ones can be sent again.`);
       }
+      // Plex would refuse the very same invite again (refusals.ts): say why instead of asking.
+      if (!canRetryNow(before)) throw conflict('invitation.refused_for_good', failureWords(before.errorKind, before.error).owner);
       if (!(await deps.repository.markDueNow(id, isoNow(deps.clock)))) {
         throw conflict('invitation.busy', 'This invitation is being sent right now. Look again in a moment.');
       }
@@ -162,6 +182,9 @@ export function createAdminInvitationsService(deps: {
     async revokeAccess(id: string, actor: AuditActor): Promise<RevokeResult> {
       const invitation = await get(id);
       if (invitation.status === 'revoked') throw conflict('invitation.already_revoked', 'Access for this invitation was already revoked.');
+      if (invitation.status === 'failed' && !invitation.unconfirmed) {
+        throw conflict('invitation.no_access', 'This invitation failed, so nobody got access through it: there is nothing to revoke.');
+      }
       if (invitation.status === 'awaiting_approval') throw conflict('invitation.never_sent', 'This request waits for your approval and was never sent: decline it instead.');
       if (invitation.status === 'declined') throw conflict('invitation.never_sent', 'This request was declined and never sent: nobody has access to remove.');
       // A send in flight could create the share right after it was looked for: wait for it to end.

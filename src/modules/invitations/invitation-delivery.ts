@@ -16,7 +16,8 @@ export function resultOf(outcome: SendOutcome, invitation: DeliverableInvitation
     case 'sent':
       return { ...base, status: 'sent', libraries: JSON.stringify(outcome.libraries), plex_share_id: outcome.shareId ?? null, sent_at: at, last_error: null, error_kind: null };
     case 'already_shared':
-      return { ...base, status: 'already_shared', libraries: JSON.stringify(outcome.libraries), last_error: null, error_kind: null };
+    case 'already_invited':
+      return { ...base, status: outcome.status, libraries: JSON.stringify(outcome.libraries), last_error: null, error_kind: null };
     case 'failed':
       return { ...base, status: 'failed', last_error: outcome.error, error_kind: outcome.kind };
     case 'retry': {

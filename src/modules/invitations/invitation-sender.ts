@@ -4,13 +4,17 @@ import { LibrariesMissingError, type LibraryMapping } from '../plex/library-mapp
 import type { PlexConnection } from '../plex/plex-connection.service.js';
 import type { SettingsService } from '../settings/settings.service.js';
 import { findEarlierShare, inviteMayExist, type EarlierShare } from './earlier-share.js';
+import { existingShareOutcome } from './existing-share.js';
 import type { InvitationRow } from './invitations.repository.js';
+import { refusalKind } from './refusals.js';
 import { OWNER_WAIT_SECONDS } from './retry-policy.js';
 
 /** What one attempt at sending an invitation came to. */
 export type SendOutcome =
   | { status: 'sent'; shareId: string | undefined; libraries: string[] }
   | { status: 'already_shared'; libraries: string[] }
+  /** Plex's existing share is an invite not accepted yet: the person has no access until they accept it. */
+  | { status: 'already_invited'; libraries: string[] }
   | {
       status: 'retry';
       kind: string;
@@ -83,7 +87,7 @@ export function createInvitationSender(deps: {
       const lookup = () => findEarlierShare(client.sharing, token, serverId, invitation);
       const earlier = unconfirmed ? await lookup() : 'none';
       if (typeof earlier === 'object' && earlier.madeBy === 'helpr') return { status: 'sent', shareId: earlier.shareId, libraries };
-      if (typeof earlier === 'object') return { status: 'already_shared', libraries };
+      if (typeof earlier === 'object') return await existingShareOutcome(client, token, serverId, invitation.identifier);
       const result = await deps.mapping.useLibraries(libraries, (found) => {
         inviting = true;
         return client.sharing.inviteFriend(token, {
@@ -97,7 +101,8 @@ export function createInvitationSender(deps: {
       // "Already shared" means access from before Helpr's first attempt; after an unconfirmed one the share may be Helpr's own.
       const sent = unconfirmed ? await sentEarlier(lookup, earlier) : undefined;
       if (sent) return { status: 'sent', shareId: sent.shareId, libraries };
-      return { status: 'already_shared', libraries };
+      // Otherwise it is what plex.tv says that share is (access or an invite waiting) and gives.
+      return await existingShareOutcome(client, token, serverId, invitation.identifier);
     } catch (error) {
       if (error instanceof LibrariesMissingError) return { status: 'retry', kind: 'library_missing', error: error.message };
       if (isPlexError(error)) {
@@ -105,7 +110,7 @@ export function createInvitationSender(deps: {
         if (error.temporary) {
           return { status: 'retry', kind: error.kind, error: short(error.message), retryAfterSeconds: error.retryAfterSeconds, unknownOutcome: inviting && inviteMayExist(error) };
         }
-        return { status: 'failed', kind: error.kind, error: short(error.message) };
+        return { status: 'failed', kind: refusalKind(error.kind, error.message), error: short(error.message) };
       }
       if (isAppError(error)) return { status: 'retry', kind: error.code, error: short(error.message) };
       // Anything unexpected (the database away, a bug) is retried rather than lost.

@@ -6,6 +6,7 @@ export const STATUS_LABELS: Record<InvitationStatus, string> = {
   pending: 'Pending',
   sent: 'Sent',
   already_shared: 'Already shared',
+  already_invited: 'Invite waiting',
   failed: 'Failed',
   declined: 'Declined',
   revoked: 'Revoked',
@@ -17,6 +18,8 @@ export const STATUS_BADGES: Record<InvitationStatus, string> = {
   pending: 'text-bg-warning',
   sent: 'text-bg-success',
   already_shared: 'text-bg-info',
+  // Cyan outline: like already shared, but nobody has access until the invite is accepted.
+  already_invited: 'text-bg-light border border-info',
   failed: 'text-bg-danger',
   // Light with a border: readable on the light and the dark theme, and apart from revoked.
   declined: 'text-bg-light border',

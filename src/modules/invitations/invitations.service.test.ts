@@ -53,6 +53,10 @@ describe('invitations service against the simulator', () => {
     expect(again).toMatchObject({ duplicate: true, invitation: { id: first.invitation.id } });
     expect(sharePosts()).toHaveLength(1);
     t!.clock.advance(11 * 60_000);
+    const waiting = await submit('alice');
+    expect(waiting.invitation.status).toBe('already_invited'); // an invite not accepted yet is not access
+    expect(await ctx.client().sharing.acceptInvite('alice-token', 'owner')).toBe('accepted');
+    t!.clock.advance(11 * 60_000);
     const later = await submit('alice');
     expect(later.duplicate).toBe(false);
     expect(later.invitation.status).toBe('already_shared');
@@ -95,7 +99,7 @@ describe('invitations service against the simulator', () => {
     expect(sharePosts()).toHaveLength(1);
   });
 
-  it.each([['the username does not exist', () => undefined, 'no-such-plex-user', 'rejected']])('fails permanently when %s, keeping the reason', async (_name, arrange, who, kind) => {
+  it.each([['the username does not exist', () => undefined, 'no-such-plex-user', 'unknown_account']])('fails permanently when %s, keeping the reason', async (_name, arrange, who, kind) => {
     await ready();
     arrange();
     const { invitation } = await submit(who);

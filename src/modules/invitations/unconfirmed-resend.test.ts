@@ -100,11 +100,15 @@ describe('sending again after an attempt with an unknown outcome', () => {
     const client = await t.deps.services.plexConnection.client();
     const sharing = { allowSync: false, allowCameraUpload: false, allowChannels: false };
     await client.sharing.inviteFriend(ctx.sim.ownerToken, { machineIdentifier: ctx.sim.machineIdentifier, invitee: 'alice', librarySectionIds: [35723967], sharing });
+    expect(await client.sharing.acceptInvite('alice-token', 'owner')).toBe('accepted'); // access, not an invite waiting
     ctx.sim.control.clearLog();
     const row = invitationRow({ id: 'limited', identifier: 'alice', status: 'pending', libraries: '[]', next_attempt_at: T0, created_at: T0, error_kind: 'rate_limited', attempts: 1 });
     await t.deps.repositories.invitations.insert(row);
     expect(await t.deps.services.retryWorker.runOnce()).toBe(1);
-    expect(lookups()).toHaveLength(0);
+    // Nothing is looked up before sending; after "already sharing", one look at what that share is.
+    const posted = invitePosts()[0]!;
+    expect(lookups().every((lookup) => lookup.seq > posted.seq)).toBe(true);
+    expect(lookups()).toHaveLength(1);
     expect(await t.deps.repositories.invitations.findById('limited')).toMatchObject({ status: 'already_shared', attempts: 2 });
   });
 });

@@ -1,4 +1,5 @@
 import type { InvitationRow } from '../invitations/invitations.repository.js';
+import { failureWords } from '../invitations/refusals.js';
 
 export interface RequestPageModel {
   title: string;
@@ -8,21 +9,6 @@ export interface RequestPageModel {
   headline: string;
   steps: string[];
   refresh: boolean;
-}
-
-/** What a friend whose request failed should read: plain words, never Plex internals. */
-function failureSteps(kind: string | null, identifier: string): string[] {
-  if (kind === 'rejected' || kind === 'not_found') {
-    return [
-      `Plex did not accept "${identifier}" as an account.`,
-      'Check the spelling, or use the email address of your Plex account instead of the username.',
-      'No Plex account yet? Create a free one at plex.tv, then ask again here.',
-    ];
-  }
-  return [
-    "The server's connection to Plex needs the owner's attention, so the invite could not be sent.",
-    'Your request is saved and the owner can see it. You can ask them to send it again.',
-  ];
 }
 
 /**
@@ -51,7 +37,7 @@ export function pendingReason(kind: string | null): string {
 }
 
 /** The result page for each state of a request. */
-export function requestPageModel(invitation: Pick<InvitationRow, 'status' | 'identifier' | 'error_kind'>): RequestPageModel {
+export function requestPageModel(invitation: Pick<InvitationRow, 'status' | 'identifier' | 'error_kind'> & Partial<Pick<InvitationRow, 'last_error'>>): RequestPageModel {
   const who = invitation.identifier;
   const base = { status: invitation.status, identifier: who, refresh: false };
   switch (invitation.status) {
@@ -114,7 +100,22 @@ export function requestPageModel(invitation: Pick<InvitationRow, 'status' | 'ide
       };
     case 'revoked':
       return { ...base, title: 'Access removed', tone: 'info', headline: `The server owner has removed access for ${who}.`, steps: ['Ask the owner if you think this is a mistake.'] };
-    case 'failed':
-      return { ...base, title: 'The invite could not be sent', tone: 'danger', headline: `The invite for ${who} could not be sent.`, steps: failureSteps(invitation.error_kind, who) };
+    case 'already_invited':
+      return {
+        ...base,
+        title: 'Your invite is waiting for you in Plex',
+        tone: 'info',
+        headline: `The Plex account ${who} already has an invite to this server that has not been accepted yet.`,
+        steps: [
+          'Look for the invite email from Plex (check your spam folder too), or sign in at app.plex.tv and look at your notifications.',
+          'Choose Accept. You can watch once the invite is accepted: until then you do not have access.',
+          'Nothing else to do here: no new invite was needed.',
+        ],
+      };
+    case 'failed': {
+      // Plex's own reason decides the words (refusals.ts): who to ask, and what to change.
+      const words = failureWords(invitation.error_kind, invitation.last_error).friend(who);
+      return { ...base, title: 'The invite could not be sent', tone: 'danger', headline: words.headline, steps: words.steps };
+    }
   }
 }
