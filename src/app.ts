@@ -18,6 +18,7 @@ import { loginRoutes, logoutRoutes } from './modules/auth/auth.routes.js';
 import { apiKeysRoutes } from './modules/api-keys/api-keys.routes.js';
 import { auditRoutes } from './modules/audit/audit.routes.js';
 import { settingsRoutes } from './modules/settings/settings.routes.js';
+import { publicAddressRoutes } from './modules/public-address/public-address.routes.js';
 import { publicRoutes } from './modules/public/public.routes.js';
 import { plexApiRoutes } from './modules/plex/plex.api.js';
 import { plexAdminRoutes } from './modules/plex/plex.routes.js';
@@ -140,6 +141,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
       await admin.register(codesAdminRoutes, { deps });
       await admin.register(librariesAdminRoutes, { deps });
       await admin.register(settingsRoutes, { deps });
+      await admin.register(publicAddressRoutes, { deps });
       await admin.register(apiKeysRoutes, { deps });
       await admin.register(auditRoutes, { deps });
       await admin.register(dashboardRoutes, { deps });

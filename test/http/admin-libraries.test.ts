@@ -88,7 +88,7 @@ describe('admin libraries page', () => {
     expect(textOf(page.body)).toContain('Refreshed from Plex: 2 libraries.');
     expect(rowsOf(page.body).map((row) => row[0])).toEqual(['1', '3']);
     const warning = /<div class="alert alert-warning" role="alert" data-missing-libraries>([\s\S]*?)<\/div>/.exec(page.body)?.[1];
-    expect(textOf(warning ?? '')).toMatch(/Selected, but no longer on the server 2 Invites wait/);
+    expect(textOf(warning ?? '')).toMatch(/Selected, but no longer on the server library 2 Invites wait/);
     // The selection is not silently changed.
     expect((await t!.deps.services.settings.get()).libraries).toEqual(['1', '2']);
   });
@@ -101,7 +101,7 @@ describe('admin libraries page', () => {
     expect(performance.now() - started).toBeLessThan(2000);
     expect(page.statusCode).toBe(200);
     expect(textOf(page.body)).toContain('Plex has not answered within 200 ms. It is still being asked: try again in a moment.');
-    expect([...page.body.matchAll(/<li>([^<]+)<\/li>/g)].map((m) => m[1])).toEqual(['1', '2']);
+    expect([...page.body.matchAll(/<li>([^<]+)<\/li>/g)].map((m) => m[1])).toEqual(['library 1', 'library 2']);
     // The read went on and filled the cache: the next page has the list without asking Plex again.
     await new Promise((resolve) => setTimeout(resolve, 2600));
     const requests = plex.sim.control.requestLog({ path: `/api/servers/${plex.sim.machineIdentifier}` }).length;
@@ -116,7 +116,7 @@ describe('admin libraries page', () => {
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain('data-plex-unavailable');
     expect(textOf(page.body)).toContain('Plex cannot be reached Helpr could not get the libraries from Plex. This token was revoked: sign in with Plex again.');
-    expect([...page.body.matchAll(/<li>([^<]+)<\/li>/g)].map((m) => m[1])).toEqual(['1', '2']);
+    expect([...page.body.matchAll(/<li>([^<]+)<\/li>/g)].map((m) => m[1])).toEqual(['library 1', 'library 2']);
     expect(page.body).not.toContain('name="selected"');
 
     const refresh = await session.post('/admin/libraries/refresh');

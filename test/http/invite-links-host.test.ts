@@ -50,7 +50,7 @@ describe('invite links and the Host header', () => {
       expect(page.body).not.toContain('evil.example');
       // The owner learns why, and what to do.
       expect(page.body).toContain(`This link uses <span class="font-monospace">http://127.0.0.1:${port}</span>, the address this page reached`);
-      expect(textOf(page.body)).toContain('because BASE_URL is not set. If friends reach Helpr at another address');
+      expect(textOf(page.body)).toContain('because no public address is set. If friends reach Helpr at another address');
 
       const qr = await request(port, `/admin/codes/${code.id}/qr.svg`, { host, cookie: session.cookie });
       expect(qr.body).toBe(await qrSvg(expected));

@@ -29,7 +29,7 @@ describe('helpr plex test', () => {
     expect(stderr).toBe('');
     expect(code).toBe(0);
     expect(stdout).toContain('[ok  ] Plex token is valid      Signed in as owner (owner@example.com)');
-    expect(stdout).toContain('[ok  ] Library ids mapped');
+    expect(stdout).toContain('[ok  ] Libraries ready to share');
     expect(stdout).toContain('All 5 checks passed.');
   });
 

@@ -3,6 +3,8 @@ import type { Deps } from '../../deps.js';
 import { loadNearestPage, pageCount, pageFromQuery } from '../../paging.js';
 import { formatTime } from '../../time-format.js';
 import type { AuditEntry } from './audit.service.js';
+import { auditNames } from './audit-names.js';
+import { auditWords } from './audit-words.js';
 
 export const AUDIT_PER_PAGE = 50;
 
@@ -39,6 +41,7 @@ const LABELS: Record<string, string> = {
   'access.revoke': 'Revoked Plex access',
   'apikey.create': 'Created an API key',
   'apikey.revoke': 'Revoked an API key',
+  'setup.admin': 'Created the admin account',
   'setup.complete': 'Finished setup',
 };
 
@@ -64,10 +67,11 @@ export async function auditRoutes(app: FastifyInstance, opts: { deps: Deps }) {
       opts.deps.services.audit.list({ page: wanted, perPage: AUDIT_PER_PAGE, action }),
     );
     const { entries, total } = result;
+    const names = await auditNames(entries, opts.deps.services, request.ownerTimeZone);
     return reply.page('pages/admin/audit', {
       title: 'Audit log',
       section: '/admin/audit',
-      entries: entries.map((entry) => ({ ...entry, label: LABELS[entry.action] ?? entry.action, when: formatTime(entry.at, request.ownerTimeZone, { seconds: true }), summary: compactDetails(entry.details) })),
+      entries: entries.map((entry) => ({ ...entry, label: LABELS[entry.action] ?? entry.action, when: formatTime(entry.at, request.ownerTimeZone, { seconds: true }), summary: compactDetails(entry.details), words: auditWords(entry, names, compactDetails(entry.details)), raw: entry.details ? JSON.stringify(entry.details) : '' })),
       total,
       page,
       pages: pageCount(total, AUDIT_PER_PAGE),

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Deps } from '../../deps.js';
 import { integerParameter, MAX_OFFSET } from '../../paging.js';
 import { actorOf } from '../auth/auth.guard.js';
-import { publicBaseUrl, withLink } from './invite-codes.links.js';
+import { currentLinkBase, withLink } from './invite-codes.links.js';
 
 const nullable = (schema: Record<string, unknown>) => ({ ...schema, type: [schema.type, 'null'] });
 
@@ -55,7 +55,7 @@ export async function codesApiRoutes(app: FastifyInstance, opts: { deps: Deps })
       response: { 200: { type: 'object', properties: { items: { type: 'array', items: codeView } } } },
     },
   }, async (request) => {
-    const base = publicBaseUrl(request, config);
+    const base = (await currentLinkBase(request, config, services.settings)).url;
     return { items: (await services.codes.listCodes(request.query)).map((code) => withLink(code, base)) };
   });
 
@@ -82,7 +82,7 @@ export async function codesApiRoutes(app: FastifyInstance, opts: { deps: Deps })
       { code: body.code ?? undefined, label: body.label ?? undefined, expiresAt: body.expiresAt ?? undefined, maxUses: body.maxUses ?? undefined, libraries: body.libraries ?? undefined },
       actorOf(request),
     );
-    return reply.code(201).send(withLink(code, publicBaseUrl(request, config)));
+    return reply.code(201).send(withLink(code, (await currentLinkBase(request, config, services.settings)).url));
   });
 
   app.delete<{ Params: { id: string } }>('/codes/:id', {
@@ -92,5 +92,5 @@ export async function codesApiRoutes(app: FastifyInstance, opts: { deps: Deps })
       params: { type: 'object', properties: { id: { type: 'string', maxLength: 64 } }, required: ['id'] },
       response: { 200: codeView, 404: error },
     },
-  }, async (request) => withLink(await services.codeAdmin.revoke(request.params.id, actorOf(request)), publicBaseUrl(request, config)));
+  }, async (request) => withLink(await services.codeAdmin.revoke(request.params.id, actorOf(request)), (await currentLinkBase(request, config, services.settings)).url));
 }

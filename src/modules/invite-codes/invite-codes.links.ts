@@ -2,16 +2,21 @@ import net from 'node:net';
 import { compile } from '@fastify/proxy-addr';
 import type { FastifyRequest } from 'fastify';
 import type { Config } from '../../config.js';
+import { addressWarnings } from '../public-address/public-address.js';
 import { joinPath, type InviteCodeView } from './invite-codes.models.js';
 
 export type InviteCodeWithLink = InviteCodeView & { link: string };
 
 type LinkConfig = Pick<Config, 'baseUrl' | 'trustProxy' | 'port'>;
 
-/** Where invite links point, and whether Helpr had to work it out because BASE_URL is not set. */
+/** Where invite links point, where that address comes from, and why friends may not open it. */
 export interface LinkBase {
   url: string;
+  /** Neither BASE_URL nor the public address setting says: Helpr worked it out from the connection. */
   guessed: boolean;
+  source: 'environment' | 'settings' | 'proxy' | 'connection';
+  /** Plain sentences (public-address.ts): a local, private-network or plain-http address. */
+  warnings: string[];
 }
 
 const LABEL = '[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?';
@@ -55,7 +60,8 @@ function localOrigin(request: FastifyRequest, fallbackPort: number): string {
 }
 
 /**
- * Where friends reach this Helpr: BASE_URL when set. Without it the link must still not follow a
+ * Where friends reach this Helpr: BASE_URL when set, then the public address the owner saved (setup
+ * or settings). Without either the link must still not follow a
  * Host header that whoever made the request chose, since the owner copies the link (or prints its
  * QR code) and hands it to friends:
  * - with TRUST_PROXY, the name and scheme the proxy forwarded (Fastify believes X-Forwarded-Host and
@@ -65,16 +71,23 @@ function localOrigin(request: FastifyRequest, fallbackPort: number): string {
  *   network (http://192.168.1.20:8080/join/CODE), even when the owner's browser used a name.
  *   Friends elsewhere (or behind Docker's port mapping) need BASE_URL, which the codes pages say.
  */
-export function publicBaseUrl(request: FastifyRequest, config: LinkConfig): string {
-  if (config.baseUrl !== undefined) return config.baseUrl;
-  if (fromTrustedProxy(request, config.trustProxy) && (request.protocol === 'http' || request.protocol === 'https') && isHostAndPort(request.host)) {
-    return `${request.protocol}://${request.host}`;
-  }
-  return localOrigin(request, config.port);
+export function publicBaseUrl(request: FastifyRequest, config: LinkConfig, publicAddress?: string | null): string {
+  return linkBase(request, config, publicAddress).url;
 }
 
-export function linkBase(request: FastifyRequest, config: LinkConfig): LinkBase {
-  return { url: publicBaseUrl(request, config), guessed: config.baseUrl === undefined };
+export function linkBase(request: FastifyRequest, config: LinkConfig, publicAddress?: string | null): LinkBase {
+  const base = (url: string, source: LinkBase['source']): LinkBase => ({ url, source, guessed: source === 'proxy' || source === 'connection', warnings: addressWarnings(url) });
+  if (config.baseUrl !== undefined) return base(config.baseUrl, 'environment');
+  if (publicAddress) return base(publicAddress, 'settings');
+  if (fromTrustedProxy(request, config.trustProxy) && (request.protocol === 'http' || request.protocol === 'https') && isHostAndPort(request.host)) {
+    return base(`${request.protocol}://${request.host}`, 'proxy');
+  }
+  return base(localOrigin(request, config.port), 'connection');
+}
+
+/** linkBase with the public address as stored now (settings are cached: no database read each time). */
+export async function currentLinkBase(request: FastifyRequest, config: LinkConfig, settings: { get(): Promise<{ publicAddress: string | null }> }): Promise<LinkBase> {
+  return linkBase(request, config, (await settings.get()).publicAddress);
 }
 
 export const withLink = (code: InviteCodeView, base: string): InviteCodeWithLink => ({ ...code, link: `${base}${joinPath(code.code)}` });

@@ -43,6 +43,7 @@ export async function codesPageModel(services: Deps['services'], options: CodesP
     codes: rows,
     created: options.createdId ? rows.find((code) => code.id === options.createdId) : undefined,
     guessedBase: options.base.guessed ? options.base.url : undefined,
+    linkBase: options.base,
     page,
     pages: pageCount(total, CODES_PER_PAGE),
     total,
@@ -64,5 +65,6 @@ export async function codeDetailModel(services: Deps['services'], id: string, ba
     scripts: ['/static/js/copy-link.js'],
     code: { ...withLink(code, base.url), libraryNames: libraryNames(code.libraries, libraries.libraries) },
     guessedBase: base.guessed ? base.url : undefined,
+    linkBase: base,
   };
 }

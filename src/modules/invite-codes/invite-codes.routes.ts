@@ -5,7 +5,7 @@ import { pageFromQuery } from '../../paging.js';
 import { actorOf } from '../auth/auth.guard.js';
 import { UTC } from '../../time-zone.js';
 import { codeFormValues, codeInputFromForm, EMPTY_CODE_FORM } from './invite-codes.form.js';
-import { linkBase, publicBaseUrl, withLink } from './invite-codes.links.js';
+import { currentLinkBase, withLink } from './invite-codes.links.js';
 import { codeDetailModel, codesPageModel } from './invite-codes.page.js';
 import { qrSvg } from './qr.js';
 
@@ -20,7 +20,7 @@ export async function codesAdminRoutes(app: FastifyInstance, opts: { deps: Deps 
 
   app.get<{ Querystring: ListQuery }>('/admin/codes', async (request, reply) => {
     const model = await codesPageModel(services, {
-      base: linkBase(request, config),
+      base: await currentLinkBase(request, config, services.settings),
       page: pageFromQuery(request.query.page),
       values: EMPTY_CODE_FORM,
       createdId: typeof request.query.created === 'string' ? request.query.created : undefined,
@@ -36,17 +36,17 @@ export async function codesAdminRoutes(app: FastifyInstance, opts: { deps: Deps 
       return reply.redirect(`/admin/codes?created=${encodeURIComponent(code.id)}`, 303);
     } catch (error) {
       if (!isAppError(error) || !error.fields) throw error;
-      const model = await codesPageModel(services, { base: linkBase(request, config), page: 1, values, errors: error.fields });
+      const model = await codesPageModel(services, { base: await currentLinkBase(request, config, services.settings), page: 1, values, errors: error.fields });
       return reply.code(error.status).page('pages/admin/codes', model);
     }
   });
 
   app.get<{ Params: { id: string } }>('/admin/codes/:id', async (request, reply) => {
-    return reply.page('pages/admin/codes-detail', await codeDetailModel(services, request.params.id, linkBase(request, config)));
+    return reply.page('pages/admin/codes-detail', await codeDetailModel(services, request.params.id, await currentLinkBase(request, config, services.settings)));
   });
 
   app.get<{ Params: { id: string } }>('/admin/codes/:id/qr.svg', async (request, reply) => {
-    const code = withLink(await services.codes.getCode(request.params.id), publicBaseUrl(request, config));
+    const code = withLink(await services.codes.getCode(request.params.id), (await currentLinkBase(request, config, services.settings)).url);
     return reply.type('image/svg+xml').header('cache-control', 'private, no-store').send(await qrSvg(code.link));
   });
 

@@ -47,12 +47,12 @@ describe('Plex connection diagnostics against the simulator', () => {
     expect(server!.detail).toContain('Home PMS');
     expect(reachable!.detail).toMatch(new RegExp(`Answered at ${sim.pmsUrl.replace(/[.]/g, '\\.')}.* \\(local\\) in \\d+ ms`));
     expect(libraries!.detail).toBe('3 libraries: Movies, TV Shows, Music');
-    expect(mapping!.detail).toBe('3 of 3 libraries mapped to plex.tv ids');
+    expect(mapping!.detail).toBe('3 of 3 libraries ready to share');
   });
 
   it('counts libraries, not names, when the selection uses titles', async () => {
     const report = await (await diagnosticsFor({}, { selected: ['Movies', 'TV Shows'] })).run();
-    expect(report.steps[4]).toMatchObject({ status: 'ok', detail: '3 of 3 libraries mapped to plex.tv ids' });
+    expect(report.steps[4]).toMatchObject({ status: 'ok', detail: '3 of 3 libraries ready to share' });
   });
 
   it('stops at the first step with a plain fix when the token was revoked', async () => {
@@ -87,7 +87,7 @@ describe('Plex connection diagnostics against the simulator', () => {
 
   it('flags a selected library that no longer exists', async () => {
     const report = await (await diagnosticsFor({}, { selected: ['1', '7'] })).run();
-    expect(report.steps[4]).toMatchObject({ name: 'mapping', status: 'failed', detail: 'No plex.tv id for 7.' });
+    expect(report.steps[4]).toMatchObject({ name: 'mapping', status: 'failed', detail: 'plex.tv does not list library 7 yet, so it cannot be shared.' });
     expect(report.steps[4]!.hint).toContain('Selected library 7 no longer exists: choose the libraries');
   });
 });

@@ -26,7 +26,7 @@ export const STEP_LABELS: Record<StepName, string> = {
   server: 'Server found and owned',
   reachable: 'Server reachable',
   libraries: 'Libraries readable',
-  mapping: 'Library ids mapped',
+  mapping: 'Libraries ready to share',
 };
 
 class StepFailure extends Error {
@@ -80,7 +80,8 @@ export function createDiagnostics(deps: {
           const server = servers.find((s) => s.clientIdentifier === state.serverId && s.owned);
           if (!server) throw new StepFailure(state.serverId ? `Server ${state.serverId} is not among this account's own servers.` : 'No server is chosen.', serverHint(state.serverId, servers));
           context.server = server;
-          return `${server.name} (${server.clientIdentifier.slice(0, 12)}…), owned by this account`;
+          await deps.connection.rememberServerName(server.clientIdentifier, server.name).catch(() => undefined);
+          return `${server.name}, owned by this account`;
         },
         reachable: async () => {
           const server = context.server as Awaited<ReturnType<typeof client.tv.getServers>>[number];
@@ -109,11 +110,11 @@ export function createDiagnostics(deps: {
             const hint = selectedGone.length
               ? `${selectedGone.length === 1 ? 'Selected library' : 'Selected libraries'} ${selectedGone.join(', ')} no longer ${selectedGone.length === 1 ? 'exists' : 'exist'}: choose the libraries for new friends again.`
               : 'plex.tv does not list every library of the server yet: wait a minute (or restart Plex Media Server) and test again.';
-            throw new StepFailure(`No plex.tv id for ${missing.join(', ')}.`, hint);
+            throw new StepFailure(`plex.tv does not list ${missing.length === 1 ? 'library' : 'libraries'} ${missing.join(', ')} yet, so ${missing.length === 1 ? 'it' : 'they'} cannot be shared.`, hint);
           }
           // The selection may name libraries by title: count libraries, not the names asked for.
           const mapped = new Set(libraries.map((library) => library.globalId)).size;
-          return `${mapped} of ${probe.libraries!.length} libraries mapped to plex.tv ids`;
+          return `${mapped} of ${probe.libraries!.length} libraries ready to share`;
         },
       };
 

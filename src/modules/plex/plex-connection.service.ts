@@ -12,6 +12,8 @@ export const PLEX_SETTINGS = {
   token: 'plex.token',
   serverId: 'plex.serverId',
   serverUrl: 'plex.serverUrl',
+  /** `{ id, name }` of the server as plex.tv last named it (chosen, or found by the connection test). */
+  serverName: 'plex.serverName',
 } as const;
 
 export type ValueSource = 'environment' | 'settings' | 'none';
@@ -22,6 +24,8 @@ export interface PlexConnectionState {
   serverId: string | undefined;
   serverIdSource: ValueSource;
   serverUrl: string | undefined;
+  /** The server's name for pages ("Home PMS"), when known for the server in use. */
+  serverName?: string;
 }
 
 /**
@@ -45,7 +49,10 @@ export function createPlexConnection(deps: {
     const storedToken = config.token ? undefined : await settings.get<string>(PLEX_SETTINGS.token);
     const storedServer = config.serverId ? undefined : await settings.get<string>(PLEX_SETTINGS.serverId);
     const storedUrl = config.serverUrl ? undefined : await settings.get<string>(PLEX_SETTINGS.serverUrl);
+    const named = await settings.get<{ id?: string; name?: string }>(PLEX_SETTINGS.serverName);
+    const serverId = config.serverId ?? storedServer;
     return {
+      serverName: named?.id !== undefined && named.id === serverId && named.name ? named.name : undefined,
       token: config.token ?? (storedToken ? secretBox.decrypt(storedToken) : undefined),
       tokenSource: config.token ? 'environment' : storedToken ? 'settings' : 'none',
       serverId: config.serverId ?? storedServer,
@@ -88,6 +95,17 @@ export function createPlexConnection(deps: {
         if (serverUrl !== undefined) await settings.set(PLEX_SETTINGS.serverUrl, serverUrl, isoNow(clock));
       } finally {
         // Also after a half-done save: what is stored now is read again.
+        stored.clear();
+      }
+    },
+
+    /** Keeps the server's name for the pages that show it (a name is easier to read than its id). */
+    async rememberServerName(serverId: string, name: string): Promise<void> {
+      const named = await settings.get<{ id?: string; name?: string }>(PLEX_SETTINGS.serverName);
+      if (named?.id === serverId && named.name === name) return;
+      try {
+        await settings.set(PLEX_SETTINGS.serverName, { id: serverId, name }, isoNow(clock));
+      } finally {
         stored.clear();
       }
     },

@@ -22,6 +22,7 @@ export async function plexAdminRoutes(app: FastifyInstance, opts: { deps: Deps }
       labels: Object.entries(STEP_LABELS) as Array<[StepName, string]>,
       tokenSource: state.tokenSource,
       serverId: state.serverId,
+      serverName: state.serverName,
       serverIdSource: state.serverIdSource,
       scripts: ['/static/js/plex-status.js'],
     });

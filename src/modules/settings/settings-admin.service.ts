@@ -10,7 +10,7 @@ export interface SettingsOverview {
   settings: AppSettings;
   /** The environment variable deciding a setting, by dotted path ("limits.invitesPerWindow"). */
   sources: Record<string, string>;
-  plex: { tokenSource: ValueSource; serverId: string | undefined; serverIdSource: ValueSource; serverUrl: string | undefined };
+  plex: { tokenSource: ValueSource; serverId: string | undefined; serverIdSource: ValueSource; serverUrl: string | undefined; serverName: string | undefined };
   /** Set when PLEX_LIBRARIES replaces the library selection at every start. */
   librariesFromEnvironment: boolean;
   apiKeys: ApiKeyView[];
@@ -30,7 +30,7 @@ export function createSettingsAdmin(deps: {
       return {
         settings,
         sources: deps.settings.sources(),
-        plex: { tokenSource: state.tokenSource, serverId: state.serverId, serverIdSource: state.serverIdSource, serverUrl: state.serverUrl },
+        plex: { tokenSource: state.tokenSource, serverId: state.serverId, serverIdSource: state.serverIdSource, serverUrl: state.serverUrl, serverName: state.serverName },
         librariesFromEnvironment: deps.environmentLibraries !== undefined,
         apiKeys,
       };

@@ -3,6 +3,7 @@ import type { Deps } from '../../deps.js';
 import { isAppError } from '../../errors.js';
 import { actorOf } from '../auth/auth.guard.js';
 import { JOIN_MODE_CHOICES } from './join-mode.js';
+import { publicAddressView } from '../public-address/public-address.service.js';
 import { TIME_ZONES } from '../../time-zone.js';
 import { formValues, NUMBER_RULES, SETTINGS_SECTIONS, submittedValues, type FormBody, type SettingsFormValues } from './settings-input.js';
 
@@ -12,7 +13,7 @@ const SECTION_NAMES: Record<string, string> = { site: 'Site', invites: 'Invites'
 /** A form that came back with mistakes: its section, what was typed (never passwords), the messages. */
 export interface RefusedForm {
   section: string;
-  values?: Partial<SettingsFormValues> & { name?: string };
+  values?: Partial<SettingsFormValues> & { name?: string; publicAddress?: string };
   errors: Record<string, string>;
 }
 
@@ -31,6 +32,7 @@ export async function renderSettings(reply: FastifyReply, deps: Deps, refused?: 
     timeZones: TIME_ZONES,
     scripts: ['/static/js/time-zone.js'],
     joinModeChoices: JOIN_MODE_CHOICES,
+    address: await publicAddressView(reply.request, deps.config, deps.services.settings),
   });
 }
 

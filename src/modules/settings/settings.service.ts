@@ -30,6 +30,8 @@ export interface AppSettings {
   limits: InviteLimits;
   /** The owner's IANA time zone for showing and typing times; null until chosen (UTC meanwhile). */
   timeZone: string | null;
+  /** Where friends open Helpr (invite links, QR codes); BASE_URL wins over it. Null: not set. */
+  publicAddress: string | null;
 }
 
 export const DEFAULT_SETTINGS: AppSettings = {
@@ -41,6 +43,7 @@ export const DEFAULT_SETTINGS: AppSettings = {
   libraries: [],
   limits: { invitesPerWindow: 5, inviteWindowMinutes: 15, wrongCodesPerWindow: 10, wrongCodeWindowMinutes: 15, duplicateWindowMinutes: 10 },
   timeZone: null,
+  publicAddress: null,
 };
 
 export type SettingsOverrides = { limits?: Partial<InviteLimits> };
@@ -65,6 +68,7 @@ export function createSettingsService(deps: { settings: SettingsRepository; cloc
       limits: { ...DEFAULT_SETTINGS.limits, ...(stored.limits as Partial<InviteLimits>), ...deps.overrides?.limits },
       // A zone this runtime no longer knows (another instance's newer time zone data) counts as unset.
       timeZone: canonicalTimeZone(stored.timeZone) ?? DEFAULT_SETTINGS.timeZone,
+      publicAddress: typeof stored.publicAddress === 'string' ? stored.publicAddress : DEFAULT_SETTINGS.publicAddress,
     };
   }
   const cache = createCachedValue(load, { ttlMs: deps.ttlMs ?? SETTINGS_TTL_MS, clock: deps.clock });

@@ -75,6 +75,7 @@ export function createServerChoice(deps: { connection: PlexConnection; audit: Au
       const server = servers.find((s) => s.clientIdentifier === serverId);
       if (!server) throw new AppError('plex.unknown_server', 'Choose one of the servers listed.', { fields: { server: 'Choose one of the servers listed.' } });
       await deps.connection.saveServer(server.clientIdentifier);
+      await deps.connection.rememberServerName(server.clientIdentifier, server.name);
       deps.onChanged();
       await deps.audit.record(actor, 'settings.update', 'plex.server', { serverId: server.clientIdentifier, name: server.name });
       return { id: server.clientIdentifier, name: server.name };

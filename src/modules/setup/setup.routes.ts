@@ -8,6 +8,7 @@ import { SETUP_FLOW } from './connect-flow.js';
 import { plexConnectRoutes } from './plex-connect.routes.js';
 import { JOIN_MODE_CHOICES, SUGGESTED_JOIN_MODE } from '../settings/join-mode.js';
 import { SETUP_STEPS } from './setup.service.js';
+import { createPublicAddressSaver, publicAddressView } from '../public-address/public-address.service.js';
 import { TIME_ZONES } from '../../time-zone.js';
 
 interface AdminForm {
@@ -56,6 +57,7 @@ export async function setupRoutes(app: FastifyInstance, opts: { deps: Deps }) {
 /** The rest of the wizard, for the signed-in admin: Plex, server, libraries, finish. */
 export async function setupAdminRoutes(app: FastifyInstance, opts: { deps: Deps }) {
   const { services } = opts.deps;
+  const savePublicAddress = createPublicAddressSaver({ config: opts.deps.config, settings: services.settings, audit: services.audit });
 
   app.get('/admin/setup', async (_request, reply) => reply.redirect(await services.setupWizard.openStep(), 303));
 
@@ -82,7 +84,15 @@ export async function setupAdminRoutes(app: FastifyInstance, opts: { deps: Deps 
     return renderDone(reply, opts.deps, SUGGESTED_JOIN_MODE);
   });
 
-  app.post<{ Body: { joinMode?: string } | undefined }>(SETUP_STEPS.done, async (request, reply) => {
+  app.post<{ Body: { joinMode?: string; publicAddress?: string } | undefined }>(SETUP_STEPS.done, async (request, reply) => {
+    // The public address first (not sent when BASE_URL decides it): a mistake keeps the wizard open.
+    const typedAddress = typeof request.body?.publicAddress === 'string' ? request.body.publicAddress.slice(0, 2000) : undefined;
+    try {
+      if (typedAddress !== undefined) await savePublicAddress(typedAddress, actorOf(request));
+    } catch (error) {
+      if (isAppError(error) && error.fields) return renderDone(reply.code(400), opts.deps, request.body?.joinMode, undefined, { value: typedAddress!, error: error.fields.publicAddress });
+      throw error;
+    }
     try {
       await services.setupWizard.complete(actorOf(request), request.body?.joinMode);
     } catch (error) {
@@ -97,11 +107,13 @@ export async function setupAdminRoutes(app: FastifyInstance, opts: { deps: Deps 
 }
 
 /** The last page: a summary, and how friends get in (the suggested answer chosen). */
-async function renderDone(reply: FastifyReply, deps: Deps, selectedMode: string | undefined, joinModeError?: string): Promise<FastifyReply> {
+async function renderDone(reply: FastifyReply, deps: Deps, selectedMode: string | undefined, joinModeError?: string, typedAddress?: { value: string; error?: string }): Promise<FastifyReply> {
   // The summary names the libraries; if Plex is slow to answer, their keys will do.
   const [settings, overview] = await Promise.all([deps.services.settings.get(), deps.services.libraries.overview().catch(() => undefined)]);
   const selected = overview ? overview.libraries.filter((l) => l.selected).map((l) => l.title) : settings.libraries;
-  return reply.page('pages/setup/done', { title: 'Finish the setup', selected, missing: overview?.missing ?? [], joinModeChoices: JOIN_MODE_CHOICES, selectedMode, joinModeError });
+  const address = { ...(await publicAddressView(reply.request, deps.config, deps.services.settings)), typed: typedAddress?.value, error: typedAddress?.error };
+  const { serverName } = await deps.services.plexConnection.state();
+  return reply.page('pages/setup/done', { title: 'Finish the setup', selected, missing: overview?.missing ?? [], joinModeChoices: JOIN_MODE_CHOICES, selectedMode, joinModeError, address, serverName });
 }
 
 async function renderLibraries(reply: FastifyReply, deps: Deps, errors: Record<string, string> = {}): Promise<FastifyReply> {
