@@ -30,8 +30,8 @@ describe.runIf(chromiumAvailable())('who may join, in Chromium', () => {
         server = undefined;
       });
 
-      async function open(browser: Browser, width = viewport): Promise<{ page: Page; problems: string[] }> {
-        const context = await browser.newContext({ viewport: width, colorScheme: 'light' });
+      async function open(browser: Browser, width = viewport, colorScheme: 'light' | 'dark' = 'light'): Promise<{ page: Page; problems: string[] }> {
+        const context = await browser.newContext({ viewport: width, colorScheme });
         contexts.push(context);
         const page = await context.newPage();
         return { page, problems: watchProblems(page) };
@@ -153,9 +153,10 @@ describe.runIf(chromiumAvailable())('who may join, in Chromium', () => {
         await server.deps.services.settings.update({ joinMode: 'approval' });
         const friend = await friendAsks('stranger@example.com');
 
-        const owner = await open(chromium.browser);
+        // In the dark theme too: the new badges and the approval card must stay readable.
+        const owner = await open(chromium.browser, viewport, 'dark');
         await signIn(owner.page);
-        await check(owner.page, owner.problems, `dashboard-approval-${size}`);
+        await check(owner.page, owner.problems, `dashboard-approval-dark-${size}`);
         // From the invitations list this time, filtered to the requests waiting.
         await owner.page.goto(`${server.url}/admin/invitations?status=awaiting_approval`);
         const row = owner.page.locator('tr[data-status="awaiting_approval"]');
