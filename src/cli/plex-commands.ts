@@ -7,7 +7,8 @@ const MARK: Record<DiagnosticStep['status'], string> = { ok: 'ok  ', failed: 'FA
 function formatStep(step: DiagnosticStep): string {
   const time = step.status === 'skipped' ? '' : ` (${step.durationMs} ms)`;
   const lines = [`  [${MARK[step.status]}] ${step.label.padEnd(24)} ${step.detail}${time}`];
-  if (step.hint) lines.push(`         Fix: ${step.hint}`);
+  // An arrow, not "Fix:": the hints have a colon of their own.
+  if (step.hint) lines.push(`         → ${step.hint}`);
   return `${lines.join('\n')}\n`;
 }
 

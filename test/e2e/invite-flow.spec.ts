@@ -136,7 +136,7 @@ describe.runIf(chromiumAvailable())('a friend asks for access in Chromium', () =
         expect(await submit()).toBe(303);
         const status = await page.getByRole('status').textContent();
         expect(status).toContain('The invite for nobody-here could not be sent.');
-        await expect(page.locator('ol').textContent()).resolves.toContain('Check the spelling');
+        await expect(page.locator('.request-explanation').textContent()).resolves.toContain('Check the spelling');
         await expectUsablePage(page, problems);
         await page.screenshot({ path: screenshotPath(`invite-failed-${size}`), fullPage: true });
       });

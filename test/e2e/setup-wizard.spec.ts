@@ -131,7 +131,8 @@ describe.runIf(chromiumAvailable())('first-run setup in Chromium', () => {
 
         // Sign out, then back in with the new password.
         await page.getByRole('button', { name: /Sign out/ }).click();
-        await page.waitForURL(/\/admin\/login$/);
+        await page.waitForURL(/\/admin\/login\?signedOut=1$/);
+        await expect(page.getByRole('status').textContent()).resolves.toBe('You are signed out.');
         await page.getByLabel('Username').fill('owner');
         await page.getByLabel('Password').fill(PASSWORD);
         await page.getByRole('button', { name: 'Sign in' }).click();
@@ -193,7 +194,7 @@ describe.runIf(chromiumAvailable())('first-run setup in Chromium', () => {
         await page.getByText('Just now: a check failed').waitFor();
         // No page load happened: the script filled in the steps.
         expect(new URL(page.url()).pathname).toBe('/admin/plex');
-        await expect(page.locator('[data-step="token"] [data-field="hint"]').textContent()).resolves.toBe('Fix: This token was revoked: sign in with Plex again.');
+        await expect(page.locator('[data-step="token"] [data-field="hint"]').textContent()).resolves.toBe('→ This token was revoked: sign in with Plex again.');
         await expect(page.locator('[data-step="mapping"] [data-field="status"]').textContent()).resolves.toBe('Skipped');
         await step(page, problems, '7-plex-status-revoked');
 

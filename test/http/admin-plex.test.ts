@@ -46,7 +46,7 @@ describe('/admin/plex: the connection test, sign in again, change server', () =>
     await session.post('/admin/plex/test');
     const page = await session.get('/admin/plex');
     expect(page.body).toContain('A check failed: see the fix below.');
-    expect(page.body).toContain('Fix: This token was revoked: sign in with Plex again.');
+    expect(page.body).toContain('→ This token was revoked: sign in with Plex again.');
     expect(page.body.match(/>Skipped</g)).toHaveLength(4);
   });
 

@@ -38,7 +38,7 @@ describe('helpr plex test', () => {
     const { code, stdout, stderr } = await run();
     expect(code).toBe(1);
     expect(stdout).toMatch(/\[FAIL\] Plex token is valid .*422/);
-    expect(stdout).toContain('Fix: This token was revoked: sign in with Plex again.');
+    expect(stdout).toContain('→ This token was revoked: sign in with Plex again.');
     expect(stdout).toContain('[skip] Server found and owned');
     expect(stderr).toBe('helpr: The Plex connection test failed at "Plex token is valid".\n');
   });

@@ -14,7 +14,7 @@ export async function apiKeysRoutes(app: FastifyInstance, opts: { deps: Deps }) 
     try {
       const { key, view } = await deps.services.apiKeys.create({ name, createdBy: request.admin!.username }, actorOf(request));
       reply.header('cache-control', 'no-store');
-      return reply.page('pages/admin/api-key-created', { title: 'New API key', section: '/admin/settings', key, apiKey: view });
+      return reply.page('pages/admin/api-key-created', { title: 'New API key', section: '/admin/settings', key, apiKey: view, scripts: ['/static/js/copy-link.js'] });
     } catch (error) {
       return renderRefused(reply, deps, error, { section: 'api-keys', values: { name } });
     }

@@ -20,6 +20,7 @@ export type AuditAction =
   | 'access.revoke'
   | 'apikey.create'
   | 'apikey.revoke'
+  | 'setup.admin'
   | 'setup.complete';
 
 export interface AuditActor {

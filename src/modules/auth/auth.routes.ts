@@ -14,10 +14,12 @@ interface LoginBody {
 export async function loginRoutes(app: FastifyInstance, opts: { deps: Deps }) {
   const { services, clock } = opts.deps;
 
-  app.get<{ Querystring: { next?: unknown } }>('/admin/login', async (request, reply) => {
+  app.get<{ Querystring: { next?: unknown; signedOut?: unknown } }>('/admin/login', async (request, reply) => {
     if (!(await services.admins.hasAdmin())) return reply.redirect('/setup', 303);
     if (request.session.adminId) return reply.redirect(safeNext(request.query.next), 303);
-    return reply.page('pages/admin/login', { title: 'Sign in', values: { next: safeNext(request.query.next) }, errors: {} });
+    // Right after "Sign out" the page says so (the session, and any flash with it, is gone by then).
+    const signedOut = request.query.signedOut === '1';
+    return reply.page('pages/admin/login', { title: 'Sign in', values: { next: safeNext(request.query.next) }, errors: {}, signedOut });
   });
 
   app.post<{ Body: LoginBody }>('/admin/login', async (request, reply) => {
@@ -42,6 +44,6 @@ export async function logoutRoutes(app: FastifyInstance, opts: { deps: Deps }) {
   app.post('/admin/logout', async (request, reply) => {
     await opts.deps.services.audit.record(actorOf(request), 'logout');
     await request.session.destroy();
-    return reply.redirect('/admin/login', 303);
+    return reply.redirect('/admin/login?signedOut=1', 303);
   });
 }

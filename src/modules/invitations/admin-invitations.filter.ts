@@ -48,9 +48,15 @@ function dayEnd(to: string, zone: string): Date | undefined {
   return /^\d{4}-/.test(next) ? dayStart(next, 'to', zone) : undefined;
 }
 
-/** Turns a validated filter into SQL bounds; an impossible date is a 400 naming the field. */
+const REVERSED_MESSAGE = 'This date is before the From date.';
+
+/** Turns a validated filter into SQL bounds; an impossible date, or a range that ends before it starts, is a 400 naming the field. */
 export function toInvitationQuery(filter: InvitationFilter): InvitationQuery {
   const q = filter.q?.trim().toLowerCase();
+  // YYYY-MM-DD strings compare as the days do; both are checked as dates below.
+  if (filter.from && filter.to && filter.from > filter.to) {
+    throw new AppError('invitations.reversed_dates', `The range ends before it starts: ${filter.to} is before ${filter.from}.`, { status: 400, fields: { to: REVERSED_MESSAGE } });
+  }
   return {
     status: filter.status === 'all' ? undefined : filter.status,
     fromIso: filter.from ? dayStart(filter.from, 'from', filter.timeZone ?? UTC).toISOString() : undefined,
@@ -97,6 +103,11 @@ export function withValidDates(filter: InvitationFilter): { filter: InvitationFi
       errors[field] = error.message;
       checked[field] = undefined;
     }
+  }
+  // A range that ends before it starts matches nothing: say so, and filter from the From date on.
+  if (checked.from && checked.to && checked.from > checked.to) {
+    errors.to = REVERSED_MESSAGE;
+    checked.to = undefined;
   }
   return { filter: checked, errors };
 }

@@ -20,7 +20,7 @@ export function sendOutcomeMessage(invitation: InvitationView): Flash {
     case 'pending':
       return {
         message: invitation.error
-          ? `Not sent yet to ${who}: ${invitation.error} Helpr will try again by itself.`
+          ? `Not sent yet to ${who}. ${invitation.error} Helpr will try again by itself.`
           : `The invitation for ${who} is on its way; Helpr finishes it in the background.`,
         tone: 'warning',
       };

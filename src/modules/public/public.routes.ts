@@ -18,7 +18,7 @@ export async function publicRoutes(app: FastifyInstance, opts: { services: Deps[
   async function showForm(reply: FastifyReply, values: RequestForm, errors: Record<string, string> = {}, status = 200) {
     if (!(await services.setup.isReady())) return reply.page('pages/home/not-set-up', { title: 'Helpr is not set up yet' });
     const settings = await services.settings.get();
-    const data = { title: settings.siteTitle, siteTitle: settings.siteTitle, settings, values, errors, scripts: ['/static/js/request-submit.js'] };
+    const data = { title: settings.siteTitle, siteTitle: settings.siteTitle, settings, values, errors, scripts: ['/static/js/request-submit.js'], headingIsSiteTitle: true };
     // The empty form is the busiest page: it is the same for everyone until the settings change.
     if (status === 200 && !values.email && !values.code) return reply.cachedPage(settings, 'pages/public/request', data);
     return reply.code(status).page('pages/public/request', data);

@@ -43,7 +43,7 @@ export async function setupRoutes(app: FastifyInstance, opts: { deps: Deps }) {
     const field = (name: keyof AdminForm) => String(request.body?.[name] ?? '');
     const values = { username: field('username').slice(0, 200), timeZone: request.body?.timeZone === undefined ? undefined : field('timeZone').slice(0, 100) };
     try {
-      const admin = await services.setupWizard.createFirstAdmin({ username: values.username, password: field('password'), repeat: field('repeat'), timeZone: values.timeZone });
+      const admin = await services.setupWizard.createFirstAdmin({ username: values.username, password: field('password'), repeat: field('repeat'), timeZone: values.timeZone, ip: request.ip });
       await startAdminSession(request, admin, clock.now().getTime());
       return reply.redirect(SETUP_STEPS.plex, 303);
     } catch (error) {

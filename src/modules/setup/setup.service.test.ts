@@ -19,7 +19,9 @@ describeDialects('the first admin on %s', (dialect) => {
 
   // hasAdmin always says "none", as it does for every request that checked before the first
   // insert: only the transaction stands between two forms and two admins.
+  let recorded: string[] = [];
   async function wizard() {
+    recorded = [];
     database = await createTestDatabase(dialect);
     const clock = fixedClock('2026-11-24T12:00:00Z');
     const admins = { hasAdmin: async () => false } as unknown as AdminsService;
@@ -28,7 +30,8 @@ describeDialects('the first admin on %s', (dialect) => {
       clock,
       admins,
       connection: {} as PlexConnection,
-      audit: {} as AuditService,
+      // Every admin made is audited: one entry per admin that exists.
+      audit: { record: async (_actor, action: string, target: string | null) => void recorded.push(`${action} ${target}`) } as AuditService,
       settings: { update: async () => ({}) as never },
       onComplete: () => undefined,
     });
@@ -47,6 +50,8 @@ describeDialects('the first admin on %s', (dialect) => {
     expect(outcomes.filter((o) => o === 'created')).toHaveLength(1);
     expect(outcomes.filter((o) => o === 'setup.closed')).toHaveLength(4);
     expect(await repository.count()).toBe(1);
+    const winner = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []))[0]!;
+    expect(recorded).toEqual([`setup.admin ${winner.username}`]);
   });
 
   it('rolls the claim back when the admin cannot be created, so the next try works', async () => {

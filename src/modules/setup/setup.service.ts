@@ -50,7 +50,7 @@ export function createSetupWizard(deps: {
      * the insert are one transaction: the claim is a conditional insert on a primary key (the loser
      * waits for the winner's commit and then finds the key taken); a failed insert rolls it back.
      */
-    async createFirstAdmin(input: { username: string; password: string; repeat: string; timeZone?: string }): Promise<AdminRow> {
+    async createFirstAdmin(input: { username: string; password: string; repeat: string; timeZone?: string; ip?: string | null }): Promise<AdminRow> {
       if (await deps.admins.hasAdmin()) throw new SetupClosedError();
       // Asked on the same page (prefilled from the browser); a form without the field leaves it to Settings.
       const timeZone = input.timeZone === undefined ? undefined : canonicalTimeZone(input.timeZone);
@@ -71,6 +71,8 @@ export function createSetupWizard(deps: {
         return createAdminsService({ admins, clock: deps.clock }).createAdmin({ username: input.username, password: input.password });
       });
       if (timeZone) await deps.settings.update({ timeZone });
+      // The first entry of the audit log: who set Helpr up, from where.
+      await deps.audit.record({ name: admin.username, type: 'admin', ip: input.ip ?? null }, 'setup.admin', admin.username);
       return admin;
     },
 

@@ -34,7 +34,7 @@
     button.addEventListener('click', function () {
       copy(button.getAttribute('data-copy')).then(
         function () { button.textContent = 'Copied'; },
-        function () { button.textContent = 'Select the link and copy it'; },
+        function () { button.textContent = button.getAttribute('data-copy-failed') || 'Select the link and copy it'; },
       );
       clearTimeout(timer);
       timer = setTimeout(function () { button.textContent = label; }, 2500);

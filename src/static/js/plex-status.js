@@ -28,7 +28,8 @@
     field(item, 'time').textContent = step.status === 'ok' || step.status === 'failed' ? step.durationMs + ' ms' : '';
     field(item, 'detail').textContent = step.detail || '';
     var hint = field(item, 'hint');
-    hint.textContent = step.hint ? 'Fix: ' + step.hint : '';
+    // An arrow, not "Fix:": the hints have a colon of their own ("revoked: sign in again").
+    hint.textContent = step.hint ? '→ ' + step.hint : '';
     hint.classList.toggle('d-none', !step.hint);
   }
 
