@@ -272,6 +272,13 @@ describe.runIf(chromiumAvailable())('layout at phone and desktop width in Chromi
         await Promise.all([plain.page.waitForURL(/\/requests\//), plain.page.getByRole('button', { name: 'Ask for access' }).click()]);
         await expect(plain.page.getByRole('status').first().textContent()).resolves.toContain('Invite sent to plain@example.com.');
         expect(sharePosts(plex.sim)).toHaveLength(2);
+
+        // 14: a failure explains in sentences; nothing numbered as if more were to happen.
+        await plain.page.goto(`${server.url}/`);
+        await plain.page.getByLabel('Plex email or username').fill('nobody-here');
+        await Promise.all([plain.page.waitForURL(/\/requests\//), plain.page.getByRole('button', { name: 'Ask for access' }).click()]);
+        await expect(plain.page.locator('section[data-status="failed"] ol').count()).resolves.toBe(0);
+        await plain.page.screenshot({ path: screenshotPath(`layout-friend-failed-${size}`), fullPage: true });
       });
 
       it('opens Plex on the first click of "Sign in with Plex" and goes on by itself; without pop-ups the tab goes to Plex and back', async () => {
