@@ -153,10 +153,10 @@ describe('admin dashboard and GET /api/v1/stats', () => {
     expect(response.statusCode).toBe(200);
     const stats = response.json();
     expect(stats.total).toBe(17);
-    expect(stats.byStatus).toEqual({ awaiting_approval: 0, pending: 1, sent: 13, already_shared: 1, failed: 1, declined: 0, revoked: 1 });
+    expect(stats.byStatus).toEqual({ awaiting_approval: 0, pending: 1, sent: 13, already_shared: 1, already_invited: 0, failed: 1, declined: 0, revoked: 1 });
     expect(stats.perDay).toHaveLength(30);
-    expect(stats.perDay[0]).toEqual({ day: '2026-10-26', awaiting_approval: 0, pending: 0, sent: 0, already_shared: 0, failed: 0, declined: 0, revoked: 0, total: 0 });
-    expect(stats.perDay.at(-1)).toEqual({ day: '2026-11-24', awaiting_approval: 0, pending: 1, sent: 1, already_shared: 0, failed: 0, declined: 0, revoked: 0, total: 2 });
+    expect(stats.perDay[0]).toEqual({ day: '2026-10-26', awaiting_approval: 0, pending: 0, sent: 0, already_shared: 0, already_invited: 0, failed: 0, declined: 0, revoked: 0, total: 0 });
+    expect(stats.perDay.at(-1)).toEqual({ day: '2026-11-24', awaiting_approval: 0, pending: 1, sent: 1, already_shared: 0, already_invited: 0, failed: 0, declined: 0, revoked: 0, total: 2 });
 
     const anonymous = await app.app.inject({ url: '/api/v1/stats' });
     expect(anonymous.statusCode).toBe(401);

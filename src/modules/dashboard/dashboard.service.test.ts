@@ -64,10 +64,10 @@ describeDialects('dashboard service on %s', (dialect) => {
 
   it('counts by status for today, 7 days, 30 days and all time, with the UTC day boundaries', async () => {
     const { windows } = await dashboard.stats();
-    expect(windows.today).toEqual({ awaiting_approval: 0, pending: 1, sent: 1, already_shared: 0, failed: 1, declined: 0, revoked: 0, total: 3 });
-    expect(windows.week).toEqual({ awaiting_approval: 0, pending: 1, sent: 2, already_shared: 1, failed: 1, declined: 0, revoked: 0, total: 5 });
-    expect(windows.month).toEqual({ awaiting_approval: 0, pending: 1, sent: 2, already_shared: 1, failed: 2, declined: 0, revoked: 1, total: 7 });
-    expect(windows.all).toEqual({ awaiting_approval: 0, pending: 2, sent: 3, already_shared: 1, failed: 2, declined: 0, revoked: 1, total: 9 });
+    expect(windows.today).toEqual({ awaiting_approval: 0, pending: 1, sent: 1, already_shared: 0, already_invited: 0, failed: 1, declined: 0, revoked: 0, total: 3 });
+    expect(windows.week).toEqual({ awaiting_approval: 0, pending: 1, sent: 2, already_shared: 1, already_invited: 0, failed: 1, declined: 0, revoked: 0, total: 5 });
+    expect(windows.month).toEqual({ awaiting_approval: 0, pending: 1, sent: 2, already_shared: 1, already_invited: 0, failed: 2, declined: 0, revoked: 1, total: 7 });
+    expect(windows.all).toEqual({ awaiting_approval: 0, pending: 2, sent: 3, already_shared: 1, already_invited: 0, failed: 2, declined: 0, revoked: 1, total: 9 });
   });
 
   it('buckets every one of the last 30 days by status, zeros included', async () => {
@@ -77,11 +77,11 @@ describeDialects('dashboard service on %s', (dialect) => {
     expect(perDay[29]!.day).toBe('2026-11-24');
     const nonEmpty = Object.fromEntries(perDay.filter((d) => d.total > 0).map(({ day, ...counts }) => [day, counts]));
     expect(nonEmpty).toEqual({
-      '2026-10-26': { awaiting_approval: 0, pending: 0, sent: 0, already_shared: 0, failed: 1, declined: 0, revoked: 0, total: 1 },
-      '2026-11-17': { awaiting_approval: 0, pending: 0, sent: 0, already_shared: 0, failed: 0, declined: 0, revoked: 1, total: 1 },
-      '2026-11-18': { awaiting_approval: 0, pending: 0, sent: 0, already_shared: 1, failed: 0, declined: 0, revoked: 0, total: 1 },
-      '2026-11-23': { awaiting_approval: 0, pending: 0, sent: 1, already_shared: 0, failed: 0, declined: 0, revoked: 0, total: 1 },
-      '2026-11-24': { awaiting_approval: 0, pending: 1, sent: 1, already_shared: 0, failed: 1, declined: 0, revoked: 0, total: 3 },
+      '2026-10-26': { awaiting_approval: 0, pending: 0, sent: 0, already_shared: 0, already_invited: 0, failed: 1, declined: 0, revoked: 0, total: 1 },
+      '2026-11-17': { awaiting_approval: 0, pending: 0, sent: 0, already_shared: 0, already_invited: 0, failed: 0, declined: 0, revoked: 1, total: 1 },
+      '2026-11-18': { awaiting_approval: 0, pending: 0, sent: 0, already_shared: 1, already_invited: 0, failed: 0, declined: 0, revoked: 0, total: 1 },
+      '2026-11-23': { awaiting_approval: 0, pending: 0, sent: 1, already_shared: 0, already_invited: 0, failed: 0, declined: 0, revoked: 0, total: 1 },
+      '2026-11-24': { awaiting_approval: 0, pending: 1, sent: 1, already_shared: 0, already_invited: 0, failed: 1, declined: 0, revoked: 0, total: 3 },
     });
     const days = perDay.map((d) => d.day);
     expect(new Set(days).size).toBe(30);
@@ -91,7 +91,7 @@ describeDialects('dashboard service on %s', (dialect) => {
   it('answers the API shape: all-time totals by status and the 30-day series', async () => {
     const stats = await dashboard.apiStats();
     expect(stats.total).toBe(9);
-    expect(stats.byStatus).toEqual({ awaiting_approval: 0, pending: 2, sent: 3, already_shared: 1, failed: 2, declined: 0, revoked: 1 });
+    expect(stats.byStatus).toEqual({ awaiting_approval: 0, pending: 2, sent: 3, already_shared: 1, already_invited: 0, failed: 2, declined: 0, revoked: 1 });
     expect(stats.perDay).toHaveLength(30);
     expect(stats.perDay.reduce((sum, d) => sum + d.total, 0)).toBe(7);
   });
