@@ -48,7 +48,7 @@ describe('admin libraries page', () => {
     expect(save.statusCode).toBe(303);
     expect(save.headers.location).toBe('/admin/libraries');
     const page = await session.get('/admin/libraries');
-    expect(page.body).toMatch(/role="status">Saved\.</);
+    expect(page.body).toMatch(/role="status">Libraries for new friends saved\.</);
     expect(rowsOf(page.body).map((row) => row[3])).toEqual([true, false, true]);
     expect((await t!.deps.services.settings.get()).libraries).toEqual(['3', '1']);
     const { entries } = await t!.deps.services.audit.list({ page: 1, perPage: 5, action: 'libraries.update' });

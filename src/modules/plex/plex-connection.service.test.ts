@@ -79,7 +79,7 @@ describeDialects('Plex connection settings on %s', (dialect) => {
     });
     await Promise.all([counting.state(), counting.state()]);
     await counting.state();
-    expect(queries).toHaveLength(3); // token, server and server URL, once
+    expect(queries).toHaveLength(4); // token, server, server URL and server name, once
 
     await here.service.saveToken('token-two');
     expect((await here.service.state()).token).toBe('token-two');
