@@ -180,7 +180,9 @@ describe.runIf(chromiumAvailable())('the owner in the admin area in Chromium', (
         expect(actions[0]).toMatch(/Created an invite code/);
         // The entry names the code by its id (not the code itself) and keeps the label.
         expect(actions[0]).toContain(codeId);
-        expect(actions[0]).toContain(`label: Cousins (${size}); custom: false; expiresAt: null; maxUses: 2`);
+        // In words: the code by its label, its uses and expiry (the raw fields are folded away).
+        expect(actions[0]).toContain(`invite code “Cousins (${size})”`);
+        expect(actions[0]).toContain('2 uses; never expires');
         expect(actions[1]).toMatch(/Changed the libraries for new friends/);
         expect(actions[2]).toMatch(/Signed in/);
         expect(actions.every((entry) => entry.includes('owner'))).toBe(true);
