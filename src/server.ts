@@ -48,7 +48,8 @@ export async function startServer(config: Config, options: AppOptions & { deps?:
     if (options.announce !== false) {
       const bound = app.server.address();
       const port = typeof bound === 'object' && bound ? bound.port : config.port;
-      const notice = startupNotice(config, port, !(await deps.services.setup.isReady().catch(() => true)));
+      const publicAddress = await deps.services.settings.get().then((settings) => settings.publicAddress, () => null);
+      const notice = startupNotice(config, port, !(await deps.services.setup.isReady().catch(() => true)), publicAddress);
       // Plain lines on stderr as well, unless Helpr was told to say nothing (LOG_LEVEL=silent).
       announceStartup(deps.logger, notice, config.logLevel === 'silent' ? undefined : process.stderr);
     }

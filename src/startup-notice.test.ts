@@ -8,7 +8,7 @@ describe('startup notice', () => {
     expect(startupNotice({ host: '0.0.0.0', baseUrl: undefined }, 8080, true)).toEqual([
       { level: 'info', message: 'Helpr is listening on http://localhost:8080 (and on every other address of this machine)' },
       { level: 'info', message: 'Setup is not finished: open http://localhost:8080/admin to finish setup' },
-      { level: 'warn', message: "BASE_URL is empty: invite links use the address each request reached (or the name a trusted proxy forwarded). Set BASE_URL to Helpr's public address (https://invite.example.com)." },
+      { level: 'warn', message: 'No public address is set: invite links use the address each request reached (or the name a trusted proxy forwarded). Set it in Settings > Public address, or set BASE_URL (https://invite.example.com).' },
     ]);
   });
 
@@ -18,6 +18,16 @@ describe('startup notice', () => {
       'Setup is not finished: open https://invite.example.com/admin to finish setup',
     ]);
     expect(startupNotice({ host: '::1', baseUrl: 'https://invite.example.com' }, 3000, false).map((line) => line.message)).toEqual(['Helpr is listening on http://[::1]:3000']);
+  });
+
+  it('does not warn when the owner saved a public address in Settings; BASE_URL still wins', () => {
+    expect(startupNotice({ host: '127.0.0.1', baseUrl: undefined }, 3000, false, 'https://plex.example.org').map((line) => line)).toEqual([
+      { level: 'info', message: 'Helpr is listening on http://127.0.0.1:3000' },
+      { level: 'info', message: 'Invite links use the public address set in Settings: https://plex.example.org' },
+    ]);
+    expect(startupNotice({ host: '127.0.0.1', baseUrl: 'https://invite.example.com' }, 3000, false, 'https://plex.example.org').map((line) => line.message)).toEqual([
+      'Helpr is listening on http://127.0.0.1:3000',
+    ]);
   });
 
   it('prints plain lines for a person, besides the JSON log lines for machines', () => {
@@ -35,7 +45,7 @@ describe('startup notice', () => {
     expect(printed.split('\n')).toEqual([
       'Helpr is listening on http://127.0.0.1:3000',
       'Setup is not finished: open http://127.0.0.1:3000/admin to finish setup',
-      "Warning: BASE_URL is empty: invite links use the address each request reached (or the name a trusted proxy forwarded). Set BASE_URL to Helpr's public address (https://invite.example.com).",
+      'Warning: No public address is set: invite links use the address each request reached (or the name a trusted proxy forwarded). Set it in Settings > Public address, or set BASE_URL (https://invite.example.com).',
       '',
     ]);
     expect(logged.map((line) => (JSON.parse(line) as { msg: string }).msg)).toEqual(notice.map((line) => line.message));

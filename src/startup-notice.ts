@@ -11,17 +11,25 @@ export function localUrl(host: string, port: number): string {
  * What a person starting Helpr needs to read first, as plain sentences: where it listens, where
  * to finish the setup, and what to configure. Logged at info/warn (so logs keep them too).
  */
-export function startupNotice(config: Pick<Config, 'host' | 'baseUrl'>, port: number, setupPending: boolean): Array<{ level: 'info' | 'warn'; message: string }> {
+export function startupNotice(
+  config: Pick<Config, 'host' | 'baseUrl'>,
+  port: number,
+  setupPending: boolean,
+  /** The public address saved in Settings: links use it when BASE_URL is empty. */
+  publicAddress: string | null = null,
+): Array<{ level: 'info' | 'warn'; message: string }> {
   const url = localUrl(config.host, port);
   const wildcard = config.host === '0.0.0.0' || config.host === '::';
   const lines: Array<{ level: 'info' | 'warn'; message: string }> = [
     { level: 'info', message: `Helpr is listening on ${url}${wildcard ? ' (and on every other address of this machine)' : ''}` },
   ];
   if (setupPending) lines.push({ level: 'info', message: `Setup is not finished: open ${config.baseUrl ?? url}/admin to finish setup` });
-  if (!config.baseUrl) {
+  if (!config.baseUrl && publicAddress) {
+    lines.push({ level: 'info', message: `Invite links use the public address set in Settings: ${publicAddress}` });
+  } else if (!config.baseUrl) {
     lines.push({
       level: 'warn',
-      message: "BASE_URL is empty: invite links use the address each request reached (or the name a trusted proxy forwarded). Set BASE_URL to Helpr's public address (https://invite.example.com).",
+      message: "No public address is set: invite links use the address each request reached (or the name a trusted proxy forwarded). Set it in Settings > Public address, or set BASE_URL (https://invite.example.com).",
     });
   }
   return lines;

@@ -92,7 +92,7 @@ describe('helpr serve (npm start)', () => {
       expect(fs.readFileSync(`/proc/${helpr.pid}/cmdline`, 'utf8').split('\0')).toEqual(expect.arrayContaining(['--max-semi-space-size=4', '--max-old-space-size=256']));
       expect(fs.readFileSync(`/proc/${helpr.pid}/environ`, 'utf8').split('\0')).toContain('MALLOC_ARENA_MAX=2');
     }
-    await run.waitFor(/BASE_URL is empty/);
+    await run.waitFor(/No public address is set/);
     expect(run.output()).toContain(`Helpr is listening on ${helpr.url}`);
     expect(run.output()).toContain(`open ${helpr.url}/admin to finish setup`);
 
@@ -107,7 +107,7 @@ describe('helpr serve (npm start)', () => {
     expect(alive(helpr.pid)).toBe(false);
     // Besides the JSON log on stdout, plain lines for a person on stderr.
     expect(stderr.split('\n')).toEqual(
-      expect.arrayContaining([`Helpr is listening on ${helpr.url}`, `Setup is not finished: open ${helpr.url}/admin to finish setup`, expect.stringMatching(/^Warning: BASE_URL is empty: /)]),
+      expect.arrayContaining([`Helpr is listening on ${helpr.url}`, `Setup is not finished: open ${helpr.url}/admin to finish setup`, expect.stringMatching(/^Warning: No public address is set: /)]),
     );
   });
 
