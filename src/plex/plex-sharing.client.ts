@@ -127,10 +127,13 @@ export function createPlexSharingClient(ctx: PlexTvContext) {
       return machineIdentifier ? shares.filter((s) => s.machineIdentifier === machineIdentifier) : shares;
     },
 
-    /** E6d: invites the owner sent that nobody accepted yet. */
+    /**
+     * E6d: invites the owner sent that nobody accepted yet. On clients.plex.tv like the rest of the v2
+     * shared_servers family (plex.tv is reported to answer it too; one host for the family is safer).
+     */
     async listPendingInvites(token: string, machineIdentifier?: string): Promise<PlexPendingInvite[]> {
       const what = 'listing the pending invites';
-      const answer = await call(what, { path: '/api/v2/shared_servers/invites/owned/pending', token });
+      const answer = await call(what, { host: 'clients', path: '/api/v2/shared_servers/invites/owned/pending', token });
       const invites = validatePlex(z.array(pendingInviteSchema), parsePlexJson(answer.text, what), what);
       if (!machineIdentifier) return invites;
       return invites.filter((invite) => invite.sharedServers.some((s) => !s.machineIdentifier || s.machineIdentifier === machineIdentifier));

@@ -55,7 +55,8 @@ describe('plex-sim CLI settings', () => {
     const sim = await startPlexSimulator({ tls: true });
     try {
       const text = describeSimulator(sim, '/tmp/plex-sim-ca/plex-sim-ca.pem');
-      expect(text).toContain(`plex.tv / clients.plex.tv  ${sim.plexTvUrl}`);
+      expect(text).toContain(`plex.tv                    ${sim.plexTvUrl}`);
+      expect(text).toContain(`clients.plex.tv            ${sim.plexTvUrl}/clients.plex.tv`);
       expect(sim.plexTvUrl).toMatch(/^https:/);
       expect(text).toContain('NODE_EXTRA_CA_CERTS=/tmp/plex-sim-ca/plex-sim-ca.pem');
     } finally {

@@ -67,7 +67,8 @@ export function describeSimulator(sim: PlexSimulator, caFile?: string): string {
   const friends = sim.accounts.friends.map((friend) => `${friend.username}=${friend.token}`).join(', ');
   return [
     ...(caFile ? [`plex.tv certificate (CA)   ${caFile}  (NODE_EXTRA_CA_CERTS=${caFile} npm start)`] : []),
-    `plex.tv / clients.plex.tv  ${sim.plexTvUrl}`,
+    `plex.tv                    ${sim.plexTvUrl}`,
+    `clients.plex.tv            ${sim.clientsPlexTvUrl}`,
     `media server               ${sim.pmsUrl}`,
     `machine identifier         ${sim.machineIdentifier}`,
     `owner token                ${sim.ownerToken}  (${sim.accounts.owner.username} <${sim.accounts.owner.email}>)`,

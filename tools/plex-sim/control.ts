@@ -52,6 +52,8 @@ export interface SimControl {
   setEmptyLibraryIds(mode: SimBehaviour['emptyLibraryIds']): void;
   /** The next `times` calls to /api/v2/servers/{mid} answer an empty `librarySections`. */
   emptyV2ServerSections(times: number): void;
+  /** Lets plex.tv answer the v2 shared_servers family too (by default only clients.plex.tv does). */
+  setV2SharingOnPlexTv(served: boolean): void;
   /** Approves a live PIN (by id or code) for an account (the owner by default); returns its new token. */
   approvePin(pin: { id?: number; code?: string }, account?: AccountRef): { authToken: string };
   addLibrary(library: SeedLibrary): void;
@@ -130,6 +132,9 @@ export function createControl({ ctx, createState, rules, log }: ControlDeps): Si
     },
     emptyV2ServerSections(times) {
       state().behaviour.emptyV2SectionsRemaining = times;
+    },
+    setV2SharingOnPlexTv(served) {
+      state().behaviour.v2SharingOnPlexTv = served;
     },
     approvePin(ref, accountRef) {
       const pins = state().pins;

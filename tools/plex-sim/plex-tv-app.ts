@@ -13,7 +13,24 @@ import type { SimCertificate } from './tls-cert.js';
 
 const isV2 = (url: string): boolean => pathOf(url).startsWith('/api/v2/');
 
-const OPTIONS = { logger: false, routerOptions: { ignoreTrailingSlash: true }, forceCloseConnections: true } as const;
+/**
+ * clients.plex.tv shares the plex.tv listener under this path prefix (one origin, one certificate):
+ * `clientsPlexTvUrl` is `plexTvUrl` + this. The prefix is taken off before routing and logging, so
+ * rules and the request log see the same paths on both hosts.
+ */
+export const CLIENTS_PREFIX = '/clients.plex.tv';
+const V2_SHARING = /^\/api\/v2\/shared_servers(\/|$)/;
+const onClientsHost = (originalUrl: string): boolean => originalUrl.startsWith(`${CLIENTS_PREFIX}/`);
+
+const OPTIONS = {
+  logger: false,
+  routerOptions: { ignoreTrailingSlash: true },
+  forceCloseConnections: true,
+  rewriteUrl: (request: { url?: string }) => {
+    const url = request.url ?? '/';
+    return onClientsHost(url) ? url.slice(CLIENTS_PREFIX.length) : url;
+  },
+} as const;
 
 /**
  * Plain HTTP/1.1, or with `tls` HTTPS whose ALPN offers h2 and http/1.1, as real plex.tv does.
@@ -38,6 +55,12 @@ export function buildPlexTvApp(
 ): FastifyInstance {
   const app = createApp(tls);
   instrument(app);
+  // The v2 shared_servers family lives on clients.plex.tv (after `instrument`: the refusal is logged).
+  app.addHook('onRequest', async (request, reply) => {
+    if (!V2_SHARING.test(pathOf(request.url)) || onClientsHost(request.originalUrl)) return;
+    if (ctx.state.behaviour.v2SharingOnPlexTv) return;
+    return sendV2Error(request, reply, V2_ERRORS.notFound);
+  });
   installBodyParsers(app);
   registerAccountRoutes(app, ctx);
   registerV1SharingRoutes(app, ctx);

@@ -27,6 +27,7 @@ const behaviourSchema = z.object({
   v2DuplicateStatus: z.number().int().min(400).max(599).optional(),
   emptyLibraryIds: z.enum(['all', 'reject']).optional(),
   emptyV2SectionsRemaining: z.number().int().nonnegative().optional(),
+  v2SharingOnPlexTv: z.boolean().optional(),
 });
 const approveSchema = z.object({
   id: z.number().int().optional(),
@@ -118,6 +119,7 @@ export function registerControlRoutes(app: FastifyInstance, control: SimControl)
         if (change.emptyLibraryIds !== undefined) control.setEmptyLibraryIds(change.emptyLibraryIds);
         const emptySections = change.emptyV2SectionsRemaining;
         if (emptySections !== undefined) control.emptyV2ServerSections(emptySections);
+        if (change.v2SharingOnPlexTv !== undefined) control.setV2SharingOnPlexTv(change.v2SharingOnPlexTv);
         return control.state().behaviour;
       });
       scope.post('/pins/approve', async (request) => {

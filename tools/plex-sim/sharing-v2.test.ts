@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startPlexSimulator, type PlexSimulator } from './index.js';
-import { jsonBody, plexHeaders, plexTv, sendJson } from './sim-test-kit.js';
+import { hostFor, jsonBody, plexHeaders, plexTv, send, sendJson } from './sim-test-kit.js';
 
 let sim: PlexSimulator;
 beforeAll(async () => {
@@ -171,5 +171,38 @@ describe('lenient bodies', () => {
     });
     expect(res.status).toBe(400);
     expect(res.json().errors[0].code).toBe(1000);
+  });
+});
+
+describe('hosts', () => {
+  const body = () => JSON.stringify({ machineIdentifier: sim.machineIdentifier, invitedEmail: 'friend@example.com', librarySectionIds: [35723967] });
+  const onPlexTv = (path: string, init: RequestInit = {}) => send(`${sim.plexTvUrl}${path}`, { headers: plexHeaders(sim.ownerToken), ...init });
+
+  it('answers the v2 shared_servers family on clients.plex.tv only: plex.tv gives v2 404 and shares nothing', async () => {
+    expect(hostFor(sim, '/api/v2/shared_servers')).toBe(sim.clientsPlexTvUrl);
+    const post = await onPlexTv('/api/v2/shared_servers', { method: 'POST', ...jsonBody(JSON.parse(body()), plexHeaders(sim.ownerToken)) });
+    expect(post.status).toBe(404);
+    expect(post.json()).toEqual({ errors: [{ code: 1002, message: 'The requested resource or endpoint could not be found', status: 404 }] });
+    for (const path of ['/api/v2/shared_servers/owned/accepted', '/api/v2/shared_servers/invites/owned/pending', '/api/v2/shared_servers/7']) {
+      expect((await onPlexTv(path)).status, path).toBe(404);
+    }
+    expect(sim.control.state().shares).toEqual([]);
+    // The refusal is logged like any answer, under the path the client sent.
+    expect(sim.control.requestLog({ method: 'POST' })).toMatchObject([{ path: '/api/v2/shared_servers', status: 404 }]);
+    expect((await inviteV2('friend@example.com')).status).toBe(201);
+  });
+
+  it('serves the rest of v2 on plex.tv, and clients.plex.tv paths that only look alike are not the family', async () => {
+    expect((await onPlexTv('/api/v2/user')).status).toBe(200);
+    expect((await onPlexTv('/api/v2/shared_servers_other')).status).toBe(404);
+    expect((await send(`${sim.clientsPlexTvUrl}/api/v2/user`, { headers: plexHeaders(sim.ownerToken) })).status).toBe(200);
+  });
+
+  it('answers them on plex.tv too when told to (plex-api.md reports that plex.tv does)', async () => {
+    sim.control.setV2SharingOnPlexTv(true);
+    const post = await onPlexTv('/api/v2/shared_servers', { method: 'POST', ...jsonBody(JSON.parse(body()), plexHeaders(sim.ownerToken)) });
+    expect(post.status).toBe(201);
+    sim.control.reset();
+    expect(sim.control.state().behaviour.v2SharingOnPlexTv).toBe(false);
   });
 });

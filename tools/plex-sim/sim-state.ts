@@ -28,6 +28,12 @@ export interface SimBehaviour {
   emptyLibraryIds: 'all' | 'reject';
   /** `/api/v2/servers/{mid}` answers an empty `librarySections` this many more times (Wizarr's flakiness). */
   emptyV2SectionsRemaining: number;
+  /**
+   * Whether plex.tv itself also answers the v2 shared_servers family. Off by default: those calls
+   * belong on clients.plex.tv (the host Plex Web uses), and a client that sends them to plex.tv is
+   * caught. plex-api.md reports that plex.tv serves the same paths too; turn this on to get that.
+   */
+  v2SharingOnPlexTv: boolean;
 }
 
 export const DEFAULT_BEHAVIOUR: SimBehaviour = {
@@ -35,6 +41,7 @@ export const DEFAULT_BEHAVIOUR: SimBehaviour = {
   v2DuplicateStatus: 422,
   emptyLibraryIds: 'all',
   emptyV2SectionsRemaining: 0,
+  v2SharingOnPlexTv: false,
 };
 
 export class SimState {

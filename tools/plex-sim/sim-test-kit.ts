@@ -62,6 +62,10 @@ export function sendJson(sim: PlexSimulator, method: string, path: string, body:
   return plexTv(sim, path, { method, ...jsonBody(body, plexHeaders(token)) });
 }
 
-/** `sim.plexTvUrl + path` with the owner's headers unless told otherwise. */
+/** The host a client calls for `path`: clients.plex.tv for the v2 shared_servers family, else plex.tv. */
+export const hostFor = (sim: PlexSimulator, path: string): string =>
+  path.startsWith('/api/v2/shared_servers') ? sim.clientsPlexTvUrl : sim.plexTvUrl;
+
+/** `path` on its host (hostFor) with the owner's headers unless told otherwise. */
 export const plexTv = (sim: PlexSimulator, path: string, init: RequestInit = {}): Promise<SimResponse> =>
-  send(`${sim.plexTvUrl}${path}`, { headers: plexHeaders(sim.ownerToken), ...init });
+  send(`${hostFor(sim, path)}${path}`, { headers: plexHeaders(sim.ownerToken), ...init });

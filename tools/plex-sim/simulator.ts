@@ -5,7 +5,7 @@ import { systemClock, type SimClock } from './clock.js';
 import type { SimContext } from './context.js';
 import { createControl, type SimControl } from './control.js';
 import { instrument, trackConnections, type ConnectionTracker } from './instrument.js';
-import { buildPlexTvApp } from './plex-tv-app.js';
+import { buildPlexTvApp, CLIENTS_PREFIX } from './plex-tv-app.js';
 import { buildPmsApp } from './pms-app.js';
 import { resolveSeed, type SeedAccount, type SeedLibrary, type SeedOverrides } from './seed.js';
 import { DEFAULT_BEHAVIOUR, SimState, type SimBehaviour } from './sim-state.js';
@@ -39,8 +39,9 @@ export interface PlexSimulatorOptions {
 }
 
 export interface PlexSimulator {
-  /** Serves both plex.tv and clients.plex.tv paths; https:// with the `tls` option. */
+  /** plex.tv; https:// with the `tls` option. */
   plexTvUrl: string;
+  /** clients.plex.tv: the same listener under a path prefix. Only it answers the v2 shared_servers family. */
   clientsPlexTvUrl: string;
   pmsUrl: string;
   machineIdentifier: string;
@@ -125,7 +126,7 @@ export async function startPlexSimulator(options: PlexSimulatorOptions = {}): Pr
     const plexTvUrl = `${tls ? 'https' : 'http'}://${urlHost}:${plexTvPort}`;
     return {
       plexTvUrl,
-      clientsPlexTvUrl: plexTvUrl,
+      clientsPlexTvUrl: `${plexTvUrl}${CLIENTS_PREFIX}`,
       pmsUrl: `http://${urlHost}:${ctx.pms.port}`,
       machineIdentifier: seed.server.machineIdentifier,
       ownerToken: seed.owner.token,

@@ -35,7 +35,7 @@ const outcomes = (calls: Promise<unknown>[]) =>
 describe('plex.tv over HTTPS', () => {
   it('has an https URL and a self-signed certificate clients must be told to trust', async () => {
     expect(sim.plexTvUrl).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
-    expect(sim.clientsPlexTvUrl).toBe(sim.plexTvUrl);
+    expect(sim.clientsPlexTvUrl).toBe(`${sim.plexTvUrl}/clients.plex.tv`);
     expect(sim.pmsUrl).toMatch(/^http:\/\//);
     expect(sim.tlsCaPem).toContain('BEGIN CERTIFICATE');
     await expect(plexTv(sim, '/api/v2/ping')).rejects.toThrow(/fetch failed/);
@@ -63,7 +63,7 @@ describe('plex.tv over HTTPS', () => {
     const body = { machineIdentifier: sim.machineIdentifier, invitedEmail: 'friend', librarySectionIds: [35723967] };
     const h2 = connection(true);
     const headers = { 'Content-Type': 'application/json' };
-    expect((await get(h2, '/api/v2/shared_servers', { method: 'POST', body: JSON.stringify(body), headers })).status).toBe(201);
+    expect((await get(h2, '/clients.plex.tv/api/v2/shared_servers', { method: 'POST', body: JSON.stringify(body), headers })).status).toBe(201);
     const [entry] = sim.control.requestLog();
     expect(entry).toMatchObject({ method: 'POST', route: '/api/v2/shared_servers', body, status: 201, httpVersion: '2.0' });
     expect(entry?.headers).toMatchObject({ 'x-plex-token': sim.ownerToken, 'content-type': 'application/json' });
