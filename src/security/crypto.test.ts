@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createSecretBox, randomBytes, randomId, safeEqual } from './crypto.js';
+import { createSecretBox, deriveKey, randomBytes, randomId, safeEqual, sha256 } from './crypto.js';
 
 describe('secret box', () => {
   const box = createSecretBox('s'.repeat(40));
@@ -55,5 +55,50 @@ describe('pooled random bytes', () => {
     // 256,000 bytes: about 1,000 of each value; a skewed pool would be far outside 800-1200.
     expect(Math.min(...counts)).toBeGreaterThan(800);
     expect(Math.max(...counts)).toBeLessThan(1200);
+  });
+});
+
+describe('stored secrets stay readable after an upgrade', () => {
+  // Sealed by this code once and kept: a change to the key derivation (hash, salt, purpose, length)
+  // or to the format would make every stored Plex token unreadable, and only a fixed vector shows it.
+  const SECRET = 'helpr test vector secret, 40 characters.';
+  const SEALED = 'v1.DcLZ22vg7vP-No24.9Qj_ob9W1pAkiPj86jbIOhg.z8DMJgddhP5o49hy0H3ikg';
+
+  it('opens a value sealed by an earlier version', () => {
+    expect(createSecretBox(SECRET).decrypt(SEALED)).toBe('plex-token-abc123');
+  });
+
+  it('derives the same key as HKDF-SHA256 with salt "helpr" (checked against Python hmac)', () => {
+    expect(deriveKey(SECRET, 'secrets-at-rest').toString('hex')).toBe('4e11dd71a16b9c8370d7b1886e20a21edf33582865e62fb658d4ca05dc451c4a');
+    expect(deriveKey(SECRET, 'sessions').toString('hex')).toBe('d92aafb7fc0736b37518d2543d205bf5d04ebfcfbcdad33ede5100de0c6d79ae');
+  });
+
+  it('seals in the v1 format: a 12-byte nonce, the body, a 16-byte tag', () => {
+    const [version, iv, body, tag] = createSecretBox(SECRET).encrypt('plex-token-abc123').split('.');
+    expect(version).toBe('v1');
+    expect(Buffer.from(iv!, 'base64url')).toHaveLength(12);
+    expect(Buffer.from(body!, 'base64url')).toHaveLength('plex-token-abc123'.length);
+    expect(Buffer.from(tag!, 'base64url')).toHaveLength(16);
+  });
+
+  it('refuses values that are not v1 or miss a part, in its own words', () => {
+    const box = createSecretBox(SECRET);
+    const [, iv, body, tag] = SEALED.split('.');
+    for (const bad of [`v2.${iv}.${body}.${tag}`, `v1..${body}.${tag}`, `v1.${iv}.${body}.`, `v1.${iv}`, 'plain text']) {
+      expect(() => box.decrypt(bad), bad).toThrow('Unrecognised encrypted value');
+    }
+    // An empty body is a valid seal of the empty string.
+    expect(box.decrypt(box.encrypt(''))).toBe('');
+  });
+
+  it('hashes API keys with SHA-256 in hex', () => {
+    expect(sha256('abc')).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+  });
+});
+
+describe('pool boundaries', () => {
+  it('serves up to 256 bytes from the pool and more straight from the system, each of the asked length', () => {
+    for (const count of [1, 255, 256, 257, 4096, 4097]) expect(randomBytes(count)).toHaveLength(count);
+    expect(randomId()).toMatch(/^[A-Za-z0-9_-]{22}$/);
   });
 });
