@@ -32,7 +32,8 @@ export function dashboardPage(overview: DashboardOverview, timeZone: string = UT
     badges: STATUS_BADGES,
     chartJson: JSON.stringify(chart),
     shortDay,
-    // Times in the owner's zone, like every admin page (the counts stay by UTC day: see the caption).
+    // Times and days in the owner's zone, like every admin page (UTC until one is chosen).
+    daysIn: timeZone === UTC ? 'UTC days' : `days in the ${timeZone} time zone`,
     shortTime: (iso: string) => formatTime(iso, timeZone),
     n: (value: number) => value.toLocaleString('en-US'),
   };

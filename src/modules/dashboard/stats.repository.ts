@@ -69,6 +69,29 @@ export function createStatsRepository(db: Db) {
       return rows.map((row) => ({ day: row.day, status: row.status, count: Number(row.count) }));
     },
 
+    /**
+     * Requests per status in each range [bounds[i], bounds[i + 1]) of creation times (ISO-8601 UTC
+     * text): one grouped statement over the invitations themselves, for days that are not UTC days
+     * (the owner's local days, which the per-UTC-day table cannot be regrouped into). The range scan
+     * uses invitations_created_at_idx (created_at, status), so it reads only the rows in the ranges.
+     */
+    async countsPerRange(bounds: string[]): Promise<Array<{ range: number; status: InvitationStatus; count: number }>> {
+      if (bounds.length < 2) return [];
+      const whens = bounds.slice(1).map((end, index) => sql`when created_at < ${end} then ${sql.lit(index)}`);
+      const ranged = db
+        .selectFrom('invitations')
+        .select([sql<number>`case ${sql.join(whens, sql` `)} end`.as('range'), 'status'])
+        .where('created_at', '>=', bounds[0]!)
+        .where('created_at', '<', bounds.at(-1)!)
+        .as('ranged');
+      const rows = await db
+        .selectFrom(ranged)
+        .select((eb) => ['range', 'status', eb.fn.countAll<string>().as('count')])
+        .groupBy(['range', 'status'])
+        .execute();
+      return rows.map((row) => ({ range: Number(row.range), status: row.status, count: Number(row.count) }));
+    },
+
     /** Requests waiting for the owner's approval, oldest first (the order they came in). */
     awaitingApproval(limit: number): Promise<AwaitingInvitation[]> {
       return db
