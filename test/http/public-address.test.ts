@@ -43,15 +43,24 @@ describe('parsePublicAddress', () => {
 describe('addressWarnings', () => {
   it('warns about this computer, the home network and plain http on a public name, each in its own words', () => {
     for (const local of ['http://localhost:8080', 'http://127.0.0.1:3000', 'http://[::1]:8080', 'https://helpr.localhost']) {
-      expect(addressWarnings(local), local).toEqual([`${local} only works on the computer Helpr runs on: friends' phones and computers cannot open it.`]);
+      expect(addressWarnings(local), local).toEqual([`${local} only works on the computer Helpr runs on, so friends' phones and computers cannot open it.`]);
     }
     for (const home of ['http://10.0.0.5', 'http://172.16.1.2:8080', 'http://172.31.255.1', 'https://192.168.1.20', 'http://[fd12:3456::1]', 'http://[fe80::1]', 'https://nas.local', 'http://helpr.lan:8080', 'http://nas:8080']) {
-      expect(addressWarnings(home), home).toEqual([`Friends outside your home network cannot open ${home}: it is an address of your own network.`]);
+      expect(addressWarnings(home), home).toEqual([`Friends outside your home network cannot open ${home}, because it is an address of your own network.`]);
     }
     expect(addressWarnings('http://invite.example.com')).toEqual([
-      'http://invite.example.com uses plain http: browsers mark the page "Not secure" and what friends type travels unencrypted. Use an https address if you can.',
+      'http://invite.example.com uses plain http, so browsers mark the page "Not secure" and what friends type travels unencrypted. Use an https address if you can.',
     ]);
     for (const fine of ['https://invite.example.com', 'https://172.32.0.1', 'https://203.0.113.7:8443/invite']) expect(addressWarnings(fine), fine).toEqual([]);
+  });
+
+  it('never puts a second colon after an address that has a port (issue 19: "…:8080: it is…")', () => {
+    for (const address of ['http://localhost:8080', 'http://192.168.1.20:8080', 'http://invite.example.com:8080']) {
+      const [warning] = addressWarnings(address);
+      expect(warning, address).toBeDefined();
+      // Only the colons inside the address itself: none in the sentence around it.
+      expect(warning!.replace(address, ''), address).not.toContain(':');
+    }
   });
 });
 

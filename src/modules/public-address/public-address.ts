@@ -67,19 +67,20 @@ export function isPrivateNetwork(host: string): boolean {
 
 /**
  * Why friends may not be able to open links on this address, one plain sentence per problem
- * (none when it looks fine). Shown on every page with an invite link or QR code.
+ * (none when it looks fine). Shown on every page with an invite link or QR code. The address
+ * often ends in a port ("…:8080"), so the sentence joins with words, never a second colon.
  */
 export function addressWarnings(address: string): string[] {
   const host = hostOf(address);
   if (host === undefined) return [];
   if (isLoopback(host)) {
-    return [`${address} only works on the computer Helpr runs on: friends' phones and computers cannot open it.`];
+    return [`${address} only works on the computer Helpr runs on, so friends' phones and computers cannot open it.`];
   }
   if (isPrivateNetwork(host)) {
-    return [`Friends outside your home network cannot open ${address}: it is an address of your own network.`];
+    return [`Friends outside your home network cannot open ${address}, because it is an address of your own network.`];
   }
   if (address.toLowerCase().startsWith('http://')) {
-    return [`${address} uses plain http: browsers mark the page "Not secure" and what friends type travels unencrypted. Use an https address if you can.`];
+    return [`${address} uses plain http, so browsers mark the page "Not secure" and what friends type travels unencrypted. Use an https address if you can.`];
   }
   return [];
 }
