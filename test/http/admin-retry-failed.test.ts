@@ -78,9 +78,9 @@ describe('Retry all failed', () => {
 
     const response = await t.app.inject({ method: 'POST', url: '/api/v1/invitations/retry-failed', headers });
     expect(response.statusCode).toBe(200);
-    expect(response.json()).toEqual({ queued: 2 });
+    expect(response.json()).toEqual({ queued: 2, refused: 0 });
     expect([await statusOf(rows.failedA!), await statusOf(rows.failedB!), await statusOf(rows.revoked!)]).toEqual(['pending', 'pending', 'revoked']);
-    expect((await t.app.inject({ method: 'POST', url: '/api/v1/invitations/retry-failed', headers })).json()).toEqual({ queued: 0 });
+    expect((await t.app.inject({ method: 'POST', url: '/api/v1/invitations/retry-failed', headers })).json()).toEqual({ queued: 0, refused: 0 });
     const audit = await t.deps.database.db.selectFrom('audit_log').select('actor_type').where('action', '=', 'invitation.retry_failed').execute();
     expect(audit.map((entry) => entry.actor_type)).toEqual(['api', 'api']);
 

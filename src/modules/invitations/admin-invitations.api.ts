@@ -42,11 +42,11 @@ export async function invitationsApiRoutes(app: FastifyInstance, opts: { deps: D
         tags,
         summary: 'Send every failed invitation again',
         description:
-          'Queues every failed invitation again (revoked and already shared ones are left alone); the retry worker sends them within seconds. Answers how many were queued.',
+          'Queues every failed invitation a retry can help again (the same rule as retrying one); the retry worker sends them within seconds. Refusals for good (the owner\'s own account, an account Plex does not know) stay failed; revoked and already shared ones are left alone. Answers how many were queued and how many were left.',
         response: retryFailedResponse,
       },
     },
-    async (request) => ({ queued: await service.retryAllFailed(actorOf(request)) }),
+    async (request) => service.retryAllFailed(actorOf(request)),
   );
 
   app.post<{ Params: { id: string } }>(

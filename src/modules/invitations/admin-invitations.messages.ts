@@ -1,6 +1,6 @@
 import { safeRedirectPath } from '../../security/safe-redirect.js';
 import type { InvitationView } from './admin-invitations.models.js';
-import type { RevokeResult } from './admin-invitations.service.js';
+import type { RetryAllResult, RevokeResult } from './admin-invitations.service.js';
 import { failureWords } from './refusals.js';
 
 type Flash = { message: string; tone: 'success' | 'warning' | 'danger' | 'info' };
@@ -40,10 +40,14 @@ export function approveOutcomeMessage(invitation: InvitationView): Flash {
 }
 
 /** After "Retry all failed". */
-export function retryFailedMessage(queued: number): Flash {
-  if (queued === 0) return { message: 'No failed invitations to retry.', tone: 'info' };
+export function retryFailedMessage({ queued, refused }: RetryAllResult): Flash {
+  const left =
+    refused === 0
+      ? ''
+      : ` ${refused === 1 ? '1 failed invitation was' : `${refused} failed invitations were`} left as they are: Plex would refuse ${refused === 1 ? 'it' : 'them'} again (the reason is on each row).`;
+  if (queued === 0) return { message: `No failed invitations to retry.${left}`, tone: 'info' };
   const what = queued === 1 ? '1 failed invitation was' : `${queued} failed invitations were`;
-  return { message: `${what} queued again: Helpr sends them in the background within a few seconds.`, tone: 'success' };
+  return { message: `${what} queued again: Helpr sends them in the background within a few seconds.${left}`, tone: 'success' };
 }
 
 export function revokeOutcomeMessage(result: RevokeResult): Flash {

@@ -51,6 +51,7 @@ export function invitationsPageData(result: InvitationPage, filter: InvitationFi
     previousHref: result.page > 1 ? `/admin/invitations${filterQueryString(filter, result.page - 1)}` : undefined,
     nextHref: result.page < lastPage ? `/admin/invitations${filterQueryString(filter, result.page + 1)}` : undefined,
     csvHref: `/admin/invitations.csv${filterQueryString(filter)}`,
+    canRetryAll: result.retryableFailed > 0,
     statuses: STATUS_FILTERS.map((value) => ({ value, label: value === 'all' ? 'All' : STATUS_LABELS[value] })),
     back,
     firstShown: result.total === 0 ? 0 : (result.page - 1) * result.perPage + 1,

@@ -1,7 +1,9 @@
-import { sql } from 'kysely';
+import { sql, type ExpressionBuilder } from 'kysely';
 import type { Db } from '../../db/database.js';
+import type { Database } from '../../db/schema.js';
 import type { InvitationQuery } from './admin-invitations.filter.js';
 import type { InvitationRow } from './invitations.repository.js';
+import { REFUSED_FOR_GOOD_KINDS, UNREFINED_KINDS, failureWords } from './refusals.js';
 
 /** An invitation as the admin sees it: with the invite code it used, if any. */
 export type InvitationListRow = InvitationRow & { code: string | null };
@@ -28,6 +30,37 @@ export function createAdminInvitationsRepository(db: Db) {
     }
     return select;
   }
+
+  /**
+   * Failed rows recorded before refusals were told apart: their kind is only 'rejected' or
+   * 'not_found', and their stored error says whether a retry can help. Read once per action.
+   */
+  async function unrefinedRefusedForGood(): Promise<string[]> {
+    const rows = await db
+      .selectFrom('invitations')
+      .select(['id', 'error_kind', 'last_error'])
+      .where('status', '=', 'failed')
+      .where('error_kind', 'in', [...UNREFINED_KINDS])
+      .execute();
+    return rows.filter((row) => !failureWords(row.error_kind, row.last_error).retryable).map((row) => row.id);
+  }
+
+  type Where = ExpressionBuilder<Database, 'invitations'>;
+
+  /** Failed rows a retry can help: not refused for good, by kind (and the old rows' ids). */
+  const retryableFailed = (refusedIds: string[]) => (eb: Where) =>
+    eb.and([
+      eb('status', '=', 'failed'),
+      eb.or([eb('error_kind', 'is', null), eb('error_kind', 'not in', [...REFUSED_FOR_GOOD_KINDS])]),
+      ...(refusedIds.length > 0 ? [eb('id', 'not in', refusedIds)] : []),
+    ]);
+
+  /** Failed rows a retry cannot help. */
+  const refusedFailed = (refusedIds: string[]) => (eb: Where) =>
+    eb.and([
+      eb('status', '=', 'failed'),
+      eb.or([eb('error_kind', 'in', [...REFUSED_FOR_GOOD_KINDS]), ...(refusedIds.length > 0 ? [eb('id', 'in', refusedIds)] : [])]),
+    ]);
 
   const withCode = (query: InvitationQuery) =>
     filtered(query)
@@ -85,17 +118,23 @@ export function createAdminInvitationsRepository(db: Db) {
     },
 
     /**
-     * "Retry all failed": every failed invitation becomes pending and due now, for the retry
-     * worker (of any instance) to send. Revoked and already shared ones are not failed, so they
-     * stay as they are. One statement: a row failing meanwhile is either in it or not. Returns how many.
+     * "Retry all failed": every failed invitation a retry can help becomes pending and due now,
+     * for the retry worker (of any instance) to send. Refusals for good (refusals.ts: the owner's
+     * own account, an account Plex does not know) stay failed: sending them again is refused again.
+     * One statement: a row failing meanwhile is either in it or not. Returns how many were queued
+     * and how many failed ones were left because a retry cannot help.
      */
-    async requeueFailed(now: string): Promise<number> {
-      const result = await db
-        .updateTable('invitations')
-        .set({ status: 'pending', next_attempt_at: now, updated_at: now })
-        .where('status', '=', 'failed')
-        .executeTakeFirst();
-      return Number(result.numUpdatedRows);
+    async requeueFailed(now: string): Promise<{ queued: number; refused: number }> {
+      const refusedIds = await unrefinedRefusedForGood();
+      const result = await db.updateTable('invitations').set({ status: 'pending', next_attempt_at: now, updated_at: now }).where(retryableFailed(refusedIds)).executeTakeFirst();
+      const refused = await db.selectFrom('invitations').where(refusedFailed(refusedIds)).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+      return { queued: Number(result.numUpdatedRows), refused: Number(refused.n) };
+    },
+
+    /** How many failed invitations "Retry all failed" would queue (the button shows only then). */
+    async countRetryableFailed(): Promise<number> {
+      const row = await db.selectFrom('invitations').where(retryableFailed(await unrefinedRefusedForGood())).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+      return Number(row.n);
     },
 
     /**

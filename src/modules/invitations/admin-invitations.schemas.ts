@@ -109,8 +109,11 @@ export const declineResponse = { 200: { ...invitationJson, description: 'The inv
 export const retryFailedResponse = {
   200: {
     type: 'object',
-    properties: { queued: { type: 'integer', minimum: 0, description: 'How many failed invitations were queued again.' } },
-    required: ['queued'],
+    properties: {
+      queued: { type: 'integer', minimum: 0, description: 'How many failed invitations were queued again.' },
+      refused: { type: 'integer', minimum: 0, description: 'How many failed invitations were left as they are: Plex would refuse them again.' },
+    },
+    required: ['queued', 'refused'],
     additionalProperties: false,
   },
   ...errors(401),

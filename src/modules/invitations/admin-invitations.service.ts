@@ -21,6 +21,14 @@ export interface InvitationPage {
   total: number;
   /** Library titles by local key, when known without asking Plex (the mapping cache is warm). */
   libraryTitles: Record<string, string>;
+  /** Failed invitations a retry can help, in any filter: "Retry all failed" shows only then. */
+  retryableFailed: number;
+}
+
+/** What "Retry all failed" did: queued again, and left failed because Plex would refuse them again. */
+export interface RetryAllResult {
+  queued: number;
+  refused: number;
 }
 
 export interface RevokeResult {
@@ -92,13 +100,14 @@ export function createAdminInvitationsService(deps: {
 
     async list(filter: InvitationFilter, page: number, perPage: number): Promise<InvitationPage> {
       const query = toInvitationQuery(filter);
-      const [rows, total, libraries] = await Promise.all([
+      const [rows, total, libraries, retryableFailed] = await Promise.all([
         deps.repository.list(query, { limit: perPage, offset: (page - 1) * perPage }),
         deps.repository.count(query),
         librariesSoon(deps.mapping),
+        deps.repository.countRetryableFailed(),
       ]);
       const libraryTitles = Object.fromEntries(libraries.map((library) => [library.key, library.title]));
-      return { items: rows.map(toInvitationView), page, perPage, total, libraryTitles };
+      return { items: rows.map(toInvitationView), page, perPage, total, libraryTitles, retryableFailed };
     },
 
     /**
@@ -142,13 +151,13 @@ export function createAdminInvitationsService(deps: {
     },
 
     /**
-     * Puts every failed invitation back in the queue; the retry worker sends them within seconds.
-     * Returns how many were queued.
+     * Puts every failed invitation a retry can help back in the queue (the same rule as "Retry
+     * now"); the retry worker sends them within seconds. Says how many were queued and left.
      */
-    async retryAllFailed(actor: AuditActor): Promise<number> {
-      const queued = await deps.repository.requeueFailed(isoNow(deps.clock));
-      await deps.audit.record(actor, 'invitation.retry_failed', null, { queued });
-      return queued;
+    async retryAllFailed(actor: AuditActor): Promise<RetryAllResult> {
+      const result = await deps.repository.requeueFailed(isoNow(deps.clock));
+      await deps.audit.record(actor, 'invitation.retry_failed', null, { queued: result.queued, ...(result.refused > 0 ? { refused: result.refused } : {}) });
+      return result;
     },
 
     /**

@@ -119,6 +119,12 @@ const GAVE_UP: FailureWords = {
   retryable: true,
 };
 
+/** The recorded kinds a retry cannot help (Plex would refuse the very same invite again), for SQL. */
+export const REFUSED_FOR_GOOD_KINDS: readonly string[] = (Object.keys(WORDS) as Array<keyof typeof WORDS>).filter((kind) => !WORDS[kind].retryable);
+
+/** Kinds recorded before refusals were told apart: only their stored error says which refusal it was. */
+export const UNREFINED_KINDS: readonly string[] = ['rejected', 'not_found'];
+
 /** The words for a failed invitation, by its recorded kind (and, for older rows, its stored error). */
 export function failureWords(kind: string | null, error?: string | null): FailureWords {
   const refined = refusalKind(kind ?? '', error);
