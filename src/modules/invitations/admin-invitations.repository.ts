@@ -160,15 +160,32 @@ export function createAdminInvitationsRepository(db: Db) {
       return Number(result.numUpdatedRows) === 1;
     },
 
-    /** Declines a request still waiting for the owner; it is never sent. False when it was not waiting (any more). */
-    async markDeclined(id: string, now: string): Promise<boolean> {
-      const result = await db
-        .updateTable('invitations')
-        .set({ status: 'declined', next_attempt_at: null, updated_at: now })
-        .where('id', '=', id)
-        .where('status', '=', 'awaiting_approval')
-        .executeTakeFirst();
-      return Number(result.numUpdatedRows) === 1;
+    /**
+     * Declines a request still waiting for the owner; it is never sent. The invite code use it
+     * claimed on arrival is given back in the same transaction (never below zero), so a declined
+     * request does not use up a code. False when it was not waiting (any more): nothing changes.
+     */
+    markDeclined(id: string, now: string): Promise<boolean> {
+      return db.transaction().execute(async (trx) => {
+        const result = await trx
+          .updateTable('invitations')
+          .set({ status: 'declined', next_attempt_at: null, updated_at: now })
+          .where('id', '=', id)
+          .where('status', '=', 'awaiting_approval')
+          .executeTakeFirst();
+        if (Number(result.numUpdatedRows) !== 1) return false;
+        const codeId = (await trx.selectFrom('invitations').select('code_id').where('id', '=', id).executeTakeFirst())?.code_id;
+        if (codeId) {
+          await trx.deleteFrom('invite_code_uses').where('invitation_id', '=', id).execute();
+          await trx
+            .updateTable('invite_codes')
+            .set((eb) => ({ uses: eb('uses', '-', 1) }))
+            .where('id', '=', codeId)
+            .where('uses', '>', 0)
+            .execute();
+        }
+        return true;
+      });
     },
 
     /**
