@@ -76,7 +76,7 @@ describe('admin settings: site, invites and limits', () => {
     expect(settings.sharing).toEqual({ allowSync: false, allowCameraUpload: true, allowChannels: false });
     expect(settings.limits.duplicateWindowMinutes).toBe(0);
     const [entry] = await settingsAudits();
-    expect(entry!.details).toEqual({ fields: ['joinMode', 'sharing.allowSync', 'sharing.allowCameraUpload', 'sharing.allowChannels', 'limits.duplicateWindowMinutes'] });
+    expect(entry!.details).toEqual({ fields: ['joinMode', 'sharing.allowSync', 'sharing.allowCameraUpload', 'sharing.allowChannels', 'limits.duplicateWindowMinutes'], to: { joinMode: 'open' } });
   });
 
   it('refuses a duplicate window outside 0 to 1440 and keeps the choices', async () => {

@@ -74,7 +74,7 @@ describe('names instead of ids', () => {
     const shown = visible(page.body);
     expect(shown).toContain('invite code “Book club”');
     expect(shown).toContain('3 uses; never expires; gives Movies, TV Shows; code chosen by hand.');
-    expect(shown).toContain('an invite code without a label');
+    expect(shown).toContain('an unlabelled invite code created 2026-11-24 12:00');
     expect(shown).toContain('Never used.');
     expect(shown).toContain('New friends get TV Shows, Movies.');
     expect(shown).toContain('Chose Home PMS.');

@@ -17,7 +17,7 @@ export async function auditNames(entries: AuditEntry[], services: Deps['services
     services.plexConnection.state(),
   ]);
   return {
-    codes: Object.fromEntries(codes.flatMap(([id, code]) => (code ? [[id, { label: code.label }]] : []))),
+    codes: Object.fromEntries(codes.flatMap(([id, code]) => (code ? [[id, { label: code.label, createdAt: code.createdAt }]] : []))),
     libraries,
     server: state.serverId && state.serverName ? { id: state.serverId, name: state.serverName } : undefined,
     time: (iso) => formatTime(iso, timeZone),

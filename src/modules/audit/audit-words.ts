@@ -8,7 +8,7 @@ import type { AuditEntry } from './audit.service.js';
  */
 export interface AuditNames {
   /** Invite codes still there, by id: their label (the code itself is never in the log: it lets people in). */
-  codes: Record<string, { label: string | null }>;
+  codes: Record<string, { label: string | null; createdAt?: string }>;
   /** Library titles by local key. */
   libraries: Record<string, string>;
   /** The server in use, by its id. */
@@ -72,7 +72,9 @@ function codeWords(entry: AuditEntry, names: AuditNames): AuditWords {
   const d = entry.details ?? {};
   const known = entry.target ? names.codes[entry.target] : undefined;
   const label = str(d.label) ?? known?.label ?? undefined;
-  const target = label ? `invite code “${label}”` : 'an invite code without a label';
+  // Never the code itself (it lets people in): an unlabelled one is told apart by when it was made.
+  const createdAt = entry.action === 'code.create' ? entry.at : known?.createdAt;
+  const target = label ? `invite code “${label}”` : createdAt ? `an unlabelled invite code created ${names.time(createdAt)}` : 'an unlabelled invite code';
   const href = known && entry.target ? `/admin/codes/${encodeURIComponent(entry.target)}` : undefined;
   if (entry.action === 'code.revoke') {
     const uses = typeof d.uses === 'number' ? (d.uses === 0 ? 'never used' : d.uses === 1 ? 'used once' : `used ${d.uses} times`) : undefined;
@@ -116,7 +118,16 @@ export function auditWords(entry: AuditEntry, names: AuditNames, fallback: strin
     case 'settings.update': {
       if (target === 'plex.server') return { target: 'Plex server', summary: sentence([str(d.name) ? `chose ${str(d.name)}` : 'chose another server']) };
       if (target === 'address') return { target: 'Public address', summary: d.to === null ? 'Cleared: links use the address Helpr works out.' : str(d.to) ? `Now ${str(d.to)}.` : '' };
-      const fields = list(d.fields).map((field) => FIELD_NAMES[field] ?? field);
+      // The new value where it is short and says what changed most (who may join, the zone); older
+      // entries without it keep the field's name alone.
+      const to = (d.to ?? {}) as Record<string, unknown>;
+      const newValue = (field: string): string | undefined =>
+        field === 'joinMode' && str(to.joinMode) ? `“${JOIN_MODES[str(to.joinMode)!] ?? str(to.joinMode)}”` : field === 'timeZone' ? str(to.timeZone) : undefined;
+      const fields = list(d.fields).map((field) => {
+        const name = FIELD_NAMES[field] ?? field;
+        const value = newValue(field);
+        return value ? `${name} to ${value}` : name;
+      });
       return { target: SECTION_NAMES[target] ?? target, summary: sentence([fields.length > 0 && `changed ${fields.join(', ')}`]) };
     }
     case 'setup.complete': {

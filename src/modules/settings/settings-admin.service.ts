@@ -16,6 +16,18 @@ export interface SettingsOverview {
   apiKeys: ApiKeyView[];
 }
 
+/**
+ * The new values the audit log shows in words: only who may join and the time zone (short, chosen
+ * from a list, and the change that matters most when friends suddenly can or cannot get in). Free
+ * text (site title, welcome message) stays out: the log names the field alone.
+ */
+function auditedValues(changed: string[], after: AppSettings): { to?: Partial<Pick<AppSettings, 'joinMode' | 'timeZone'>> } {
+  const to: Partial<Pick<AppSettings, 'joinMode' | 'timeZone'>> = {};
+  if (changed.includes('joinMode')) to.joinMode = after.joinMode;
+  if (changed.includes('timeZone')) to.timeZone = after.timeZone;
+  return Object.keys(to).length > 0 ? { to } : {};
+}
+
 /** The admin's settings page: one read for the whole page, and audited saves of each section. */
 export function createSettingsAdmin(deps: {
   settings: SettingsService;
@@ -44,7 +56,7 @@ export function createSettingsAdmin(deps: {
       if (Object.keys(change.settings).length > 0) after = await deps.settings.update(change.settings);
       if (Object.keys(change.limits).length > 0) after = await deps.settings.updateLimits(change.limits);
       const changed = changedFields(before, after);
-      if (changed.length > 0) await deps.audit.record(actor, 'settings.update', section, { fields: changed });
+      if (changed.length > 0) await deps.audit.record(actor, 'settings.update', section, { fields: changed, ...auditedValues(changed, after) });
       return changed;
     },
 
@@ -53,7 +65,7 @@ export function createSettingsAdmin(deps: {
       const before = await deps.settings.get();
       if (before.joinMode === joinMode) return joinMode;
       const after = await deps.settings.update({ joinMode });
-      await deps.audit.record(actor, 'settings.update', 'invites', { fields: ['joinMode'] });
+      await deps.audit.record(actor, 'settings.update', 'invites', { fields: ['joinMode'], ...auditedValues(['joinMode'], after) });
       return after.joinMode;
     },
   };
