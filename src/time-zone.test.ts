@@ -100,3 +100,14 @@ describe('times as the owner reads them', () => {
     expect(timeViewHelpers(undefined).timeZone).toEqual({ name: 'UTC', label: 'UTC', chosen: false });
   });
 });
+
+describe('current zone names (issue 19)', () => {
+  it('lists Asia/Kolkata, Europe/Kyiv and Asia/Ho_Chi_Minh, not their old names, and accepts both spellings', () => {
+    for (const [old, current] of [['Asia/Calcutta', 'Asia/Kolkata'], ['Europe/Kiev', 'Europe/Kyiv'], ['Asia/Saigon', 'Asia/Ho_Chi_Minh']]) {
+      expect(TIME_ZONES).toContain(current);
+      expect(TIME_ZONES).not.toContain(old);
+      expect(canonicalTimeZone(old)).toBe(current);
+      expect(canonicalTimeZone(current)).toBe(current);
+    }
+  });
+});

@@ -6,8 +6,26 @@
 export const UTC = 'UTC';
 const DAY_MS = 86_400_000;
 
-/** Every zone the runtime knows, UTC first; Intl's list leaves UTC out. */
-export const TIME_ZONES: readonly string[] = [UTC, ...Intl.supportedValuesOf('timeZone').filter((zone) => zone !== UTC)];
+/**
+ * Zones renamed by the IANA database whose old name Node 20's ICU still lists and resolves to
+ * (it gives "Asia/Calcutta" for "Asia/Kolkata"): the owner sees and keeps the current name. Intl
+ * accepts both spellings, so times are the same either way.
+ */
+const CURRENT_NAMES: Record<string, string> = {
+  'Asia/Calcutta': 'Asia/Kolkata',
+  'Europe/Kiev': 'Europe/Kyiv',
+  'Asia/Saigon': 'Asia/Ho_Chi_Minh',
+  'Asia/Katmandu': 'Asia/Kathmandu',
+  'Asia/Rangoon': 'Asia/Yangon',
+  'Atlantic/Faeroe': 'Atlantic/Faroe',
+  'America/Godthab': 'America/Nuuk',
+  'Pacific/Ponape': 'Pacific/Pohnpei',
+  'Pacific/Truk': 'Pacific/Chuuk',
+};
+const currentName = (zone: string): string => CURRENT_NAMES[zone] ?? zone;
+
+/** Every zone the runtime knows by its current name, UTC first; Intl's list leaves UTC out. */
+export const TIME_ZONES: readonly string[] = [UTC, ...[...new Set(Intl.supportedValuesOf('timeZone').map(currentName))].filter((zone) => zone !== UTC).sort()];
 
 const known = new Set(TIME_ZONES);
 // Letters, digits and _ + - between slashes: no offsets like "+01:00", which newer runtimes accept.
@@ -24,7 +42,7 @@ export function canonicalTimeZone(name: unknown): string | undefined {
   if (trimmed.length === 0 || trimmed.length > 64 || !ZONE_NAME.test(trimmed)) return undefined;
   try {
     const resolved = new Intl.DateTimeFormat('en-US', { timeZone: trimmed }).resolvedOptions().timeZone;
-    return known.has(resolved) ? resolved : undefined;
+    return known.has(currentName(resolved)) ? currentName(resolved) : undefined;
   } catch {
     return undefined;
   }
