@@ -91,8 +91,11 @@ export function filterQueryString(filter: InvitationFilter, page?: number): stri
   return qs ? `?${qs}` : '';
 }
 
-/** For pages: drops dates that are not dates and says why beside the field, instead of failing. */
-export function withValidDates(filter: InvitationFilter): { filter: InvitationFilter; errors: Record<string, string> } {
+/**
+ * For pages: drops dates that are not dates and says why beside the field, instead of failing.
+ * `shown` is what the date fields keep: a reversed To date stays typed in, only the filter drops it.
+ */
+export function withValidDates(filter: InvitationFilter): { filter: InvitationFilter; errors: Record<string, string>; shown: { from?: string; to?: string } } {
   const errors: Record<string, string> = {};
   const checked = { ...filter };
   for (const field of ['from', 'to'] as const) {
@@ -105,9 +108,10 @@ export function withValidDates(filter: InvitationFilter): { filter: InvitationFi
     }
   }
   // A range that ends before it starts matches nothing: say so, and filter from the From date on.
+  const shown = { from: checked.from, to: checked.to };
   if (checked.from && checked.to && checked.from > checked.to) {
     errors.to = REVERSED_MESSAGE;
     checked.to = undefined;
   }
-  return { filter: checked, errors };
+  return { filter: checked, errors, shown };
 }

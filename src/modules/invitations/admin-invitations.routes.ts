@@ -35,9 +35,9 @@ export async function adminInvitationsRoutes(app: FastifyInstance, opts: { deps:
   app.get<{ Querystring: Query }>('/admin/invitations', async (request, reply) => {
     const parsed = filterFromQuery(request.query);
     // The from/to days are the owner's days.
-    const { filter, errors } = withValidDates({ ...parsed.filter, timeZone: request.ownerTimeZone });
+    const { filter, errors, shown } = withValidDates({ ...parsed.filter, timeZone: request.ownerTimeZone });
     const { result } = await loadNearestPage(parsed.page, PER_PAGE, (page) => service.list(filter, page, PER_PAGE));
-    return reply.page('pages/admin/invitations', invitationsPageData(result, filter, errors));
+    return reply.page('pages/admin/invitations', { ...invitationsPageData(result, filter, errors), shown });
   });
 
   app.get<{ Querystring: Query }>('/admin/invitations.csv', async (request, reply) => {
