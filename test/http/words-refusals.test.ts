@@ -125,7 +125,7 @@ describe('Plex refusals: the friend and the owner each read why', () => {
     const html = await row(id);
     expect(text(html)).toContain('Invite waiting');
     expect(text(html)).toContain('invited to Movies, TV Shows');
-    expect(html).toContain('Revoke access'); // the invite can be cancelled
+    expect(html).toContain('Cancel invite'); // the invite can be cancelled (the same action as revoking)
     expect(html).not.toContain('Retry now');
     // The admin's own invite says the same.
     const sent = await admin.post('/admin/invitations', { email: 'alice', back: '/admin/invitations' });

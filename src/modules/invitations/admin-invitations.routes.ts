@@ -74,7 +74,7 @@ export async function adminInvitationsRoutes(app: FastifyInstance, opts: { deps:
   app.get<{ Params: { id: string }; Querystring: { back?: string } }>('/admin/invitations/:id/revoke', async (request, reply) => {
     const invitation = await service.get(request.params.id);
     return reply.page('pages/admin/invitations-revoke', {
-      title: 'Revoke access',
+      title: invitation.status === 'already_invited' ? 'Cancel invite' : 'Revoke access',
       section: '/admin/invitations',
       invitation,
       statusLabel: STATUS_LABELS[invitation.status],

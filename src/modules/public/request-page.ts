@@ -8,6 +8,8 @@ export interface RequestPageModel {
   tone: 'success' | 'info' | 'warning' | 'danger';
   headline: string;
   steps: string[];
+  /** A closing sentence after the numbered steps (not a step itself). */
+  after?: string;
   refresh: boolean;
 }
 
@@ -109,8 +111,8 @@ export function requestPageModel(invitation: Pick<InvitationRow, 'status' | 'ide
         steps: [
           'Look for the invite email from Plex (check your spam folder too), or sign in at app.plex.tv and look at your notifications.',
           'Choose Accept. You can watch once the invite is accepted: until then you do not have access.',
-          'Nothing else to do here: no new invite was needed.',
         ],
+        after: 'Nothing else to do here: no new invite was needed.',
       };
     case 'failed': {
       // Plex's own reason decides the words (refusals.ts): who to ask, and what to change.
