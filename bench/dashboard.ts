@@ -17,6 +17,7 @@ import { Migrator } from 'kysely';
 import { migrateToLatest } from '../src/db/migrate.js';
 import { migrations } from '../src/db/migrations/index.js';
 import type { InvitationStatus } from '../src/db/schema.js';
+import type { InvitationRow } from '../src/modules/invitations/invitations.repository.js';
 import { createDeps } from '../src/deps.js';
 import { signIn } from '../test/helpers/admin-session.js';
 import { insertInBatches, invitationRow } from './invitation-rows.js';
@@ -54,6 +55,12 @@ function* benchRows(now: number) {
   }
 }
 
+function* onlyColumns(rows: Iterable<InvitationRow>, columns: Set<string>): Generator<InvitationRow> {
+  for (const row of rows) {
+    yield Object.fromEntries(Object.entries(row).filter(([name]) => columns.has(name))) as InvitationRow;
+  }
+}
+
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 
 async function benchOne(dialect: string, env: Record<string, string>, schema?: string): Promise<DashboardResult> {
@@ -82,7 +89,11 @@ async function benchOne(dialect: string, env: Record<string, string>, schema?: s
     const migrator = new Migrator({ db: deps.database.db, migrationTableSchema, provider: { getMigrations: async () => migrations } });
     const before = await migrator.migrateTo('0002-invitation-error-kind');
     if (before.error) throw before.error;
-    await insertInBatches(deps.database.db, benchRows(deps.clock.now().getTime()));
+    // The shared fixture row follows the latest schema (unconfirmed_since from 0004, approved_at
+    // from 0005...): write only the columns the table has at 0002, as an old install would hold them.
+    const tables = await deps.database.db.introspection.getTables();
+    const columns = new Set(tables.find((table) => table.name === 'invitations')?.columns.map((column) => column.name));
+    await insertInBatches(deps.database.db, onlyColumns(benchRows(deps.clock.now().getTime()), columns));
     await migrateToLatest(deps.database);
     const seedSeconds = (performance.now() - seedStart) / 1000;
     const counted = await deps.database.db.selectFrom('invitation_daily_counts').select((eb) => eb.fn.sum<string>('count').as('n')).executeTakeFirstOrThrow();
