@@ -110,7 +110,7 @@ describe.runIf(chromiumAvailable())('layout at phone and desktop width in Chromi
         await insertMany(running.deps.database.db, [
           invitationRow({ identifier: 'grandma.with.a.rather.long.address@family-example.com', code_id: code.id, libraries: everything, created_at: day(0) }),
           invitationRow({ identifier: 'cousin_sam', code_id: code.id, libraries: everything, created_at: day(1) }),
-          invitationRow({ identifier: 'nobody-here', status: 'failed', error_kind: 'not_found', last_error: 'Plex did not find this account (404)', attempts: 3, created_at: day(2) }),
+          invitationRow({ identifier: 'nobody-here', status: 'failed', error_kind: 'unknown_account', last_error: 'Plex refused sending the invite (400: User could not be found)', attempts: 3, created_at: day(2) }),
           invitationRow({ identifier: 'friend@example.com', status: 'pending', attempts: 1, error_kind: 'timeout', created_at: day(3) }),
           ...Array.from({ length: 12 }, (_, i) => invitationRow({ created_at: day(4 + i), libraries: JSON.stringify(['1', '2']) })),
         ]);
@@ -147,6 +147,8 @@ describe.runIf(chromiumAvailable())('layout at phone and desktop width in Chromi
         await page.waitForURL(/\/admin\/invitations$/);
         await expectWholeMenu(page);
         await shoot(page, 'invitations');
+        // The unknown account reads as one (not as the server gone).
+        await expect(page.locator('tr', { hasText: 'nobody-here' }).textContent()).resolves.toContain('Plex has no account with this name.');
         const cells = await page.evaluate(() => {
           const lines = (element: Element) => {
             const style = getComputedStyle(element);
