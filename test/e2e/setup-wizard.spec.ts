@@ -71,7 +71,7 @@ describe.runIf(chromiumAvailable())('first-run setup in Chromium', () => {
         await page.goto(`${server.url}/`);
         await page.getByRole('link', { name: 'Open the admin area' }).click();
         await page.waitForURL(/\/setup$/);
-        await expect(page.getByText('Step 1 of 4: Admin account').isVisible()).resolves.toBe(true);
+        await expect(page.getByText('Step 1 of 5: Admin account').isVisible()).resolves.toBe(true);
         await step(page, problems, '1-admin');
 
         await page.getByLabel('Username').fill('owner');
@@ -113,6 +113,7 @@ describe.runIf(chromiumAvailable())('first-run setup in Chromium', () => {
         await page.getByRole('button', { name: 'Save and continue' }).click();
         await page.waitForURL(/\/admin\/setup\/done$/);
         await expect(page.getByText('Movies, TV Shows').isVisible()).resolves.toBe(true);
+        await expect(page.getByText('Step 5 of 5: Who may join, and where friends go').isVisible()).resolves.toBe(true);
         await step(page, problems, '5-done');
 
         await page.getByRole('button', { name: 'Finish and open the dashboard' }).click();

@@ -65,7 +65,7 @@ describe('first-run setup', () => {
 
     const browser = visitor(app);
     const form = await browser.get('/setup');
-    expect(form.body).toContain('Step 1 of 4');
+    expect(form.body).toContain('Step 1 of 5');
     const short = await browser.post('/setup', { username: 'owner', password: 'short', repeat: 'short' });
     expect(short.statusCode).toBe(400);
     expect(short.body).toContain('Use at least 12 characters.');
@@ -84,7 +84,7 @@ describe('first-run setup', () => {
 
     const plexStep = await browser.get('/admin/setup/plex');
     expect(plexStep.statusCode).toBe(200);
-    expect(plexStep.body).toContain('Step 2 of 4');
+    expect(plexStep.body).toContain('Step 2 of 5');
     const started = await browser.post('/admin/setup/plex/pin');
     expect(started.headers.location).toBe('/admin/setup/plex/wait');
     const [pin] = plex.sim.control.state().pins;
@@ -116,7 +116,7 @@ describe('first-run setup', () => {
     expect((await browser.get('/admin/plex/pin')).json().state).toBe('expired');
 
     const serverStep = await browser.get('/admin/setup/server');
-    expect(serverStep.body).toContain('Step 3 of 4');
+    expect(serverStep.body).toContain('Step 3 of 5');
     expect(serverStep.body).toContain('Signed in to Plex as owner.');
     expect(serverStep.body).toContain('Home PMS');
     expect(serverStep.body).toMatch(/Reachable at <span class="text-break">http:\/\/127\.0\.0\.1:\d+<\/span> \(local, \d+ ms\)/);
@@ -128,11 +128,17 @@ describe('first-run setup', () => {
     expect((await deps.services.plexConnection.state()).serverId).toBe(plex.sim.machineIdentifier);
 
     const libraries = await browser.get('/admin/setup/libraries');
-    expect(libraries.body).toContain('Step 4 of 4');
+    expect(libraries.body).toContain('Step 4 of 5');
     for (const title of ['Movies', 'TV Shows', 'Music']) expect(libraries.body).toContain(title);
     expect((await browser.post('/admin/setup/libraries', { selected: ['1', '2'] })).headers.location).toBe('/admin/setup/done');
     const done = await browser.get('/admin/setup/done');
     expect(done.body).toContain('Movies, TV Shows');
+    // The last page is a numbered step named for what it asks; it shows no link, so it says what friends' links will use.
+    expect(done.body).toContain('Step 5 of 5: Who may join, and where friends go');
+    expect(done.body).toMatch(/<h1[^>]*>Who may join, and where friends go<\/h1>/);
+    expect(done.body).not.toContain('Ready to go');
+    expect(done.body).toContain("Friends' invite links will use <span class=\"font-monospace\">");
+    expect(done.body).not.toContain('This link uses');
 
     // The last page asks how friends get in, the suggested answer (invite codes) chosen.
     expect(done.body).toMatch(/<input[^>]*id="joinMode-code"[^>]*checked/);

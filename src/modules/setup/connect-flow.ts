@@ -20,7 +20,7 @@ export const SETUP_FLOW: ConnectFlow = {
   signIn: '/admin/setup/plex',
   server: '/admin/setup/server',
   afterServer: '/admin/setup/libraries',
-  steps: { plex: 2, server: 3, total: 4 },
+  steps: { plex: 2, server: 3, total: 5 },
 };
 
 export const SETTINGS_FLOW: ConnectFlow = {
