@@ -103,7 +103,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
   await app.register(rateLimitPlugin, { counters: deps.counters });
   await app.register(viewsPlugin, { reloadTemplates: options.reloadTemplates });
   await app.register(staticPlugin);
-  await app.register(errorsPlugin);
+  await app.register(errorsPlugin, { siteTitle: async () => (await deps.services.settings.get()).siteTitle });
 
   const health = createHealthService(readinessChecks(deps));
   await app.register(healthRoutes, { health });

@@ -64,10 +64,15 @@ const problemJson = (problem: HttpProblem) => ({
   error: { code: problem.code, message: problem.message, ...(problem.fields ? { fields: problem.fields } : {}) },
 });
 
-export function sendProblem(request: FastifyRequest, reply: FastifyReply, problem: HttpProblem): FastifyReply {
+/** A page a friend may see (not the admin area, the setup or the API). */
+const forFriends = (request: FastifyRequest): boolean => !/^\/(admin|setup|api)(\/|$|\?)/.test(request.url);
+
+export function sendProblem(request: FastifyRequest, reply: FastifyReply, problem: HttpProblem, siteTitle?: string): FastifyReply {
   reply.code(problem.status);
   if (wantsJson(request)) return reply.send(problemJson(problem));
-  return reply.page('pages/error', { title: titleFor(problem.status), problem });
+  // A friend who asked too often reads the site's name and, as the headline, what to do (no "429").
+  if (siteTitle !== undefined && problem.status === 429) return reply.page('pages/error', { title: 'Too many requests', siteTitle, problem, plain: true });
+  return reply.page('pages/error', { title: titleFor(problem.status), siteTitle, problem });
 }
 
 /**
@@ -119,14 +124,18 @@ function titleFor(status: number): string {
  * One error handler for the whole app (pages, forms and JSON), and a rate-limited 404 so that
  * scanning for URLs is slowed down. 5xx answers never carry internals; they are logged instead.
  */
-export const errorsPlugin = fp(async (app: FastifyInstance) => {
-  app.setErrorHandler((error, request, reply) => {
+export const errorsPlugin = fp(async (app: FastifyInstance, opts: { siteTitle?: () => Promise<string> }) => {
+  // The owner's site title on friends' error pages; 'Helpr' (the layout's default) if it cannot be read.
+  const siteTitleFor = async (request: FastifyRequest): Promise<string | undefined> =>
+    forFriends(request) && opts.siteTitle ? opts.siteTitle().catch(() => undefined) : undefined;
+
+  app.setErrorHandler(async (error, request, reply) => {
     const problem = toHttpProblem(error);
     if (problem.status >= 500) request.log.error({ err: error }, 'request failed');
     else if (!isAppError(error)) request.log.info({ code: problem.code, status: problem.status }, (error as Error).message);
     const retryAfter = (error as { retryAfter?: number }).retryAfter;
     if (problem.status === 429 && retryAfter) reply.header('retry-after', String(retryAfter));
-    return sendProblem(request, reply, problem);
+    return sendProblem(request, reply, problem, await siteTitleFor(request));
   });
 
   // A safety net under the parsing of every input that ends in a header (safe-redirect.ts): a value

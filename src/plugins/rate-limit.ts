@@ -8,7 +8,7 @@ import { rateLimitStoreFor } from '../rate-limit/fastify-store.js';
 export function rateLimitedError(retryAfterSeconds: number): AppError {
   const minutes = Math.ceil(retryAfterSeconds / 60);
   const when = retryAfterSeconds < 90 ? `${Math.max(1, retryAfterSeconds)} seconds` : `${minutes} minutes`;
-  const error = new AppError('request.rate_limited', `Too many requests. Please wait ${when} and try again.`, { status: 429 });
+  const error = new AppError('request.rate_limited', `Too many requests from your network, wait ${when} and try again.`, { status: 429 });
   return Object.assign(error, { retryAfter: Math.max(1, retryAfterSeconds) });
 }
 

@@ -14,13 +14,18 @@ describe('limits on invite requests per address', () => {
 
   it('refuses the 6th request within 15 minutes with 429, Retry-After and when to try again', async () => {
     t = await createReadyApp(plex.sim);
+    await t.deps.services.settings.update({ siteTitle: 'Movie Night at Sam’s' });
     for (let i = 1; i <= 5; i++) requestIdOf(await submitRequest(t.app, { email: `friend${i}@example.com` }, { ip: '203.0.113.7' }));
 
     const refused = await submitRequest(t.app, { email: 'friend6@example.com' }, { ip: '203.0.113.7' });
     expect(refused.statusCode).toBe(429);
     expect(refused.headers['retry-after']).toBe('900');
     expect(refused.headers['content-type']).toContain('text/html');
-    expect(textOf(refused.body)).toContain('Too many requests. Please wait 15 minutes and try again.');
+    // Friends read the owner's site title and, as the headline, what happened and what to do: no "429", no "Helpr".
+    expect(refused.body).toMatch(/<h1[^>]*>Too many requests from your network, wait 15 minutes and try again\.<\/h1>/);
+    expect(textOf(refused.body)).toContain('Movie Night at Sam’s');
+    expect(textOf(refused.body)).not.toMatch(/\b429\b|Slow down/);
+    expect(refused.body).not.toMatch(/<span>Helpr<\/span>/);
     expectNoInternals(refused.body);
     expect(sharePosts(plex.sim)).toHaveLength(5);
     expect(await invitationRows(t.deps)).toHaveLength(5);
@@ -32,7 +37,7 @@ describe('limits on invite requests per address', () => {
     const later = await submitRequest(t.app, { email: 'friend7@example.com' }, { ip: '203.0.113.7' });
     expect(later.statusCode).toBe(429);
     expect(Number(later.headers['retry-after'])).toBeLessThanOrEqual(300);
-    expect(textOf(later.body)).toContain('Please wait 5 minutes and try again.');
+    expect(textOf(later.body)).toContain('wait 5 minutes and try again.');
     t.clock.advance(5 * 60_000 + 1000);
     requestIdOf(await submitRequest(t.app, { email: 'friend7@example.com' }, { ip: '203.0.113.7' }));
   });
@@ -51,7 +56,7 @@ describe('limits on invite requests per address', () => {
     const refused = await submitRequest(t.app, { email: 'alice@example.com' });
     expect(refused.statusCode).toBe(429);
     expect(refused.headers['retry-after']).toBe('60');
-    expect(textOf(refused.body)).toContain('Please wait 60 seconds and try again.');
+    expect(textOf(refused.body)).toContain('Too many requests from your network, wait 60 seconds and try again.');
   });
 
   it('stops an address after 10 wrong codes, even with a right code, while others still get in', async () => {
@@ -66,7 +71,7 @@ describe('limits on invite requests per address', () => {
     const blocked = await submitRequest(t.app, { email: 'friend@example.com', code: code.code }, guesser);
     expect(blocked.statusCode).toBe(429);
     expect(blocked.headers['retry-after']).toBe('900');
-    expect(textOf(blocked.body)).toContain('Too many requests. Please wait 15 minutes and try again.');
+    expect(textOf(blocked.body)).toContain('Too many requests from your network, wait 15 minutes and try again.');
     expect(await invitationRows(t.deps)).toEqual([]);
     expect((await t.deps.services.codes.getCode(code.id)).uses).toBe(0);
 
