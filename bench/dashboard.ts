@@ -30,6 +30,7 @@ const TARGET_P95_MS = 50;
 const MAX_STATEMENTS = 4;
 const PASSWORD = 'bench password 123';
 const SESSION_SQL = /from "(sessions|admins)"|into "sessions"/;
+const TOKEN_REFUSAL_KEY = 'plex.tokenRefused';
 
 export interface DashboardResult {
   dialect: string;
@@ -64,7 +65,7 @@ function* onlyColumns(rows: Iterable<InvitationRow>, columns: Set<string>): Gene
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 
 async function benchOne(dialect: string, env: Record<string, string>, schema?: string): Promise<DashboardResult> {
-  const statements: string[] = [];
+  const statements: Array<{ sql: string; parameters: readonly unknown[] }> = [];
   let counting = false;
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'helpr-bench-'));
   const config = loadConfig({
@@ -81,7 +82,7 @@ async function benchOne(dialect: string, env: Record<string, string>, schema?: s
   const deps = await createDeps(config, {
     logger: pino({ level: 'silent' }),
     connectRedis: false,
-    database: { schema, onQuery: (sql) => void (counting && statements.push(sql)) },
+    database: { schema, onQuery: (sql, parameters) => void (counting && statements.push({ sql, parameters })) },
   });
   try {
     const seedStart = performance.now();
@@ -130,7 +131,10 @@ async function benchOne(dialect: string, env: Record<string, string>, schema?: s
       counting = true;
       await render();
       counting = false;
-      const sessionStatements = statements.filter((sql) => SESSION_SQL.test(sql)).length;
+      // What every admin page runs, whatever it shows: the session, the guard's admin look-up and the
+      // read of the token-refusal banner (fresh from the database so that a refusal seen by another
+      // instance shows at once). Counted apart from the dashboard's own statements.
+      const sessionStatements = statements.filter(({ sql, parameters }) => SESSION_SQL.test(sql) || parameters.includes(TOKEN_REFUSAL_KEY)).length;
       return { dialect, rows: ROWS, seedSeconds, renders, statsCalls, serviceMs, dashboardStatements: statements.length - sessionStatements, sessionStatements };
     } finally {
       await app.close();
@@ -164,7 +168,7 @@ function report(results: DashboardResult[]): boolean {
     const stats = [...r.statsCalls].sort((a, b) => a - b);
     ok &&= percentile(sorted, 95) <= TARGET_P95_MS && percentile(stats, 95) <= TARGET_P95_MS && r.dashboardStatements <= MAX_STATEMENTS;
     console.log(
-      `${r.dialect.padEnd(10)} ${`${r.seedSeconds.toFixed(1)} s`.padEnd(8)} ${ms(percentile(sorted, 50))}  ${ms(percentile(sorted, 95))}  ${ms(percentile(stats, 50))}  ${ms(percentile(stats, 95))}  ${r.dashboardStatements} dashboard + ${r.sessionStatements} session/guard`,
+      `${r.dialect.padEnd(10)} ${`${r.seedSeconds.toFixed(1)} s`.padEnd(8)} ${ms(percentile(sorted, 50))}  ${ms(percentile(sorted, 95))}  ${ms(percentile(stats, 50))}  ${ms(percentile(stats, 95))}  ${r.dashboardStatements} dashboard + ${r.sessionStatements} session/guard/banner`,
     );
   }
   console.log(`\nTargets: p95 <= ${TARGET_P95_MS} ms for both, <= ${MAX_STATEMENTS} statements per render: ${ok ? 'met' : 'MISSED'}.`);

@@ -22,13 +22,13 @@ export interface DatabaseOptions {
   /** PostgreSQL only: put every table in this schema (tests give each file its own). */
   schema?: string;
   poolSize?: number;
-  /** Called with the SQL of every statement run (tests and the benchmark count queries per page). */
-  onQuery?: (sql: string) => void;
+  /** Called with the SQL (and parameters) of every statement run (tests and the benchmark count queries per page). */
+  onQuery?: (sql: string, parameters: readonly unknown[]) => void;
 }
 
 function queryLog(options: DatabaseOptions): KyselyConfig['log'] {
   const onQuery = options.onQuery;
-  return onQuery ? (event) => void (event.level === 'query' && onQuery(event.query.sql)) : undefined;
+  return onQuery ? (event) => void (event.level === 'query' && onQuery(event.query.sql, event.query.parameters)) : undefined;
 }
 
 /** Show where we tried to connect without ever printing a password. */
