@@ -96,7 +96,7 @@ describe.runIf(chromiumAvailable())('what the owner and the friend read, in Chro
         await expect(own.getByRole('link', { name: /Revoke access/ }).count()).resolves.toBe(0);
         const alice = row('alice');
         expect(squash(await alice.textContent())).toMatch(/Invite waiting.*invited to Movies, TV Shows/);
-        await expect(alice.getByRole('link', { name: /Revoke access/ }).count()).resolves.toBe(1);
+        await expect(alice.getByRole('link', { name: /Cancel invite/ }).count()).resolves.toBe(1);
         const bob = row('bob');
         expect(squash(await bob.textContent())).toContain('had Movies');
         expect(squash(await bob.textContent())).not.toContain('TV Shows');
