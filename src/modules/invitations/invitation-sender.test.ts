@@ -64,7 +64,7 @@ describe('sending one invitation', () => {
   it("uses the invitation's own libraries over the selection", async () => {
     const { invitation, inviteFriend } = setup();
     expect(await invitation({ libraries: '["3"]' })).toMatchObject({ status: 'sent', libraries: ['3'] });
-    expect(inviteFriend.mock.calls[0]![1].librarySectionIds).toEqual([1003]);
+    expect((inviteFriend.mock.calls[0] as unknown as [string, { librarySectionIds: number[] }])[1].librarySectionIds).toEqual([1003]);
   });
 
   it('waits when no libraries are chosen, without calling Plex', async () => {
