@@ -21,6 +21,17 @@ describe('address group (what one client is taken to control)', () => {
     expect(addressGroup('2001:db8::')).toBe('2001:db8:0:0::/64');
   });
 
+  it('reads a zone after any address, and a mapped address written with leading zero groups', () => {
+    expect(addressGroup('::ffff:192.0.2.7%eth0')).toBe('192.0.2.7');
+    expect(addressGroup('0:0::ffff:192.0.2.7')).toBe('192.0.2.7');
+    expect(addressGroup('fe80::1%eth0')).toBe('fe80:0:0:0::/64');
+  });
+
+  it('does not take an address with ffff in the sixth group for a mapped one unless the five before are zero', () => {
+    expect(addressGroup('2001:db8::ffff:c000:207')).toBe('2001:db8:0:0::/64');
+    expect(addressGroup('0:0:0:0:1:ffff:c000:207')).toBe('0:0:0:0::/64');
+  });
+
   it('leaves anything that is not an address as it is', () => {
     expect(addressGroup('unknown')).toBe('unknown');
   });

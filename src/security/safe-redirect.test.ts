@@ -63,6 +63,34 @@ describe('safeRedirectPath', () => {
     }
   });
 
+  it('refuses a relative path even when it would resolve inside the scope', () => {
+    const login = { fallback: '/admin/login', within: '/admin' };
+    expect(safeRedirectPath('admin/codes', login)).toBe('/admin/login');
+    expect(safeRedirectPath('/admin/codes', login)).toBe('/admin/codes');
+  });
+
+  it('refuses another site disguised as a path, and a long target that parsing would shorten, even when the result is in scope', () => {
+    const login = { fallback: '/admin/login', within: '/admin' };
+    expect(safeRedirectPath('/\t/evil.example/admin/codes', login)).toBe('/admin/login');
+    expect(safeRedirectPath(`/admin/${'./'.repeat(1100)}codes`, login)).toBe('/admin/login');
+    expect(safeRedirectPath(`/admin/${'./'.repeat(100)}codes`, login)).toBe('/admin/codes');
+  });
+
+  it('keeps a target of exactly 2048 characters, not one longer', () => {
+    const longest = `/admin/${'x'.repeat(2048 - 7)}`;
+    expect(safeRedirectPath(longest, admin)).toBe(longest);
+    expect(safeRedirectPath(`${longest}x`, admin)).toBe('/admin');
+    // 2048 typed, longer once encoded.
+    expect(safeRedirectPath(`/admin/${'x'.repeat(2048 - 8)}\u00e9`, admin)).toBe('/admin');
+  });
+
+  it('refuses another site written as a path even when the whole site is in scope', () => {
+    const site = { fallback: '/', within: '/' };
+    expect(safeRedirectPath('/admin/..//evil.example', site)).toBe('/');
+    expect(safeRedirectPath('/\\evil.example', site)).toBe('/');
+    expect(safeRedirectPath('/codes', site)).toBe('/codes');
+  });
+
   it('keeps an exact scope to its one path', () => {
     expect(safeRedirectPath('/admin/invitations/1/revoke', list)).toBe('/admin/invitations');
     expect(safeRedirectPath('/admin/invitationsx', list)).toBe('/admin/invitations');
