@@ -26,7 +26,8 @@ export default defineConfig({
     // service code on another store (the full `npm test` runs them), and CI=true would make their absence
     // a failure here.
     env: { CI: 'false', TEST_DATABASE_URL: '', TEST_REDIS_URL: '' },
-    setupFiles: ['test/helpers/temp-dirs.setup.ts'],
+    // The second counts what a file reaches outside its tests (beforeAll) for each of its tests.
+    setupFiles: ['test/helpers/temp-dirs.setup.ts', 'test/helpers/stryker-coverage.setup.ts'],
     projects: [
       // One process for all files (isolate: false): a mutant's run then costs its tests, not a fresh
       // import of the app per file (about three times faster).
