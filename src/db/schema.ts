@@ -41,11 +41,13 @@ export interface AuditLogTable {
 }
 
 /**
+ * sent: the share exists and waits for the friend to accept it in Plex. accepted: a friend who joined
+ * with Plex was shared and accepted by Helpr, and can watch now (migration 0006).
  * awaiting_approval: join mode "approval", the owner has not decided yet (never sent, never claimed
  * by the retry worker); approving makes it pending. declined: the owner said no; never sent.
  * already_invited: Plex already had an invite for this person that they have not accepted yet (not access).
  */
-export type InvitationStatus = 'awaiting_approval' | 'pending' | 'sent' | 'already_shared' | 'already_invited' | 'failed' | 'declined' | 'revoked';
+export type InvitationStatus = 'awaiting_approval' | 'pending' | 'sent' | 'accepted' | 'already_shared' | 'already_invited' | 'failed' | 'declined' | 'revoked';
 
 export interface InvitationsTable {
   id: string;
@@ -76,6 +78,46 @@ export interface InvitationsTable {
   unconfirmed_since: string | null;
   /** When the owner approved the request (migration 0005); retries give up 24 hours after it. */
   approved_at?: string | null;
+  /** How the friend asked (migration 0006): typed an email or username, or signed in with Plex. */
+  joined_with?: JoinedWith;
+  /** The friend's plex.tv account id, when known (always for joined_with 'plex'). */
+  plex_account_id?: string | null;
+  /** Join with Plex: the step the durable job is at; null for email requests and once it ended. */
+  join_step?: JoinStep | null;
+  /** When Helpr accepted the invite as the friend (status accepted). */
+  accepted_at?: string | null;
+  /** When the friend accepted the owner's house rules, where the owner asks for it. */
+  rules_accepted_at?: string | null;
+}
+
+export type JoinedWith = 'email' | 'plex';
+/** share: give the libraries; accept: accept the invite as the friend; verify: nothing left pending. */
+export type JoinStep = 'share' | 'accept' | 'verify';
+
+/** A friend's Plex token, encrypted with the secret key, kept only while their join job runs. */
+export interface FriendTokensTable {
+  invitation_id: string;
+  token_encrypted: string;
+  created_at: string;
+}
+
+/**
+ * A "Continue with Plex" in progress: the plex.tv PIN and what the friend chose before it (code,
+ * rules). `id` is Helpr's own unguessable id, the only thing the browser knows. `outcome` is set
+ * once the sign-in ended (a JSON object the page shows); `invitation_id` once it made a request.
+ */
+export interface PlexJoinPinsTable {
+  id: string;
+  pin_id: string;
+  pin_code: string;
+  invite_code: string | null;
+  rules_accepted: Generated<number>;
+  invitation_id: string | null;
+  outcome: string | null;
+  client_ip: string | null;
+  user_agent: string | null;
+  created_at: string;
+  expires_at: string;
 }
 
 export interface InviteCodesTable {
@@ -128,4 +170,6 @@ export interface Database {
   invite_code_uses: InviteCodeUsesTable;
   api_keys: ApiKeysTable;
   invitation_daily_counts: InvitationDailyCountsTable;
+  friend_tokens: FriendTokensTable;
+  plex_join_pins: PlexJoinPinsTable;
 }

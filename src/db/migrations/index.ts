@@ -4,6 +4,7 @@ import { invitationErrorKind } from './0002-invitation-error-kind.js';
 import { invitationDailyCounts } from './0003-invitation-daily-counts.js';
 import { invitationUnconfirmedSince } from './0004-invitation-unconfirmed-since.js';
 import { invitationApprovedAt } from './0005-invitation-approved-at.js';
+import { joinWithPlex } from './0006-join-with-plex.js';
 
 /** The static, ordered migration list: the one tree for both dialects. Append, never edit. */
 export const migrations: Record<string, Migration> = {
@@ -12,4 +13,5 @@ export const migrations: Record<string, Migration> = {
   '0003-invitation-daily-counts': invitationDailyCounts,
   '0004-invitation-unconfirmed-since': invitationUnconfirmedSince,
   '0005-invitation-approved-at': invitationApprovedAt,
+  '0006-join-with-plex': joinWithPlex,
 };

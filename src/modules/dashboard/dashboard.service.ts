@@ -40,7 +40,7 @@ export interface DashboardOverview extends DashboardStats {
   setupComplete: boolean;
 }
 
-const emptyCounts = (): Counts => ({ awaiting_approval: 0, pending: 0, sent: 0, already_shared: 0, already_invited: 0, failed: 0, declined: 0, revoked: 0, total: 0 });
+const emptyCounts = (): Counts => ({ awaiting_approval: 0, pending: 0, sent: 0, accepted: 0, already_shared: 0, already_invited: 0, failed: 0, declined: 0, revoked: 0, total: 0 });
 
 /** Midnight UTC `daysBack` days before `now`'s day. */
 function utcDayStart(now: Date, daysBack: number): Date {

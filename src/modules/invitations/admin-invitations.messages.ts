@@ -11,6 +11,8 @@ export function sendOutcomeMessage(invitation: InvitationView): Flash {
   switch (invitation.status) {
     case 'sent':
       return { message: `Invitation sent to ${who}.`, tone: 'success' };
+    case 'accepted':
+      return { message: `${who} joined with Plex: the libraries are shared and the invite is accepted, they can watch now.`, tone: 'success' };
     case 'already_shared':
       return { message: `${who} already has access to the server: nothing new was sent.`, tone: 'info' };
     case 'already_invited':

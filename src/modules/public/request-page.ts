@@ -43,6 +43,14 @@ export function requestPageModel(invitation: Pick<InvitationRow, 'status' | 'ide
   const who = invitation.identifier;
   const base = { status: invitation.status, identifier: who, refresh: false };
   switch (invitation.status) {
+    case 'accepted':
+      return {
+        ...base,
+        title: "You're in",
+        tone: 'success',
+        headline: `You're in, ${who}: the libraries are shared with your Plex account and ready to watch.`,
+        steps: ['Open Plex on your TV, phone or computer, signed in as ' + who + ': the shared libraries are there.'],
+      };
     case 'sent':
       return {
         ...base,
