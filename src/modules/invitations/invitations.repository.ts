@@ -1,12 +1,22 @@
 import type { Db } from '../../db/database.js';
-import type { InvitationsTable } from '../../db/schema.js';
+import type { InvitationsTable, JoinStep } from '../../db/schema.js';
 
 export type InvitationRow = Omit<InvitationsTable, 'attempts'> & { attempts: number };
 
 export type InvitationResult = Pick<
   InvitationsTable,
-  'status' | 'last_error' | 'error_kind' | 'plex_share_id' | 'sent_at' | 'next_attempt_at' | 'libraries' | 'updated_at' | 'unconfirmed_since'
+  'status' | 'last_error' | 'error_kind' | 'plex_share_id' | 'sent_at' | 'next_attempt_at' | 'libraries' | 'updated_at' | 'unconfirmed_since' | 'join_step' | 'accepted_at'
 >;
+
+/** What a join job records after a step (the lease renewed for the next one). */
+export interface JoinStepRecord {
+  join_step: JoinStep;
+  plex_share_id: string | null;
+  sent_at: string | null;
+  libraries: string;
+  lease_until: string;
+  updated_at: string;
+}
 
 /** The columns `complete` writes: the attempt's result, and the lease let go. */
 export function completedColumns(result: InvitationResult) {
@@ -114,6 +124,71 @@ export function createInvitationsRepository(db: Db) {
         .where('lease_owner', '=', owner)
         .executeTakeFirst();
       return Number(outcome.numUpdatedRows) === 1;
+    },
+
+    /** The latest Plex join of this plex.tv account since `since` (the duplicate window). */
+    findRecentPlexJoin(plexAccountId: string, since: string): Promise<InvitationRow | undefined> {
+      return db
+        .selectFrom('invitations')
+        .selectAll()
+        .where('plex_account_id', '=', plexAccountId)
+        .where('joined_with', '=', 'plex')
+        .where('created_at', '>=', since)
+        .where('status', '!=', 'revoked')
+        .orderBy('created_at', 'desc')
+        .limit(1)
+        .executeTakeFirst();
+    },
+
+    /**
+     * A join job records the step it finished, keeping (and renewing) its lease for the next one.
+     * Only the lease holder may, and only while the request is pending: after a revoke, or once
+     * another worker took the lease over, nothing is written and the job stops there.
+     */
+    async recordJoinStep(id: string, owner: string, step: JoinStepRecord): Promise<boolean> {
+      const result = await db
+        .updateTable('invitations')
+        .set(step)
+        .where('id', '=', id)
+        .where('lease_owner', '=', owner)
+        .where('status', '=', 'pending')
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
+    },
+
+    /**
+     * Records a join job's outcome like `complete`; when the job ended (any status but pending),
+     * the friend's token is deleted in the same transaction, so no ended job keeps one.
+     */
+    completeJoin(id: string, owner: string, result: InvitationResult): Promise<boolean> {
+      return db.transaction().execute(async (trx) => {
+        const outcome = await trx
+          .updateTable('invitations')
+          .set((eb) => ({ ...completedColumns(result), unconfirmed_since: eb.fn.coalesce('unconfirmed_since', eb.val(result.unconfirmed_since)) }))
+          .where('id', '=', id)
+          .where('lease_owner', '=', owner)
+          .executeTakeFirst();
+        if (Number(outcome.numUpdatedRows) !== 1) return false;
+        if (result.status !== 'pending') await trx.deleteFrom('friend_tokens').where('invitation_id', '=', id).execute();
+        return true;
+      });
+    },
+
+    /**
+     * The friend's "Try again": a pending Plex join nobody is running becomes due now. False when
+     * it is not pending, not a Plex join, being run, or already due.
+     */
+    async wakeJoin(id: string, now: string): Promise<boolean> {
+      const result = await db
+        .updateTable('invitations')
+        .set({ next_attempt_at: now, updated_at: now })
+        .where('id', '=', id)
+        .where('status', '=', 'pending')
+        .where('joined_with', '=', 'plex')
+        .where('next_attempt_at', '>', now)
+        .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<=', now)]))
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
     },
 
     /** Pending invitations waiting for the owner (by error kind) become due now; returns how many. */
