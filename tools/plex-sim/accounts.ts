@@ -8,6 +8,8 @@ export interface Account {
   email: string;
   title: string;
   plexPass: boolean;
+  /** plex.tv's `confirmed`: the email address was confirmed. */
+  confirmed: boolean;
 }
 
 export type AuthResult =
@@ -40,6 +42,7 @@ export class AccountStore {
       email: seed.email,
       title: seed.title ?? seed.username,
       plexPass: seed.plexPass ?? false,
+      confirmed: seed.confirmed ?? true,
     };
     this.accounts.set(account.id, account);
     this.addToken(account.id, seed.token);

@@ -1,7 +1,7 @@
 import type { Account } from './accounts.js';
 import type { SimContext } from './context.js';
 import type { SeedAccount, SeedLibrary } from './seed.js';
-import type { SimBehaviour, SimState } from './sim-state.js';
+import type { SimBehaviour, SimErrorAnswer, SimState } from './sim-state.js';
 import { viewState, type SimStateView } from './state-view.js';
 import type { LogFilter, LoggedRequest, TargetCounters, TrafficLog } from './traffic-log.js';
 import type { HoldSpec, HoldView } from './holds.js';
@@ -59,7 +59,12 @@ export interface SimControl {
   addLibrary(library: SeedLibrary): void;
   /** Removes a library by its global id, from plex.tv and the PMS alike. */
   removeLibrary(globalId: number): void;
+  /** A new account (a friend, say); `confirmed: false` makes one whose email is not confirmed yet. */
   addAccount(account: NewAccount): Account & { token: string };
+  /** The account confirms its email address (clicks the link in Plex's message). */
+  confirmAccount(account: AccountRef): Account;
+  /** What an unconfirmed account's accept answers; null lets it accept (see SimBehaviour). */
+  setUnconfirmedAcceptError(error: SimErrorAnswer | null): void;
   requestLog(filter?: LogFilter): LoggedRequest[];
   counters(): { plexTv: TargetCounters; pms: TargetCounters };
   /** Empties the request log and zeroes the counters. */
@@ -136,6 +141,9 @@ export function createControl({ ctx, createState, rules, log }: ControlDeps): Si
     setV2SharingOnPlexTv(served) {
       state().behaviour.v2SharingOnPlexTv = served;
     },
+    setUnconfirmedAcceptError(error) {
+      state().behaviour.unconfirmedAcceptError = error === null ? null : { ...error };
+    },
     approvePin(ref, accountRef) {
       const pins = state().pins;
       const pin = ref.id !== undefined ? pins.findLive(ref.id) : ref.code ? pins.findByCode(ref.code) : undefined;
@@ -166,6 +174,11 @@ export function createControl({ ctx, createState, rules, log }: ControlDeps): Si
       } catch (error) {
         throw new SimControlError((error as Error).message);
       }
+    },
+    confirmAccount(ref) {
+      const account = findAccount(state(), ref);
+      account.confirmed = true;
+      return { ...account };
     },
     requestLog: (filter) => log.entries(filter),
     counters: () => log.counters(),

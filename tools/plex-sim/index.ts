@@ -11,7 +11,7 @@ export {
   type SeedShare,
   type SimSeed,
 } from './seed.js';
-export type { SimBehaviour } from './sim-state.js';
+export { UNCONFIRMED_ACCEPT_ERROR, type SimBehaviour, type SimErrorAnswer } from './sim-state.js';
 export type { PinView, ShareView, SimStateView } from './state-view.js';
 export type { LogFilter, LoggedRequest, TargetCounters } from './traffic-log.js';
 export type { FaultKind, FaultSpec, LatencySpec, PathMatch, RuleView, SimTarget } from './traffic-rules.js';

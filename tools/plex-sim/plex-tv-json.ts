@@ -28,6 +28,7 @@ export function userJson(account: Account, authToken: string): Json {
     homeAdmin: account.plexPass,
     restricted: false,
     twoFactorEnabled: false,
+    confirmed: account.confirmed,
     joinedAt: 946730096,
     subscription: account.plexPass
       ? { active: true, status: 'Active', plan: 'lifetime', features: ['federated-auth', 'shared-radio'] }

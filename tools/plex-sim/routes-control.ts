@@ -28,6 +28,10 @@ const behaviourSchema = z.object({
   emptyLibraryIds: z.enum(['all', 'reject']).optional(),
   emptyV2SectionsRemaining: z.number().int().nonnegative().optional(),
   v2SharingOnPlexTv: z.boolean().optional(),
+  unconfirmedAcceptError: z
+    .object({ status: z.number().int().min(400).max(599), code: z.number().int(), message: z.string().min(1) })
+    .nullable()
+    .optional(),
 });
 const approveSchema = z.object({
   id: z.number().int().optional(),
@@ -46,8 +50,10 @@ const accountSchema = z.object({
   token: z.string().min(1).optional(),
   id: z.number().int().optional(),
   plexPass: z.boolean().optional(),
+  confirmed: z.boolean().optional(),
 });
-const logQuerySchema = z.object({ target, method: z.string().optional(), path: z.string().optional() });
+const accountRefSchema = z.object({ account: z.union([z.number().int(), z.string().min(1)]) });
+const logQuerySchema = z.object({ target, method: z.string().optional(), path: z.string().optional(), route: z.string().optional() });
 
 type IdParams = { Params: { id: string } };
 
@@ -120,6 +126,7 @@ export function registerControlRoutes(app: FastifyInstance, control: SimControl)
         const emptySections = change.emptyV2SectionsRemaining;
         if (emptySections !== undefined) control.emptyV2ServerSections(emptySections);
         if (change.v2SharingOnPlexTv !== undefined) control.setV2SharingOnPlexTv(change.v2SharingOnPlexTv);
+        if (change.unconfirmedAcceptError !== undefined) control.setUnconfirmedAcceptError(change.unconfirmedAcceptError);
         return control.state().behaviour;
       });
       scope.post('/pins/approve', async (request) => {
@@ -137,6 +144,7 @@ export function registerControlRoutes(app: FastifyInstance, control: SimControl)
       scope.post('/accounts', async (request, reply) => {
         return reply.code(201).send(control.addAccount(accountSchema.parse(request.body)));
       });
+      scope.post('/accounts/confirm', async (request) => control.confirmAccount(accountRefSchema.parse(request.body).account));
     },
     { prefix: '/__sim' },
   );

@@ -57,6 +57,9 @@ export function registerV2SharingRoutes(app: FastifyInstance, ctx: SimContext): 
     const caller = callerOf(request);
     const share = ctx.state.shares.receivedBy(caller).find((candidate) => candidate.v2Id === Number(request.params.id));
     if (!share) return sendV2Error(request, reply, V2_ERRORS.notFound);
+    // An account that never confirmed its email cannot accept yet; the invite stays pending.
+    const refusal = ctx.state.behaviour.unconfirmedAcceptError;
+    if (!caller.confirmed && refusal) return sendV2Error(request, reply, refusal);
     ctx.state.shares.accept(share, caller.id, ctx.state.clock.now());
     return sendV2(request, reply, 200, 'sharedServer', sharedServerJson(ctx.state, share));
   });

@@ -7,6 +7,11 @@ export interface SeedAccount {
   token: string;
   title?: string;
   plexPass?: boolean;
+  /**
+   * Whether the account's email address is confirmed (plex.tv's `confirmed`); true when left out.
+   * A brand-new account that never clicked Plex's email is not.
+   */
+  confirmed?: boolean;
 }
 
 export type LibraryType = 'movie' | 'show' | 'artist' | 'photo';

@@ -18,6 +18,23 @@ export interface OwnedServer {
   libraries: Library[];
 }
 
+/** A v2 error answer: `{"errors":[{code, message, status}]}` (or its XML form). */
+export interface SimErrorAnswer {
+  status: number;
+  code: number;
+  message: string;
+}
+
+/**
+ * [assume] What plex.tv answers when an account whose email address is not confirmed accepts an
+ * invite. Nobody has recorded the real answer (plex-api.md has none); this is the issue 12 design's guess.
+ */
+export const UNCONFIRMED_ACCEPT_ERROR: SimErrorAnswer = {
+  status: 400,
+  code: 1069,
+  message: 'Please confirm your email address before accepting invitations',
+};
+
 /** Switches that change how the simulator answers; kept apart from the data so reset restores both. */
 export interface SimBehaviour {
   /** Makes the v1 shared_servers family answer 410 like the other removed routes. */
@@ -34,6 +51,11 @@ export interface SimBehaviour {
    * caught. plex-api.md reports that plex.tv serves the same paths too; turn this on to get that.
    */
   v2SharingOnPlexTv: boolean;
+  /**
+   * The answer to an accept (E10) by an account whose email is not confirmed; null lets such an
+   * account accept like any other. The default is an assumption (UNCONFIRMED_ACCEPT_ERROR).
+   */
+  unconfirmedAcceptError: SimErrorAnswer | null;
 }
 
 export const DEFAULT_BEHAVIOUR: SimBehaviour = {
@@ -42,6 +64,7 @@ export const DEFAULT_BEHAVIOUR: SimBehaviour = {
   emptyLibraryIds: 'all',
   emptyV2SectionsRemaining: 0,
   v2SharingOnPlexTv: false,
+  unconfirmedAcceptError: UNCONFIRMED_ACCEPT_ERROR,
 };
 
 export class SimState {

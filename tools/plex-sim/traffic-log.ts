@@ -44,6 +44,11 @@ export interface LogFilter {
   method?: string;
   /** Path prefix. */
   path?: string;
+  /**
+   * The route pattern, exactly (`/api/v2/shared_servers/:id/accept`): every accept whatever its id,
+   * and only the share POST for `/api/v2/shared_servers` (a path prefix also matches its sub-paths).
+   */
+  route?: string;
 }
 
 const INTERESTING_HEADERS = new Set(['accept', 'content-type', 'user-agent']);
@@ -122,7 +127,8 @@ export class TrafficLog {
         (entry) =>
           (!filter.target || entry.target === filter.target) &&
           (!filter.method || entry.method.toUpperCase() === filter.method.toUpperCase()) &&
-          (!filter.path || entry.path.startsWith(filter.path)),
+          (!filter.path || entry.path.startsWith(filter.path)) &&
+          (!filter.route || entry.route === filter.route),
       )
       .map((entry) => structuredClone(entry));
   }
