@@ -34,6 +34,10 @@ const FIELD_NAMES: Record<string, string> = {
   joinMode: 'who may join',
   timeZone: 'time zone',
   publicAddress: 'public address',
+  joinWays: 'ways to join',
+  rulesRequired: 'house rules to accept',
+  rules: 'house rules',
+  guide: 'guide',
   'sharing.allowSync': 'downloads',
   'sharing.allowCameraUpload': 'camera upload',
   'sharing.allowChannels': 'live TV',
@@ -49,11 +53,14 @@ const SECTION_NAMES: Record<string, string> = {
   invites: 'Invite settings',
   limits: 'Limits',
   time: 'Time zone',
+  join: 'Join settings',
+  guide: 'Guide',
   address: 'Public address',
   'plex.server': 'Plex server',
 };
 
 const JOIN_MODES: Record<string, string> = { open: 'anyone with the address', code: 'only with an invite code', approval: 'you approve each request' };
+const JOIN_WAYS: Record<string, string> = { both: 'Continue with Plex or an email', plex: 'only Continue with Plex', email: 'only an email or username' };
 
 const str = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
 const list = (value: unknown): string[] => (Array.isArray(value) ? value.map(String) : []);
@@ -122,7 +129,15 @@ export function auditWords(entry: AuditEntry, names: AuditNames, fallback: strin
       // entries without it keep the field's name alone.
       const to = (d.to ?? {}) as Record<string, unknown>;
       const newValue = (field: string): string | undefined =>
-        field === 'joinMode' && str(to.joinMode) ? `“${JOIN_MODES[str(to.joinMode)!] ?? str(to.joinMode)}”` : field === 'timeZone' ? str(to.timeZone) : undefined;
+        field === 'joinMode' && str(to.joinMode)
+          ? `“${JOIN_MODES[str(to.joinMode)!] ?? str(to.joinMode)}”`
+          : field === 'joinWays' && str(to.joinWays)
+            ? `“${JOIN_WAYS[str(to.joinWays)!] ?? str(to.joinWays)}”`
+            : field === 'rulesRequired' && typeof to.rulesRequired === 'boolean'
+              ? (to.rulesRequired ? 'on' : 'off')
+              : field === 'timeZone'
+                ? str(to.timeZone)
+                : undefined;
       const fields = list(d.fields).map((field) => {
         const name = FIELD_NAMES[field] ?? field;
         const value = newValue(field);

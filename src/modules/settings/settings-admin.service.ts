@@ -16,15 +16,20 @@ export interface SettingsOverview {
   apiKeys: ApiKeyView[];
 }
 
+type AuditedValues = Partial<Pick<AppSettings, 'joinMode' | 'timeZone' | 'joinWays' | 'rulesRequired'>>;
+
 /**
- * The new values the audit log shows in words: only who may join and the time zone (short, chosen
- * from a list, and the change that matters most when friends suddenly can or cannot get in). Free
- * text (site title, welcome message) stays out: the log names the field alone.
+ * The new values the audit log shows in words: only who may join, the ways to join, whether rules
+ * must be accepted and the time zone (short, chosen from a list, and the changes that matter most
+ * when friends suddenly can or cannot get in). Free text (site title, welcome message, guide,
+ * rules) stays out: the log names the field alone.
  */
-function auditedValues(changed: string[], after: AppSettings): { to?: Partial<Pick<AppSettings, 'joinMode' | 'timeZone'>> } {
-  const to: Partial<Pick<AppSettings, 'joinMode' | 'timeZone'>> = {};
+function auditedValues(changed: string[], after: AppSettings): { to?: AuditedValues } {
+  const to: AuditedValues = {};
   if (changed.includes('joinMode')) to.joinMode = after.joinMode;
   if (changed.includes('timeZone')) to.timeZone = after.timeZone;
+  if (changed.includes('joinWays')) to.joinWays = after.joinWays;
+  if (changed.includes('rulesRequired')) to.rulesRequired = after.rulesRequired;
   return Object.keys(to).length > 0 ? { to } : {};
 }
 

@@ -1,14 +1,15 @@
 import { AppError } from '../../errors.js';
 import { isJoinMode } from './join-mode.js';
+import { joinFormValues, parseJoinForm, submittedJoinValues, type JoinFormValues } from './join-settings-input.js';
 import type { AppSettings, InviteLimits } from './settings.service.js';
 import { canonicalTimeZone } from '../../time-zone.js';
 
 /** The settings page's forms that change stored settings (password and API keys have their own). */
-export const SETTINGS_SECTIONS = ['site', 'invites', 'limits', 'time'] as const;
+export const SETTINGS_SECTIONS = ['site', 'invites', 'join', 'guide', 'limits', 'time'] as const;
 export type SettingsSection = (typeof SETTINGS_SECTIONS)[number];
 
 /** Every field as the forms show it: text as typed, checkboxes ticked or not. */
-export interface SettingsFormValues {
+export interface SettingsFormValues extends JoinFormValues {
   siteTitle: string;
   welcomeMessage: string;
   /** As sent: one of JOIN_MODES when valid. */
@@ -27,7 +28,7 @@ export interface SettingsFormValues {
 
 /** A checked form: the settings to store and the limits to change. */
 export interface SettingsChange {
-  settings: Partial<Pick<AppSettings, 'siteTitle' | 'welcomeMessage' | 'joinMode' | 'sharing' | 'timeZone'>>;
+  settings: Partial<Pick<AppSettings, 'siteTitle' | 'welcomeMessage' | 'joinMode' | 'sharing' | 'timeZone' | 'joinWays' | 'rulesRequired' | 'rules' | 'guide'>>;
   limits: Partial<InviteLimits>;
 }
 
@@ -48,6 +49,8 @@ export const NUMBER_RULES: Record<keyof InviteLimits, { min: number; max: number
 const SECTION_LIMITS: Record<SettingsSection, Array<keyof InviteLimits>> = {
   site: [],
   invites: ['duplicateWindowMinutes'],
+  join: [],
+  guide: [],
   limits: ['invitesPerWindow', 'inviteWindowMinutes', 'wrongCodesPerWindow', 'wrongCodeWindowMinutes'],
   time: [],
 };
@@ -74,6 +77,7 @@ export function formValues(settings: AppSettings): SettingsFormValues {
     wrongCodesPerWindow: String(limits.wrongCodesPerWindow),
     wrongCodeWindowMinutes: String(limits.wrongCodeWindowMinutes),
     timeZone: settings.timeZone ?? '',
+    ...joinFormValues(settings),
   };
 }
 
@@ -85,6 +89,7 @@ export function submittedValues(section: SettingsSection, body: FormBody): Parti
     return { ...numbers, joinMode: text(body, 'joinMode').slice(0, 20), allowSync: ticked(body, 'allowSync'), allowCameraUpload: ticked(body, 'allowCameraUpload'), allowChannels: ticked(body, 'allowChannels') };
   }
   if (section === 'time') return { timeZone: text(body, 'timeZone').slice(0, 100) };
+  if (section === 'join' || section === 'guide') return submittedJoinValues(section, body);
   return numbers;
 }
 
@@ -120,6 +125,7 @@ export function parseSettingsForm(section: SettingsSection, body: FormBody, sour
       sharing: { allowSync: ticked(body, 'allowSync'), allowCameraUpload: ticked(body, 'allowCameraUpload'), allowChannels: ticked(body, 'allowChannels') },
     };
   }
+  if (section === 'join' || section === 'guide') change.settings = parseJoinForm(section, body, errors);
   if (section === 'time') {
     const timeZone = canonicalTimeZone(text(body, 'timeZone'));
     if (timeZone) change.settings = { timeZone };
@@ -139,7 +145,7 @@ export function parseSettingsForm(section: SettingsSection, body: FormBody, sour
 /** Dotted names of the settings that differ ("sharing.allowSync"), for the audit log: names, never values. */
 export function changedFields(before: AppSettings, after: AppSettings): string[] {
   const changed: string[] = [];
-  for (const key of ['siteTitle', 'welcomeMessage', 'joinMode', 'timeZone'] as const) if (before[key] !== after[key]) changed.push(key);
+  for (const key of ['siteTitle', 'welcomeMessage', 'joinMode', 'timeZone', 'joinWays', 'rulesRequired', 'rules', 'guide'] as const) if (before[key] !== after[key]) changed.push(key);
   for (const key of Object.keys(after.sharing) as Array<keyof AppSettings['sharing']>) {
     if (before.sharing[key] !== after.sharing[key]) changed.push(`sharing.${key}`);
   }

@@ -3,29 +3,41 @@ import type { Deps } from '../../deps.js';
 import { isAppError } from '../../errors.js';
 import { actorOf } from '../auth/auth.guard.js';
 import { JOIN_MODE_CHOICES } from './join-mode.js';
+import { JOIN_WAYS_CHOICES } from './join-settings.js';
+import { renderMarkdown } from '../../markdown.js';
 import { publicAddressView } from '../public-address/public-address.service.js';
 import { TIME_ZONES } from '../../time-zone.js';
 import { formValues, NUMBER_RULES, SETTINGS_SECTIONS, submittedValues, type FormBody, type SettingsFormValues } from './settings-input.js';
 
 /** How the confirmation names each section: "Limits saved." */
-const SECTION_NAMES: Record<string, string> = { site: 'Site', invites: 'Invites', limits: 'Limits', time: 'Time zone' };
+const SECTION_NAMES: Record<string, string> = { site: 'Site', invites: 'Invites', join: 'Joining', guide: 'Guide', limits: 'Limits', time: 'Time zone' };
+
+/** The sections with Markdown the owner can preview before saving. */
+const PREVIEW_SECTIONS = ['join', 'guide'] as const;
 
 /** A form that came back with mistakes: its section, what was typed (never passwords), the messages. */
 export interface RefusedForm {
   section: string;
   values?: Partial<SettingsFormValues> & { name?: string; publicAddress?: string };
   errors: Record<string, string>;
+  /** Not refused: the owner asked to preview the Markdown as typed (nothing saved, status 200). */
+  preview?: boolean;
 }
 
 /** The whole settings page; a refused form is shown with status 400, its values and messages. */
 export async function renderSettings(reply: FastifyReply, deps: Deps, refused?: RefusedForm): Promise<FastifyReply> {
   const overview = await deps.services.settingsAdmin.overview();
-  if (refused) reply.code(400);
+  if (refused && !refused.preview) reply.code(400);
+  const values = { ...formValues(overview.settings), ...refused?.values };
   return reply.page('pages/admin/settings', {
     title: 'Settings',
     section: '/admin/settings',
     ...overview,
-    values: { ...formValues(overview.settings), ...refused?.values },
+    values,
+    // What friends will see, rendered as their pages render it (the same Markdown rules).
+    previews: { guide: renderMarkdown(values.guide), rules: renderMarkdown(values.rules) },
+    previewSection: refused?.preview ? refused.section : undefined,
+    joinWaysChoices: JOIN_WAYS_CHOICES,
     errors: refused?.errors ?? {},
     refusedSection: refused?.section,
     rules: NUMBER_RULES,
@@ -66,6 +78,13 @@ export async function settingsRoutes(app: FastifyInstance, opts: { deps: Deps })
         return renderRefused(reply, deps, error, { section, values: submittedValues(section, request.body) });
       }
     });
+  }
+
+  // The Preview button: the page again with the text as typed, rendered; nothing is saved.
+  for (const section of PREVIEW_SECTIONS) {
+    app.post<{ Body: FormBody }>(`/admin/settings/${section}/preview`, (request, reply) =>
+      renderSettings(reply, deps, { section, values: submittedValues(section, request.body), errors: {}, preview: true }),
+    );
   }
 
   app.post<{ Body: PasswordBody }>('/admin/settings/password', async (request, reply) => {

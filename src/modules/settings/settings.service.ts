@@ -3,6 +3,7 @@ import type { SharingOptions } from '../../plex/plex-sharing.client.js';
 import { canonicalTimeZone } from '../../time-zone.js';
 import { createCachedValue } from './cached-value.js';
 import { storedJoinMode, type JoinMode } from './join-mode.js';
+import { DEFAULT_JOIN_SETTINGS, storedJoinSettings, type JoinSettings } from './join-settings.js';
 import type { SettingsRepository } from './settings.repository.js';
 
 /** How long each instance keeps settings in memory; another instance's change is seen within it. */
@@ -19,7 +20,8 @@ export interface InviteLimits {
   duplicateWindowMinutes: number;
 }
 
-export interface AppSettings {
+/** The join settings (join-settings.ts): join ways, the friends' guide, the house rules. */
+export interface AppSettings extends JoinSettings {
   siteTitle: string;
   welcomeMessage: string;
   /** Who may ask for access (join-mode.ts); replaces the older `requireCode` flag. */
@@ -44,6 +46,7 @@ export const DEFAULT_SETTINGS: AppSettings = {
   limits: { invitesPerWindow: 5, inviteWindowMinutes: 15, wrongCodesPerWindow: 10, wrongCodeWindowMinutes: 15, duplicateWindowMinutes: 10 },
   timeZone: null,
   publicAddress: null,
+  ...DEFAULT_JOIN_SETTINGS,
 };
 
 export type SettingsOverrides = { limits?: Partial<InviteLimits> };
@@ -69,6 +72,7 @@ export function createSettingsService(deps: { settings: SettingsRepository; cloc
       // A zone this runtime no longer knows (another instance's newer time zone data) counts as unset.
       timeZone: canonicalTimeZone(stored.timeZone) ?? DEFAULT_SETTINGS.timeZone,
       publicAddress: typeof stored.publicAddress === 'string' ? stored.publicAddress : DEFAULT_SETTINGS.publicAddress,
+      ...storedJoinSettings(stored),
     };
   }
   const cache = createCachedValue(load, { ttlMs: deps.ttlMs ?? SETTINGS_TTL_MS, clock: deps.clock });
