@@ -3,6 +3,8 @@ import { isPlexError, PlexError } from './plex.errors.js';
 import { parsePlexXml } from './plex-xml.js';
 import { parsePlexJson, pendingInviteSchema, plexTimeOf, sharedServerSchema, validatePlex, type PlexPendingInvite, type PlexSharedServer } from './plex.schemas.js';
 import { plexTvRequester, type PlexTvContext } from './plex-tv.client.js';
+import { createFriendAcceptCalls } from './plex-friend-accept.js';
+import { createAddLibraries } from './plex-share-update.js';
 
 export interface SharingOptions {
   allowSync: boolean;
@@ -15,6 +17,12 @@ export interface InviteRequest {
   machineIdentifier: string;
   /** An email address or a Plex username. */
   invitee: string;
+  /**
+   * The friend's plex.tv account id (from their own account read). When given, the share goes to
+   * that account (v1 `invited_id`, v2 `invitedId`) and `invitee` only names it; a name may be
+   * retyped or changed, the id cannot.
+   */
+  invitedId?: number;
   /** plex.tv-global section ids (never the media server's local keys). */
   librarySectionIds: number[];
   sharing: SharingOptions;
@@ -36,7 +44,10 @@ const bit = (on: boolean) => (on ? '1' : '0');
 function v1InviteBody(request: InviteRequest) {
   return {
     server_id: request.machineIdentifier,
-    shared_server: { library_section_ids: request.librarySectionIds, invited_email: request.invitee },
+    shared_server:
+      request.invitedId === undefined
+        ? { library_section_ids: request.librarySectionIds, invited_email: request.invitee }
+        : { library_section_ids: request.librarySectionIds, invited_id: request.invitedId },
     sharing_settings: {
       allowSync: bit(request.sharing.allowSync),
       allowCameraUpload: bit(request.sharing.allowCameraUpload),
@@ -51,7 +62,7 @@ function v1InviteBody(request: InviteRequest) {
 function v2InviteBody(request: InviteRequest) {
   return {
     machineIdentifier: request.machineIdentifier,
-    invitedEmail: request.invitee,
+    ...(request.invitedId === undefined ? { invitedEmail: request.invitee } : { invitedId: request.invitedId }),
     librarySectionIds: request.librarySectionIds,
     settings: {
       allowSync: request.sharing.allowSync,
@@ -70,7 +81,17 @@ function v2InviteBody(request: InviteRequest) {
 
 export function createPlexSharingClient(ctx: PlexTvContext) {
   const call = plexTvRequester(ctx);
+  const sharing = createSharingCalls(call);
+  return {
+    ...sharing,
+    // Join with Plex (issue 12): accepting as the friend, and libraries added to an existing share.
+    ...createFriendAcceptCalls(ctx),
+    addLibraries: createAddLibraries(ctx, sharing),
+  };
+}
 
+/** E5 to E8 and the owner-side look-ups, over one requester. */
+function createSharingCalls(call: ReturnType<typeof plexTvRequester>) {
   async function inviteV1(token: string, request: InviteRequest): Promise<InviteResult> {
     const what = 'sending the invite';
     const path = `/api/servers/${encodeURIComponent(request.machineIdentifier)}/shared_servers`;
@@ -95,8 +116,10 @@ export function createPlexSharingClient(ctx: PlexTvContext) {
 
   return {
     /**
-     * E5: shares the chosen libraries with an email or username. The proven v1 endpoint first; the
-     * v2 endpoint when v1 answers 404 or 410. "Already sharing" is an answer, not an error.
+     * E5: shares the chosen libraries with an email or username, or with an account id when
+     * `invitedId` is given (Join with Plex knows it from the friend's own sign-in). The proven v1
+     * endpoint first; the v2 endpoint when v1 answers 404 or 410. "Already sharing" is an answer,
+     * not an error.
      */
     async inviteFriend(token: string, request: InviteRequest): Promise<InviteResult> {
       if (request.librarySectionIds.length === 0) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { errorFromResponse, PlexError, plexErrorText, type PlexErrorKind } from './plex.errors.js';
+import { errorFromResponse, isUnconfirmedEmailRefusal, PlexError, plexErrorText, type PlexErrorKind } from './plex.errors.js';
 
 // The bodies of plex-api.md §1.4, as Plex sends them.
 const V2_JSON_401 = '{"errors":[{"code":1001,"message":"User could not be authenticated","status":401}]}';
@@ -97,5 +97,27 @@ describe('errorFromResponse', () => {
     for (const [status, body] of [[401, V2_JSON_401], [400, ALREADY_400], [404, V2_JSON_404], [400, V2_JSON_400], [422, REVOKED_422]] as const) {
       expect(classify(status, body).temporary).toBe(false);
     }
+  });
+});
+
+describe('isUnconfirmedEmailRefusal', () => {
+  const v2 = (status: number, code: number, message: string) => errorFromResponse('accepting the invite', status, JSON.stringify({ errors: [{ code, message, status }] }), undefined);
+
+  it('tells the assumed 400/1069 answer, and refusals whose words say the email is not confirmed', () => {
+    expect(isUnconfirmedEmailRefusal(v2(400, 1069, 'Please confirm your email address before accepting invitations'))).toBe(true);
+    expect(isUnconfirmedEmailRefusal(v2(403, 1069, 'Forbidden'))).toBe(true);
+    for (const words of ['You must verify your email first', 'Email address not confirmed', 'Your email has not been verified', 'Unverified email address']) {
+      expect(isUnconfirmedEmailRefusal(v2(400, 1000, words)), words).toBe(true);
+      expect(isUnconfirmedEmailRefusal(errorFromResponse('accepting the invite', 403, `<Response code="403" status="${words}"/>`, undefined)), words).toBe(true);
+    }
+  });
+
+  it('does not take other refusals, failures or errors for it', () => {
+    expect(isUnconfirmedEmailRefusal(v2(400, 1000, 'User email@example.com could not be found'))).toBe(false);
+    expect(isUnconfirmedEmailRefusal(v2(400, 1000, 'Invalid library section id(s): 1'))).toBe(false);
+    expect(isUnconfirmedEmailRefusal(v2(401, 1069, 'Please confirm your email address'))).toBe(false);
+    expect(isUnconfirmedEmailRefusal(v2(503, 1069, 'Please confirm your email address'))).toBe(false);
+    expect(isUnconfirmedEmailRefusal(new Error('Please confirm your email address'))).toBe(false);
+    expect(isUnconfirmedEmailRefusal(undefined)).toBe(false);
   });
 });

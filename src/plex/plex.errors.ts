@@ -37,6 +37,24 @@ export class PlexError extends Error {
 
 export const isPlexError = (error: unknown): error is PlexError => error instanceof PlexError;
 
+/**
+ * [assume] The code plex.tv answers an accept with when the account's email address is not
+ * confirmed. Nobody has recorded the real answer; this is the guess the simulator makes too, so the
+ * words are matched as well.
+ */
+export const UNCONFIRMED_EMAIL_CODE = 1069;
+const UNCONFIRMED_EMAIL_TEXT = /\b(confirm|verify)\b[^.]*\bemail\b|\bemail\b[^.]*\bnot\b[^.]*\b(confirmed|verified)\b|\b(unconfirmed|unverified)\b[^.]*\bemail\b/i;
+
+/**
+ * Whether plex.tv refused because the account's email address is not confirmed yet: a permanent
+ * refusal (4xx) with the assumed code, or with words that say so. Waiting for the friend helps;
+ * retrying alone does not.
+ */
+export function isUnconfirmedEmailRefusal(error: unknown): boolean {
+  if (!isPlexError(error) || error.kind !== 'rejected') return false;
+  return error.code === UNCONFIRMED_EMAIL_CODE || UNCONFIRMED_EMAIL_TEXT.test(error.message);
+}
+
 /** The readable text of a Plex error body, whatever its shape (see plex-api.md §1.4). */
 export function plexErrorText(body: string): { message: string | undefined; code: number | undefined } {
   const json = /^\s*[{[]/.test(body) ? safeJson(body) : undefined;

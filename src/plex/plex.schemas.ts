@@ -13,6 +13,11 @@ export const accountSchema = z.object({
   email: z.string().nullish(),
   title: z.string().nullish(),
   thumb: z.string().nullish(),
+  /**
+   * Whether the account's email address is confirmed (plex.tv's `confirmed`). Absent (or null) means
+   * confirmed: only a `false` says the account cannot accept invites yet.
+   */
+  confirmed: z.preprocess((value) => (value === null ? undefined : value), flag.optional()),
 });
 export type PlexAccount = z.infer<typeof accountSchema>;
 
@@ -76,6 +81,10 @@ export const sharedServerSchema = z.object({
   invitedEmail: z.string().nullish(),
   invited: invitedSchema.nullish(),
   accepted: flag.nullish(),
+  /** A share of every library, present and future: a list of ids sent in an update would narrow it. */
+  allLibraries: flag.nullish(),
+  /** Sent back unchanged with a library update, so the update does not reset them. */
+  sharingSettings: z.record(z.string(), z.unknown()).nullish(),
   libraries: z.array(z.object({ id: numeric, key: numeric.nullish(), title: z.string().nullish() })).nullish(),
   /** When the share (or its invite) was made: what tells a share Helpr made from an older one. */
   invitedAt: plexTime,
@@ -118,7 +127,8 @@ export function validatePlex<T extends z.ZodType>(schema: T, value: unknown, wha
 export function parsePlexJson(text: string, what: string): unknown {
   try {
     return JSON.parse(text);
-  } catch (error) {
-    throw new PlexError('upstream', `Plex sent JSON that could not be read while ${what}`, { cause: error });
+  } catch {
+    // No cause: V8's message quotes the start of the text, which may be an account answer with its token.
+    throw new PlexError('upstream', `Plex sent JSON that could not be read while ${what}`);
   }
 }
