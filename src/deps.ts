@@ -13,6 +13,9 @@ import { createAuditRepository } from './modules/audit/audit.repository.js';
 import { createAuditService } from './modules/audit/audit.service.js';
 import { createAuthService } from './modules/auth/auth.service.js';
 import { createInvitationDelivery } from './modules/invitations/invitation-delivery.js';
+import { createFriendTokensRepository } from './modules/invitations/friend-tokens.repository.js';
+import { createFriendTokens } from './modules/invitations/friend-tokens.js';
+import { createPlexJoinSteps } from './modules/invitations/plex-join-steps.js';
 import { createInvitationSender } from './modules/invitations/invitation-sender.js';
 import { createInvitationsRepository } from './modules/invitations/invitations.repository.js';
 import { createAdminInvitationsRepository } from './modules/invitations/admin-invitations.repository.js';
@@ -104,6 +107,7 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}) 
     sessions: createSessionsRepository(database.db),
     settings: createSettingsRepository(database.db),
     invitations: createInvitationsRepository(database.db),
+    friendTokens: createFriendTokensRepository(database.db),
     inviteCodes: createInviteCodesRepository(database.db),
     audit: createAuditRepository(database.db),
     apiKeys: createApiKeysRepository(database.db),
@@ -136,9 +140,20 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}) 
       : undefined,
   });
   const codes = createInviteCodesService({ codes: repositories.inviteCodes, clock });
+  // Join with Plex: the friend's token sealed with the same key as the owner's, used only by the job.
+  const friendTokens = createFriendTokens({ repository: repositories.friendTokens, box: secretBox });
   const untrackedDelivery = createInvitationDelivery({
     invitations: repositories.invitations,
     send: createInvitationSender({ connection: plexConnection, mapping: libraryMapping, settings, onTokenRefused: tokenRefusals.record }),
+    join: createPlexJoinSteps({
+      connection: plexConnection,
+      client: () => plexConnection.client(),
+      mapping: libraryMapping,
+      settings,
+      friendTokens,
+      clock,
+      onTokenRefused: tokenRefusals.record,
+    }),
     clock,
     logger,
     leaseMs: overrides.inviteLeaseMs ?? config.inviteLeaseSeconds * 1000,
@@ -169,6 +184,7 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}) 
     codes,
     settings,
     delivery,
+    friendTokens,
     limits: inviteLimits,
     clock,
     logger,
@@ -214,7 +230,7 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}) 
     tokenRefusals,
     serverChoice: createServerChoice({ connection: plexConnection, audit, onChanged: onPlexChanged }),
     dashboard: createDashboardService({ stats: createStatsRepository(database.db), clock, connectionTests, setup, settings }),
-    retryWorker: createRetryWorker({ invitations: repositories.invitations, delivery, clock, logger }),
+    retryWorker: createRetryWorker({ invitations: repositories.invitations, delivery, clock, logger, sweepTokens: friendTokens.sweep }),
     delivery,
   };
 

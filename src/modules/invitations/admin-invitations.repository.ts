@@ -174,6 +174,8 @@ export function createAdminInvitationsRepository(db: Db) {
           .where('status', '=', 'awaiting_approval')
           .executeTakeFirst();
         if (Number(result.numUpdatedRows) !== 1) return false;
+        // A Plex join kept the friend's token for the approval: it is never used now.
+        await trx.deleteFrom('friend_tokens').where('invitation_id', '=', id).execute();
         const codeId = (await trx.selectFrom('invitations').select('code_id').where('id', '=', id).executeTakeFirst())?.code_id;
         if (codeId) {
           await trx.deleteFrom('invite_code_uses').where('invitation_id', '=', id).execute();
@@ -190,16 +192,21 @@ export function createAdminInvitationsRepository(db: Db) {
 
     /**
      * Marks an invitation revoked and drops any lease, so a send still in flight cannot record
-     * itself over the revocation (complete() needs the lease). False when it already was revoked.
+     * itself over the revocation (complete() needs the lease). A Plex join's token goes in the same
+     * transaction. False when it already was revoked.
      */
-    async markRevoked(id: string, now: string): Promise<boolean> {
-      const result = await db
-        .updateTable('invitations')
-        .set({ status: 'revoked', next_attempt_at: null, lease_owner: null, lease_until: null, updated_at: now })
-        .where('id', '=', id)
-        .where('status', '!=', 'revoked')
-        .executeTakeFirst();
-      return Number(result.numUpdatedRows) === 1;
+    markRevoked(id: string, now: string): Promise<boolean> {
+      return db.transaction().execute(async (trx) => {
+        const result = await trx
+          .updateTable('invitations')
+          .set({ status: 'revoked', next_attempt_at: null, lease_owner: null, lease_until: null, updated_at: now })
+          .where('id', '=', id)
+          .where('status', '!=', 'revoked')
+          .executeTakeFirst();
+        if (Number(result.numUpdatedRows) !== 1) return false;
+        await trx.deleteFrom('friend_tokens').where('invitation_id', '=', id).execute();
+        return true;
+      });
     },
   };
 }

@@ -3,9 +3,12 @@ import type { Clock } from '../../clock.js';
 import { randomId } from '../../security/crypto.js';
 import type { InvitationSender, SendOutcome } from './invitation-sender.js';
 import type { InvitationResult, InvitationRow, InvitationsRepository } from './invitations.repository.js';
+import { joinResultOf } from './plex-join-result.js';
+import type { JoinProgress, PlexJoinSteps } from './plex-join-steps.js';
 import { RETRY_POLICY, givesUp, retryDelayMs } from './retry-policy.js';
 
-export type DeliverableInvitation = Pick<InvitationRow, 'id' | 'identifier' | 'libraries' | 'attempts' | 'created_at' | 'unconfirmed_since' | 'approved_at'>;
+export type DeliverableInvitation = Pick<InvitationRow, 'id' | 'identifier' | 'libraries' | 'attempts' | 'created_at' | 'unconfirmed_since' | 'approved_at'> &
+  Partial<Pick<InvitationRow, 'joined_with' | 'join_step' | 'plex_account_id' | 'plex_share_id' | 'sent_at' | 'error_kind'>>;
 
 /** The row's new state after one attempt. */
 export function resultOf(outcome: SendOutcome, invitation: DeliverableInvitation, now: Date): InvitationResult {
@@ -43,6 +46,8 @@ export function resultOf(outcome: SendOutcome, invitation: DeliverableInvitation
 export function createInvitationDelivery(deps: {
   invitations: InvitationsRepository;
   send: InvitationSender;
+  /** Runs the steps of a Plex join (requests with joined_with 'plex'). */
+  join?: PlexJoinSteps;
   clock: Clock;
   logger: Logger;
   /** How long one attempt holds an invitation (RETRY_POLICY.leaseMs unless configured). */
@@ -50,6 +55,43 @@ export function createInvitationDelivery(deps: {
 }) {
   const instanceId = randomId(6);
   const leaseMs = deps.leaseMs ?? RETRY_POLICY.leaseMs;
+
+  /** Once the wait is recorded: a wait the owner already ended (signed in again) is made due now. */
+  async function endEarly(id: string, result: InvitationResult, endWaitNow: (() => Promise<boolean>) | undefined): Promise<InvitationResult> {
+    if (!(await endWaitNow?.().catch(() => false))) return result;
+    await deps.invitations.wakeOne(id, deps.clock.now().toISOString());
+    return { ...result, next_attempt_at: deps.clock.now().toISOString() };
+  }
+
+  /**
+   * A Plex join: its steps record their progress as they go (each renewing the lease, as each may
+   * take as long as a whole send), then the outcome is recorded with the token deleted if it ended.
+   */
+  async function deliverJoin(join: PlexJoinSteps, invitation: DeliverableInvitation, leaseOwner: string): Promise<InvitationResult | undefined> {
+    const record = (progress: JoinProgress) => {
+      const now = deps.clock.now();
+      return deps.invitations.recordJoinStep(invitation.id, leaseOwner, {
+        join_step: progress.step,
+        plex_share_id: progress.plexShareId,
+        sent_at: progress.sentAt,
+        libraries: progress.libraries,
+        lease_until: new Date(now.getTime() + leaseMs).toISOString(),
+        updated_at: now.toISOString(),
+      });
+    };
+    const row = { ...invitation, plex_share_id: invitation.plex_share_id ?? null, sent_at: invitation.sent_at ?? null, error_kind: invitation.error_kind ?? null };
+    const outcome = await join(row, record);
+    if (outcome.status === 'lost') {
+      deps.logger.info({ invitation: invitation.id }, 'join attempt stopped: its lease went (taken over or revoked)');
+      return undefined;
+    }
+    const result = joinResultOf(outcome, invitation, deps.clock.now());
+    const recorded = await deps.invitations.completeJoin(invitation.id, leaseOwner, result);
+    deps.logger.info({ invitation: invitation.id, status: result.status, step: result.join_step, kind: result.error_kind, recorded }, 'join attempt');
+    if (!recorded) return undefined;
+    return outcome.status === 'retry' ? endEarly(invitation.id, result, outcome.endWaitNow) : result;
+  }
+
   return {
     newLease(now: Date): { owner: string; until: string } {
       return { owner: `${instanceId}:${randomId(6)}`, until: new Date(now.getTime() + leaseMs).toISOString() };
@@ -58,16 +100,17 @@ export function createInvitationDelivery(deps: {
     /** Returns the result as recorded, or undefined when it could not be (the lease had gone). */
     async deliver(invitation: DeliverableInvitation, leaseOwner: string): Promise<InvitationResult | undefined> {
       try {
+        if (invitation.joined_with === 'plex') {
+          if (deps.join) return await deliverJoin(deps.join, invitation, leaseOwner);
+          throw new Error('a Plex join without its steps: nothing can run it');
+        }
         const outcome = await deps.send(invitation);
         const result = resultOf(outcome, invitation, deps.clock.now());
         const recorded = await deps.invitations.complete(invitation.id, leaseOwner, result);
         deps.logger.info({ invitation: invitation.id, status: result.status, kind: result.error_kind, recorded }, 'invitation attempt');
-        if (recorded && outcome.status === 'retry' && (await outcome.endWaitNow?.().catch(() => false))) {
-          // The wait was written after the owner fixed its cause (signed in again): no wake reaches it now.
-          await deps.invitations.wakeOne(invitation.id, deps.clock.now().toISOString());
-          return { ...result, next_attempt_at: deps.clock.now().toISOString() };
-        }
-        return recorded ? result : undefined;
+        if (!recorded) return undefined;
+        // A wait written after the owner fixed its cause (signed in again): no wake reaches it now.
+        return outcome.status === 'retry' ? await endEarly(invitation.id, result, outcome.endWaitNow) : result;
       } catch (error) {
         deps.logger.error({ err: error, invitation: invitation.id }, 'could not record an invitation attempt; it will be retried');
         return undefined;

@@ -1,13 +1,10 @@
-import { isAppError } from '../../errors.js';
-import { isPlexError, type PlexError } from '../../plex/plex.errors.js';
-import { LibrariesMissingError, type LibraryMapping } from '../plex/library-mapping.js';
+import type { LibraryMapping } from '../plex/library-mapping.js';
 import type { PlexConnection } from '../plex/plex-connection.service.js';
 import type { SettingsService } from '../settings/settings.service.js';
-import { findEarlierShare, inviteMayExist, type EarlierShare } from './earlier-share.js';
+import { findEarlierShare, type EarlierShare } from './earlier-share.js';
 import { existingShareOutcome } from './existing-share.js';
 import type { InvitationRow } from './invitations.repository.js';
-import { refusalKind } from './refusals.js';
-import { OWNER_WAIT_SECONDS } from './retry-policy.js';
+import { createSendFailures } from './send-failure.js';
 
 /** What one attempt at sending an invitation came to. */
 export type SendOutcome =
@@ -27,9 +24,6 @@ export type SendOutcome =
     }
   | { status: 'failed'; kind: string; error: string };
 
-/** Errors kept for the admin are short and never carry secrets. */
-const short = (message: string) => (message.length > 300 ? `${message.slice(0, 297)}...` : message);
-
 /**
  * Sends one invitation through Plex: the libraries of the invitation (or, when it has none, the
  * current selection), mapped to plex.tv ids, with the sharing options from settings. Problems the
@@ -43,18 +37,7 @@ export function createInvitationSender(deps: {
   /** Records that Plex refused `token`; false when Helpr uses another token by now (token-refusal.ts). */
   onTokenRefused?: (token: string) => Promise<boolean>;
 }) {
-  /**
-   * Plex refused the owner's token: the request waits for the owner to sign in again, with a long
-   * delay between tries (retry-policy.ts). Signing in wakes the waiting requests, but not one whose
-   * wait is written after that (its send began with the old token): so once the wait is recorded,
-   * the token is read again, and a request whose refused token was replaced meanwhile is due at once.
-   */
-  async function waitForOwner(error: PlexError, token: string): Promise<SendOutcome> {
-    const stillInUse = async () => (await deps.onTokenRefused?.(token).catch(() => true)) ?? true;
-    const message = short(`${error.message}. Sign in with Plex again: waiting requests are sent then.`);
-    const replaced = !(await stillInUse());
-    return { status: 'retry', kind: error.kind, error: message, retryAfterSeconds: replaced ? undefined : OWNER_WAIT_SECONDS, endWaitNow: async () => !(await stillInUse()) };
-  }
+  const failures = createSendFailures(deps);
 
   /**
    * Plex answered "already sharing" after an unconfirmed attempt: the share is Helpr's own (the
@@ -104,17 +87,7 @@ export function createInvitationSender(deps: {
       // Otherwise it is what plex.tv says that share is (access or an invite waiting) and gives.
       return await existingShareOutcome(client, token, serverId, invitation.identifier);
     } catch (error) {
-      if (error instanceof LibrariesMissingError) return { status: 'retry', kind: 'library_missing', error: error.message };
-      if (isPlexError(error)) {
-        if (error.kind === 'invalid_token') return await waitForOwner(error, token);
-        if (error.temporary) {
-          return { status: 'retry', kind: error.kind, error: short(error.message), retryAfterSeconds: error.retryAfterSeconds, unknownOutcome: inviting && inviteMayExist(error) };
-        }
-        return { status: 'failed', kind: refusalKind(error.kind, error.message), error: short(error.message) };
-      }
-      if (isAppError(error)) return { status: 'retry', kind: error.code, error: short(error.message) };
-      // Anything unexpected (the database away, a bug) is retried rather than lost.
-      return { status: 'retry', kind: 'internal', error: short((error as Error).message ?? String(error)) };
+      return failures.outcomeOf(error, token, inviting);
     }
   };
 }

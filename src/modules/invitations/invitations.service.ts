@@ -8,9 +8,14 @@ import { claimCodeUse, recordCodeUse, type InviteCodesService, type InviteCodeVi
 import type { SettingsService } from '../settings/settings.service.js';
 import type { InviteLimits } from './invite-limits.js';
 import { parsePlexIdentifier } from './identifier.js';
+import { createFriendTokensRepository } from './friend-tokens.repository.js';
+import type { FriendTokens } from './friend-tokens.js';
 import type { InvitationDelivery } from './invitation-delivery.js';
+import { plexJoinRow, type PlexJoinInput } from './plex-join-request.js';
 import type { TurnGate } from './turn-gate.js';
 import { completedColumns, createInvitationsRepository, type InvitationRow, type InvitationsRepository } from './invitations.repository.js';
+
+export type { PlexJoinAccount, PlexJoinInput } from './plex-join-request.js';
 
 export interface InviteRequestInput {
   email: unknown;
@@ -21,6 +26,8 @@ export interface InviteRequestInput {
   /** Local library keys for this invitation instead of the code's or the default selection. */
   libraries?: string[];
 }
+
+const VALID_ID = /^[A-Za-z0-9_-]{10,64}$/;
 
 export interface SubmitResult {
   invitation: InvitationRow;
@@ -40,6 +47,8 @@ export function createInvitationsService(deps: {
   codes: InviteCodesService;
   settings: SettingsService;
   delivery: InvitationDelivery;
+  /** Seals the friends' Plex tokens (Join with Plex). */
+  friendTokens: Pick<FriendTokens, 'seal'>;
   limits: InviteLimits;
   clock: Clock;
   logger: Logger;
@@ -63,6 +72,33 @@ export function createInvitationsService(deps: {
       await deps.limits.recordWrongCode(clientIp);
       throw error;
     }
+  }
+
+  /**
+   * One attempt at a request just recorded (its lease held), bounded by the friend's wait: whatever
+   * Plex answers later is still recorded. Answers the row as it is when the wait ends.
+   */
+  async function deliverInTime(row: InvitationRow, leaseOwner: string): Promise<InvitationRow> {
+    const delivered = deps.delivery.deliver(row, leaseOwner);
+    const timer = new Promise<'timeout'>((resolve) => setTimeout(resolve, sendTimeoutMs, 'timeout').unref());
+    const result = await Promise.race([delivered, timer]);
+    if (result === 'timeout') {
+      deps.logger.info({ invitation: row.id }, 'Plex is slow: answering pending, the send goes on');
+    }
+    // Recorded in time: the row is known without reading it back. Otherwise read what is there now.
+    if (result && result !== 'timeout') return { ...row, ...completedColumns(result) };
+    return (await deps.invitations.findById(row.id)) ?? row;
+  }
+
+  /**
+   * The same friend joined with Plex again within the duplicate window: while the earlier job may
+   * still run, it gets the newer token (the old one may be signed out), and a pending one is due now.
+   */
+  async function rejoin(recent: InvitationRow, sealed: string, at: string): Promise<InvitationRow> {
+    if (recent.status !== 'pending' && recent.status !== 'awaiting_approval') return recent;
+    await createFriendTokensRepository(deps.db).replace(recent.id, sealed, at);
+    if (recent.status === 'pending' && (await deps.invitations.wakeJoin(recent.id, at))) return { ...recent, next_attempt_at: at, updated_at: at };
+    return recent;
   }
 
   return {
@@ -120,19 +156,62 @@ export function createInvitationsService(deps: {
       }
 
       if (!lease) return { invitation: row, duplicate: false };
-      const delivered = deps.delivery.deliver(row, lease.owner);
-      const timer = new Promise<'timeout'>((resolve) => setTimeout(resolve, sendTimeoutMs, 'timeout').unref());
-      const result = await Promise.race([delivered, timer]);
-      if (result === 'timeout') {
-        deps.logger.info({ invitation: row.id }, 'Plex is slow: answering pending, the send goes on');
-      }
-      // Recorded in time: the row is known without reading it back. Otherwise read what is there now.
-      if (result && result !== 'timeout') return { invitation: { ...row, ...completedColumns(result) }, duplicate: false };
-      return { invitation: (await deps.invitations.findById(row.id)) ?? row, duplicate: false };
+      return { invitation: await deliverInTime(row, lease.owner), duplicate: false };
+    },
+
+    /**
+     * A friend signed in with Plex: record the request for their account (code checked as for the
+     * email form), with their token sealed, in ONE transaction with the code use; then run the
+     * job's first attempt (share, accept, verify) within the same wait as `submit`. The retry
+     * worker carries on with anything left pending. In join mode "approval" it waits for the
+     * owner, token kept. The same account again within the duplicate window gets its earlier
+     * request, whose token (while its job may still run) is replaced by the new one.
+     */
+    async submitPlexJoin(input: PlexJoinInput): Promise<SubmitResult> {
+      const turn = deps.gate?.pass();
+      if (turn) await turn;
+      const settings = await deps.settings.get();
+      const code = await checkCode(input.code, settings.joinMode === 'code', input.clientIp);
+      const now = deps.clock.now();
+      const at = now.toISOString();
+      const sealed = deps.friendTokens.seal(input.friendToken);
+      const since = new Date(now.getTime() - settings.limits.duplicateWindowMinutes * 60_000).toISOString();
+      const recent = await deps.invitations.findRecentPlexJoin(String(input.account.id), since);
+      if (recent) return { invitation: await rejoin(recent, sealed, at), duplicate: true };
+
+      const awaitsOwner = settings.joinMode === 'approval';
+      const lease = awaitsOwner ? undefined : deps.delivery.newLease(now);
+      const row = plexJoinRow(input, {
+        id: randomId(16),
+        code_id: code?.id ?? null,
+        libraries: JSON.stringify(code?.libraries ?? settings.libraries),
+        status: awaitsOwner ? 'awaiting_approval' : 'pending',
+        attempts: awaitsOwner ? 0 : 1,
+        next_attempt_at: awaitsOwner ? null : at,
+        lease_owner: lease?.owner ?? null,
+        lease_until: lease?.until ?? null,
+        created_at: at,
+      });
+      // The request, its code use and the sealed token commit together, or none does.
+      await deps.db.transaction().execute(async (trx) => {
+        const codes = createInviteCodesRepository(trx);
+        if (code) await claimCodeUse(codes, code.id, at);
+        await createInvitationsRepository(trx).insert(row);
+        if (code) await recordCodeUse(codes, { codeId: code.id, invitationId: row.id, nowIso: at });
+        await createFriendTokensRepository(trx).insert(row.id, sealed, at);
+      });
+      if (!lease) return { invitation: row, duplicate: false };
+      return { invitation: await deliverInTime(row, lease.owner), duplicate: false };
+    },
+
+    /** The friend's Try again: a pending Plex join nobody is running becomes due now; false when it was not. */
+    async wakeJoin(id: string): Promise<boolean> {
+      if (!VALID_ID.test(id)) return false;
+      return deps.invitations.wakeJoin(id, isoNow(deps.clock));
     },
 
     async find(id: string): Promise<InvitationRow> {
-      const invitation = /^[A-Za-z0-9_-]{10,64}$/.test(id) ? await deps.invitations.findById(id) : undefined;
+      const invitation = VALID_ID.test(id) ? await deps.invitations.findById(id) : undefined;
       if (!invitation) throw new AppError('invite.request_not_found', 'There is no request at this address. Check the link, or ask again.', { status: 404 });
       return invitation;
     },

@@ -46,3 +46,16 @@ export function retryDelayMs(attempts: number, retryAfterSeconds?: number, rando
   const jittered = Math.min(Math.round(base * (0.8 + random() * 0.4)), RETRY_POLICY.maxDelayMs);
   return Math.max(jittered, (retryAfterSeconds ?? 0) * 1000);
 }
+
+/**
+ * A friend who joined with Plex but has not confirmed their email yet is looked at again every few
+ * minutes at most (one account read), not hourly: they are likely to confirm soon, and the page's
+ * Try again makes the job due at once anyway.
+ */
+export const FRIEND_WAIT_MAX_MS = 5 * 60_000;
+
+/** The delay before a join job's next attempt: as any retry, but never more than a few minutes for an unconfirmed friend. */
+export function joinRetryDelayMs(kind: string, attempts: number, retryAfterSeconds?: number, random: () => number = Math.random): number {
+  const delay = retryDelayMs(attempts, retryAfterSeconds, random);
+  return kind === 'friend_unconfirmed' ? Math.min(delay, FRIEND_WAIT_MAX_MS) : delay;
+}

@@ -16,7 +16,14 @@ export interface RetryWorkerOptions {
  * nothing new is claimed, and a lease taken but not yet used is given back.
  */
 export function createRetryWorker(
-  deps: { invitations: InvitationsRepository; delivery: InvitationDelivery; clock: Clock; logger: Logger },
+  deps: {
+    invitations: InvitationsRepository;
+    delivery: InvitationDelivery;
+    clock: Clock;
+    logger: Logger;
+    /** Deletes the friends' tokens whose join ended but were left over (friend-tokens.ts); how many. */
+    sweepTokens?: () => Promise<number>;
+  },
   options: RetryWorkerOptions = {},
 ) {
   const intervalMs = options.intervalMs ?? 5000;
@@ -31,6 +38,12 @@ export function createRetryWorker(
 
   /** One pass: claim what is due and send it. Returns how many this worker sent. */
   async function pass(): Promise<number> {
+    // Every end of a join deletes its token in the same transaction; this catches any other way out.
+    const swept = await deps.sweepTokens?.().catch((error: unknown) => {
+      deps.logger.warn({ err: error }, 'could not sweep the friends\' tokens; the next pass tries again');
+      return 0;
+    });
+    if (swept) deps.logger.info({ swept }, "deleted friends' tokens left after their join ended");
     const now = deps.clock.now();
     const due = await deps.invitations.findDue(now.toISOString(), batchSize);
     let sent = 0;
