@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PLEX_CALL_TIMEOUT_MS } from '../../plex/plex-limits.js';
-import { givesUp, MIN_LEASE_MS, OWNER_FIXABLE_KINDS, OWNER_WAIT_SECONDS, RETRY_POLICY, retryDelayMs } from './retry-policy.js';
+import { FRIEND_WAIT_MAX_MS, givesUp, joinRetryDelayMs, MIN_LEASE_MS, OWNER_FIXABLE_KINDS, OWNER_WAIT_SECONDS, RETRY_POLICY, retryDelayMs } from './retry-policy.js';
 
 const MINUTE = 60_000;
 const highest = () => 0.999_999;
@@ -72,5 +72,20 @@ describe('retry timing', () => {
     expect(MIN_LEASE_MS).toBe(4 * PLEX_CALL_TIMEOUT_MS + 5_000);
     expect(MIN_LEASE_MS).toBe(45_000);
     expect(OWNER_WAIT_SECONDS).toBe(30 * 60);
+  });
+});
+
+describe('joinRetryDelayMs', () => {
+  it('looks at an unconfirmed friend again every few minutes at most, however many tries', () => {
+    expect(joinRetryDelayMs('friend_unconfirmed', 1, undefined, lowest)).toBe(24_000);
+    for (const attempts of [5, 8, 40]) {
+      expect(joinRetryDelayMs('friend_unconfirmed', attempts, undefined, highest)).toBe(FRIEND_WAIT_MAX_MS);
+      expect(FRIEND_WAIT_MAX_MS).toBe(5 * MINUTE);
+    }
+  });
+
+  it('waits like any request for every other kind', () => {
+    expect(joinRetryDelayMs('upstream', 20, undefined, highest)).toBe(RETRY_POLICY.maxDelayMs);
+    expect(joinRetryDelayMs('accept_pending', 3, undefined, lowest)).toBe(96_000);
   });
 });
