@@ -9,6 +9,11 @@ import { PLEX_CALL_TIMEOUT_MS } from '../../plex/plex-limits.js';
  * plex.tv refused stale ones). Plus 5 s for the database writes around them: 45 s.
  */
 export const MIN_LEASE_MS = 4 * PLEX_CALL_TIMEOUT_MS + 5_000;
+// A Plex join (plex-join-steps.ts) renews its lease each time it records a step, so each step has a
+// lease of its own; a slow share step (a look-up, the invite, the share update) can still outlive
+// it. Nothing is done twice even then: plex.tv makes one share per account and server (a second
+// invite answers "already sharing", which the job takes as shared), and the accept step lists the
+// invites still pending before it accepts any.
 
 /** When to try a waiting invitation again: about 30 s, doubling up to an hour, for up to 24 hours. */
 export const RETRY_POLICY = {
