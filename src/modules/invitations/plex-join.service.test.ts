@@ -170,6 +170,23 @@ describe('Join with Plex: the durable share-accept-verify job', () => {
     expect(acceptStatuses()).toEqual([200]);
   });
 
+  it('with plex.tv v1 sharing gone: shares by v2 to the account id, and adds to an existing share by v2', async () => {
+    const t = await ready({ libraries: ['1', '2'] });
+    ctx.sim.control.setV1SharingGone(true);
+    expect((await join(t)).invitation.status).toBe('accepted');
+    expect(shareStatuses()).toEqual([410, 201]);
+    expect(sharePosts(ctx.sim)[1]!.body).toMatchObject({ invitedId: FRIEND.id });
+
+    const alice = { id: 22526915, uuid: 'a1b2c3d4e5f60718', username: 'alice', email: 'alice@example.com', confirmed: true };
+    const client = await t.deps.services.plexConnection.client();
+    const sharing = { allowSync: false, allowCameraUpload: false, allowChannels: false };
+    await client.sharing.inviteFriend(ctx.sim.ownerToken, { machineIdentifier: ctx.sim.machineIdentifier, invitee: 'alice', librarySectionIds: [MUSIC], sharing });
+    expect((await join(t, { account: alice, friendToken: 'alice-token' })).invitation.status).toBe('accepted');
+    const aliceShares = ctx.sim.control.state().shares.filter((share) => share.invitedId === alice.id);
+    expect(aliceShares).toMatchObject([{ accepted: true }]);
+    expect([...aliceShares[0]!.libraryIds].sort()).toEqual([MOVIES, TV, MUSIC].sort());
+  });
+
   it('an unconfirmed friend waits (friend_unconfirmed, no accept tried); Try again after confirming accepts', async () => {
     const t = await ready();
     const newbie = ctx.sim.control.addAccount({ username: 'newbie', email: 'newbie@example.com', confirmed: false });
