@@ -114,6 +114,50 @@ describe('admin dashboard and GET /api/v1/stats', () => {
     expect(statements.length - sessionAndGuard.length).toBeLessThanOrEqual(5);
   });
 
+  it('counts accepted Plex joins, as successful with sent, in the page, the chart, the latest list and the API (issue 12)', async () => {
+    const app = await readyApp();
+    await seed(app);
+    const joined = (id: string, status: 'accepted' | 'pending', at: string) => ({ ...invitationRow(id, status, at, `plex-${id}`), joined_with: 'plex' as const, plex_account_id: `42${id.length}` });
+    await app.deps.repositories.invitations.insert(joined('j1', 'accepted', '2026-11-24T11:30:00.000Z'));
+    await app.deps.repositories.invitations.insert(joined('j2', 'accepted', '2026-11-10T11:30:00.000Z'));
+    await app.deps.repositories.invitations.insert(joined('j3', 'pending', '2026-11-24T11:45:00.000Z'));
+    const body = (await (await signIn(app.app)).get('/admin')).body;
+
+    expect(row(body, 'accepted')).toEqual([1, 1, 2, 2]);
+    expect(row(body, 'sent')).toEqual([1, 1, 13, 13]);
+    expect(row(body, 'successful')).toEqual([2, 2, 15, 15]);
+    expect(row(body, 'total')).toEqual([4, 5, 19, 20]);
+    expect(body).toContain('Successful counts the invites that reached Plex: Accepted (the friend signed in with Plex and Helpr accepted for them, so they can watch now) plus Sent');
+
+    const chart = JSON.parse(/data-chart="([^"]+)"/.exec(body)![1]!.replaceAll('&quot;', '"').replaceAll('&#39;', "'").replaceAll('&amp;', '&'));
+    const accepted = chart.series.find((s: { status: string }) => s.status === 'accepted');
+    expect(accepted).toMatchObject({ label: 'Accepted' });
+    expect(accepted.data.reduce((a: number, b: number) => a + b, 0)).toBe(2);
+    // The per-day table: a column of its own, after Sent (Waiting for approval, Pending, Sent, Accepted, ...).
+    const day = /<tr data-day="2026-11-10">([\s\S]*?)<\/tr>/.exec(body)![1]!;
+    expect([...day.matchAll(/<td class="text-end[^"]*">(\d+)<\/td>/g)].map((m) => Number(m[1]))).toEqual([0, 0, 0, 1, 0, 0, 0, 0, 0, 1]);
+    expect(body).toMatch(/<th scope="col" class="text-end">Sent<\/th><th scope="col" class="text-end">Accepted<\/th>/);
+
+    const latest = /<ul class="[^"]*latest-requests">([\s\S]*?)<\/ul>/.exec(body)![1]!;
+    const items = latest.split('<li ').slice(1);
+    expect(items[0]).toContain('plex-j3');
+    expect(items[0]).toContain('>with Plex</span>');
+    expect(items[0]).toContain('>Pending</span>');
+    expect(items[1]).toContain('plex-j1');
+    expect(items[1]).toContain('>Accepted</span>');
+    expect(items[2]).not.toContain('with Plex');
+
+    const { key } = await app.deps.services.apiKeys.create({ name: 'test', createdBy: null });
+    const stats = (await app.app.inject({ url: '/api/v1/stats', headers: { authorization: `Bearer ${key}` } })).json();
+    expect(stats).toMatchObject({ total: 20, successful: 15, byStatus: { accepted: 2, sent: 13, pending: 2 } });
+    expect(stats.perDay.at(-1)).toMatchObject({ day: '2026-11-24', accepted: 1, pending: 2, total: 4 });
+
+    // A Plex sign-in waiting for approval is marked in the approval card too.
+    await app.deps.repositories.invitations.insert({ ...invitationRow('j4', 'awaiting_approval', '2026-11-24T11:50:00.000Z', 'plex-j4'), joined_with: 'plex', plex_account_id: '4299' });
+    const card = /<section class="card border-primary mb-3"[^>]*id="awaiting-approval">([\s\S]*?)<\/section>/.exec((await (await signIn(app.app)).get('/admin')).body)![1]!;
+    expect(card).toMatch(/plex-j4<\/span> <span class="badge text-bg-light border joined-with-plex"[^>]*>with Plex<\/span>/);
+  });
+
   it('shows the failed step of the last connection test with its hint', async () => {
     const app = await readyApp();
     ctx.sim.control.revokeToken(ctx.sim.ownerToken);
@@ -153,10 +197,11 @@ describe('admin dashboard and GET /api/v1/stats', () => {
     expect(response.statusCode).toBe(200);
     const stats = response.json();
     expect(stats.total).toBe(17);
-    expect(stats.byStatus).toEqual({ awaiting_approval: 0, pending: 1, sent: 13, already_shared: 1, already_invited: 0, failed: 1, declined: 0, revoked: 1 });
+    expect(stats.byStatus).toEqual({ awaiting_approval: 0, pending: 1, sent: 13, accepted: 0, already_shared: 1, already_invited: 0, failed: 1, declined: 0, revoked: 1 });
+    expect(stats.successful).toBe(13);
     expect(stats.perDay).toHaveLength(30);
-    expect(stats.perDay[0]).toEqual({ day: '2026-10-26', awaiting_approval: 0, pending: 0, sent: 0, already_shared: 0, already_invited: 0, failed: 0, declined: 0, revoked: 0, total: 0 });
-    expect(stats.perDay.at(-1)).toEqual({ day: '2026-11-24', awaiting_approval: 0, pending: 1, sent: 1, already_shared: 0, already_invited: 0, failed: 0, declined: 0, revoked: 0, total: 2 });
+    expect(stats.perDay[0]).toEqual({ day: '2026-10-26', awaiting_approval: 0, pending: 0, sent: 0, accepted: 0, already_shared: 0, already_invited: 0, failed: 0, declined: 0, revoked: 0, total: 0 });
+    expect(stats.perDay.at(-1)).toEqual({ day: '2026-11-24', awaiting_approval: 0, pending: 1, sent: 1, accepted: 0, already_shared: 0, already_invited: 0, failed: 0, declined: 0, revoked: 0, total: 2 });
 
     const anonymous = await app.app.inject({ url: '/api/v1/stats' });
     expect(anonymous.statusCode).toBe(401);

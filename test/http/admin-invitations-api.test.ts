@@ -54,12 +54,34 @@ describe('GET /api/v1/invitations', () => {
       updatedAt: '2026-11-04T09:00:00.000Z',
       sentAt: null,
       nextAttemptAt: null,
+      joinedWith: 'email',
+      plexAccountId: null,
     });
 
     const failed = (await api('GET', '/invitations?status=failed&from=2026-11-03&to=2026-11-06')).json();
     expect(failed.items.map((i: { id: string }) => i.id)).toEqual([rows[5]!.id, rows[3]!.id]);
     const search = (await api('GET', `/invitations?q=${encodeURIComponent(rows[6]!.identifier.slice(0, 15).toUpperCase())}`)).json();
     expect(search.items.map((i: { id: string }) => i.id)).toEqual([rows[6]!.id]);
+  });
+
+  it('shows how each friend joined and filters accepted apart from sent (issue 12)', async () => {
+    const joined = await seed({ identifier: 'alice', status: 'accepted', joined_with: 'plex', plex_account_id: '4242', join_step: null, accepted_at: '2026-11-20T10:00:05.000Z', created_at: '2026-11-20T10:00:00.000Z' });
+    const waiting = await seed({ identifier: 'bob', status: 'sent', joined_with: 'plex', plex_account_id: '77', created_at: '2026-11-19T10:00:00.000Z' });
+    const typed = await seed({ identifier: 'carol@example.com', status: 'sent', created_at: '2026-11-18T10:00:00.000Z' });
+
+    const all = (await api('GET', '/invitations')).json();
+    expect(all.items.map((i: { id: string; status: string; joinedWith: string; plexAccountId: string | null }) => [i.id, i.status, i.joinedWith, i.plexAccountId])).toEqual([
+      [joined.id, 'accepted', 'plex', '4242'],
+      [waiting.id, 'sent', 'plex', '77'],
+      [typed.id, 'sent', 'email', null],
+    ]);
+    // The job's inner step is not part of the API.
+    expect(Object.keys(all.items[0])).not.toContain('joinStep');
+
+    const accepted = await api('GET', '/invitations?status=accepted');
+    expect(accepted.statusCode).toBe(200);
+    expect(accepted.json()).toMatchObject({ total: 1, items: [{ id: joined.id, identifier: 'alice', identifierKind: 'username', status: 'accepted', joinedWith: 'plex', plexAccountId: '4242' }] });
+    expect((await api('GET', '/invitations?status=sent')).json().items.map((i: { id: string }) => i.id)).toEqual([waiting.id, typed.id]);
   });
 
   it('answers 400 naming the field for bad filters', async () => {
@@ -179,5 +201,17 @@ describe('API keys', () => {
     expect(doc.paths['/api/v1/invitations'].post.requestBody.content['application/json'].schema.required).toEqual(['email']);
     expect(doc.paths['/api/v1/invitations/{id}/retry'].post.summary).toBeTruthy();
     expect(doc.paths['/api/v1/invitations/{id}/access'].delete.responses['200']).toBeDefined();
+
+    // Issue 12: accepted is a status (and a filter), and the invitation says how the friend joined.
+    const statusParameter = doc.paths['/api/v1/invitations'].get.parameters.find((p: { name: string }) => p.name === 'status');
+    expect(statusParameter.schema.enum).toContain('accepted');
+    const invitation = doc.paths['/api/v1/invitations/{id}/retry'].post.responses['200'].content['application/json'].schema;
+    expect(invitation.properties.status.enum).toEqual(expect.arrayContaining(['sent', 'accepted']));
+    expect(invitation.properties.joinedWith).toMatchObject({ type: 'string', enum: ['plex', 'email'] });
+    expect(invitation.properties.plexAccountId).toMatchObject({ type: 'string', nullable: true });
+    expect(invitation.required).toEqual(expect.arrayContaining(['joinedWith', 'plexAccountId']));
+    const stats = doc.paths['/api/v1/stats'].get.responses['200'].content['application/json'].schema;
+    expect(stats.properties.byStatus.required).toContain('accepted');
+    expect(stats.required).toContain('successful');
   });
 });

@@ -72,6 +72,33 @@ describe('GET /admin/invitations', () => {
     expect(row).toMatch(/action="\/admin\/invitations\/[^"]+\/retry"/);
   });
 
+  it('filters accepted apart from sent and marks who joined with Plex (issue 12)', async () => {
+    const joined = await seed({ identifier: 'alice', status: 'accepted', joined_with: 'plex', plex_account_id: '4242', created_at: '2026-11-20T10:00:00.000Z' });
+    const typed = await seed({ identifier: 'bob@example.com', status: 'sent', created_at: '2026-11-19T10:00:00.000Z' });
+
+    const accepted = await admin.get('/admin/invitations?status=accepted');
+    expect(rowIds(accepted.body)).toEqual([joined.id]);
+    expect(accepted.body).toContain('<option value="accepted" selected>Accepted</option>');
+    expect(rowIds((await admin.get('/admin/invitations?status=sent')).body)).toEqual([typed.id]);
+
+    const all = (await admin.get('/admin/invitations')).body;
+    const rowOf = (id: string) => new RegExp(`<tr data-id="${id}"[^>]*>[\\s\\S]*?</tr>`).exec(all)![0];
+    expect(rowOf(joined.id)).toContain('data-joined-with="plex"');
+    expect(rowOf(joined.id)).toContain('>with Plex</span>');
+    expect(rowOf(joined.id)).toContain('Plex account 4242');
+    expect(rowOf(joined.id)).toContain(`/admin/invitations/${joined.id}/revoke`);
+    expect(rowOf(typed.id)).toContain('data-joined-with="email"');
+    expect(rowOf(typed.id)).not.toContain('with Plex');
+    // Both reached Plex; the page says which one lets the friend watch.
+    expect(all).toContain('<span class="fw-semibold">Accepted:</span> the friend signed in with Plex and Helpr accepted the invite for them, so they can watch now.');
+    expect(all).toContain('<span class="fw-semibold">Sent:</span> the libraries are shared, and the invite waits for the friend to accept it in Plex.');
+
+    const revoke = await admin.get(`/admin/invitations/${joined.id}/revoke`);
+    expect(revoke.statusCode).toBe(200);
+    expect(revoke.body).toMatch(/<dt class="col-5">Joined with<\/dt><dd class="col-7">Plex sign-in<div class="text-body-secondary">Plex account 4242<\/div><\/dd>/);
+    expect(revoke.body).toContain('Accepted: the friend signed in with Plex');
+  });
+
   it('explains a date that is not one beside the field and ignores it', async () => {
     await seed({});
     const page = await admin.get('/admin/invitations?from=2026-02-31');
@@ -99,11 +126,19 @@ describe('GET /admin/invitations.csv', () => {
     expect(response.headers['content-type']).toBe('text/csv; charset=utf-8');
     expect(response.headers['content-disposition']).toBe('attachment; filename="helpr-invitations-2026-11-24.csv"');
     const lines = response.body.split('\r\n');
-    expect(lines[0]).toBe('"id","created_at","identifier","identifier_kind","status","source","code","libraries","attempts","last_error","sent_at","client_ip","created_local","sent_local","time_zone","library_keys"');
+    expect(lines[0]).toBe('"id","created_at","identifier","identifier_kind","status","source","code","libraries","attempts","last_error","sent_at","client_ip","created_local","sent_local","time_zone","library_keys","joined_with","plex_account_id"');
     expect(lines).toHaveLength(3); // header, one row, and the empty string after the last CRLF
     // Libraries by name for the reader (not "1 2"); the keys stay in the last column for scripts.
     expect(lines[1]).toContain('"alice@example.com","email","failed","public","","Movies, TV Shows","1","said ""no"", twice"');
-    expect(lines[1]).toMatch(/,"1 2"$/);
+    expect(lines[1]).toMatch(/,"1 2","email",""$/);
+  });
+
+  it('exports accepted Plex joins with how they joined and their Plex account id (issue 12)', async () => {
+    const joined = await seed({ identifier: 'alice', status: 'accepted', joined_with: 'plex', plex_account_id: '4242', created_at: '2026-11-20T10:00:00.000Z' });
+    await seed({ identifier: 'bob@example.com', status: 'sent', created_at: '2026-11-19T10:00:00.000Z' });
+    const lines = (await admin.get('/admin/invitations.csv?status=accepted')).body.split('\r\n');
+    expect(lines).toHaveLength(3);
+    expect(lines[1]).toMatch(new RegExp(`^"${joined.id}",.*,"alice","username","accepted","public",.*,"1 2","plex","4242"$`));
   });
 
   it('defuses cells a spreadsheet would run as formulas', async () => {

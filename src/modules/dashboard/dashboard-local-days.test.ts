@@ -4,7 +4,7 @@ import { createTestDatabase, describeDialects, type TestDatabase } from '../../.
 import { fixedClock } from '../../clock.js';
 import { createInvitationsRepository } from '../invitations/invitations.repository.js';
 import type { SettingsService } from '../settings/settings.service.js';
-import { createDashboardService } from './dashboard.service.js';
+import { createDashboardService, STATUSES } from './dashboard.service.js';
 import { createStatsRepository } from './stats.repository.js';
 
 // Now is 2026-12-01 06:00 UTC: Nov 30 22:00 in Los Angeles, Dec 1 07:00 in Berlin.
@@ -61,6 +61,24 @@ describeDialects('dashboard counts by the owner\'s local days on %s', (dialect) 
     expect(perDay[0]!.day).toBe('2026-11-02');
     expect(windows.today).toMatchObject({ sent: 1, total: 1 });
     expect(perDay.filter((d) => d.total > 0).map((d) => d.day)).toEqual(['2026-11-02', '2026-12-01']);
+  });
+
+  it('sums accepted into the local windows like every other status (issue 12)', async () => {
+    const invitations = createInvitationsRepository(database.db);
+    // Nov 30 20:00 in Los Angeles.
+    await invitations.insert({ ...invitationRow('joined', 'accepted', '2026-12-01T04:00:00.000Z'), joined_with: 'plex', plex_account_id: '4242' });
+    try {
+      const { windows, perDay } = await dashboardIn('America/Los_Angeles').stats();
+      expect(perDay[29]).toMatchObject({ day: '2026-11-30', sent: 1, accepted: 1, total: 2 });
+      // Each window's statuses add up to its total: none is left out of the sums.
+      for (const counts of Object.values(windows)) expect(STATUSES.reduce((sum, status) => sum + counts[status], 0)).toBe(counts.total);
+      expect(windows.today).toMatchObject({ sent: 1, accepted: 1, total: 2 });
+      expect(windows.week).toMatchObject({ accepted: 1, total: 2 });
+      expect(windows.month).toMatchObject({ accepted: 1, total: 3 });
+      expect(windows.all).toMatchObject({ accepted: 1, total: 4 });
+    } finally {
+      await database.db.deleteFrom('invitations').where('id', '=', 'joined').execute();
+    }
   });
 
   it('keeps UTC days when no zone is chosen (or UTC is)', async () => {

@@ -5,7 +5,8 @@ import { createTestDatabase, describeDialects, type TestDatabase } from '../../.
 import { fixedClock } from '../../clock.js';
 import { createInvitationsRepository } from '../invitations/invitations.repository.js';
 import type { DiagnosticReport } from '../plex/diagnostics.service.js';
-import { createDashboardService, type DashboardService } from './dashboard.service.js';
+import { STATUS_LABELS } from '../invitations/invitation-status.js';
+import { createDashboardService, STATUSES, type DashboardService } from './dashboard.service.js';
 import type { SettingsService } from '../settings/settings.service.js';
 import { createStatsRepository } from './stats.repository.js';
 
@@ -13,6 +14,8 @@ import { createStatsRepository } from './stats.repository.js';
 const SEED = [
   ['today-start', 'pending', '2026-11-24T00:00:00.000Z'],
   ['today-late', 'sent', '2026-11-24T11:59:59.999Z'],
+  // A friend who joined with Plex: shared and accepted for them (issue 12).
+  ['joined', 'accepted', '2026-11-24T06:00:00.000Z'],
   ['now', 'failed', '2026-11-24T12:00:00.000Z'],
   ['yesterday-end', 'sent', '2026-11-23T23:59:59.999Z'],
   ['week-start', 'already_shared', '2026-11-18T00:00:00.000Z'],
@@ -51,7 +54,10 @@ describeDialects('dashboard service on %s', (dialect) => {
   beforeAll(async () => {
     database = await createTestDatabase(dialect);
     const invitations = createInvitationsRepository(database.db);
-    for (const [id, status, at] of SEED) await invitations.insert(invitationRow(id, status, at));
+    for (const [id, status, at] of SEED) {
+      const row = invitationRow(id, status, at);
+      await invitations.insert(status === 'accepted' ? { ...row, identifier: 'friend-joined', joined_with: 'plex', plex_account_id: '4242' } : row);
+    }
     dashboard = createDashboardService({
       stats: createStatsRepository(database.db.withPlugin(countingPlugin(statements))),
       clock: fixedClock('2026-11-24T12:00:00.000Z'),
@@ -64,10 +70,15 @@ describeDialects('dashboard service on %s', (dialect) => {
 
   it('counts by status for today, 7 days, 30 days and all time, with the UTC day boundaries', async () => {
     const { windows } = await dashboard.stats();
-    expect(windows.today).toEqual({ awaiting_approval: 0, pending: 1, sent: 1, already_shared: 0, already_invited: 0, failed: 1, declined: 0, revoked: 0, total: 3 });
-    expect(windows.week).toEqual({ awaiting_approval: 0, pending: 1, sent: 2, already_shared: 1, already_invited: 0, failed: 1, declined: 0, revoked: 0, total: 5 });
-    expect(windows.month).toEqual({ awaiting_approval: 0, pending: 1, sent: 2, already_shared: 1, already_invited: 0, failed: 2, declined: 0, revoked: 1, total: 7 });
-    expect(windows.all).toEqual({ awaiting_approval: 0, pending: 2, sent: 3, already_shared: 1, already_invited: 0, failed: 2, declined: 0, revoked: 1, total: 9 });
+    expect(windows.today).toEqual({ awaiting_approval: 0, pending: 1, sent: 1, accepted: 1, already_shared: 0, already_invited: 0, failed: 1, declined: 0, revoked: 0, total: 4 });
+    expect(windows.week).toEqual({ awaiting_approval: 0, pending: 1, sent: 2, accepted: 1, already_shared: 1, already_invited: 0, failed: 1, declined: 0, revoked: 0, total: 6 });
+    expect(windows.month).toEqual({ awaiting_approval: 0, pending: 1, sent: 2, accepted: 1, already_shared: 1, already_invited: 0, failed: 2, declined: 0, revoked: 1, total: 8 });
+    expect(windows.all).toEqual({ awaiting_approval: 0, pending: 2, sent: 3, accepted: 1, already_shared: 1, already_invited: 0, failed: 2, declined: 0, revoked: 1, total: 10 });
+  });
+
+  it('counts every status the labels know, accepted included', () => {
+    expect([...STATUSES].sort()).toEqual(Object.keys(STATUS_LABELS).sort());
+    expect(STATUSES).toContain('accepted');
   });
 
   it('buckets every one of the last 30 days by status, zeros included', async () => {
@@ -77,11 +88,11 @@ describeDialects('dashboard service on %s', (dialect) => {
     expect(perDay[29]!.day).toBe('2026-11-24');
     const nonEmpty = Object.fromEntries(perDay.filter((d) => d.total > 0).map(({ day, ...counts }) => [day, counts]));
     expect(nonEmpty).toEqual({
-      '2026-10-26': { awaiting_approval: 0, pending: 0, sent: 0, already_shared: 0, already_invited: 0, failed: 1, declined: 0, revoked: 0, total: 1 },
-      '2026-11-17': { awaiting_approval: 0, pending: 0, sent: 0, already_shared: 0, already_invited: 0, failed: 0, declined: 0, revoked: 1, total: 1 },
-      '2026-11-18': { awaiting_approval: 0, pending: 0, sent: 0, already_shared: 1, already_invited: 0, failed: 0, declined: 0, revoked: 0, total: 1 },
-      '2026-11-23': { awaiting_approval: 0, pending: 0, sent: 1, already_shared: 0, already_invited: 0, failed: 0, declined: 0, revoked: 0, total: 1 },
-      '2026-11-24': { awaiting_approval: 0, pending: 1, sent: 1, already_shared: 0, already_invited: 0, failed: 1, declined: 0, revoked: 0, total: 3 },
+      '2026-10-26': { awaiting_approval: 0, pending: 0, sent: 0, accepted: 0, already_shared: 0, already_invited: 0, failed: 1, declined: 0, revoked: 0, total: 1 },
+      '2026-11-17': { awaiting_approval: 0, pending: 0, sent: 0, accepted: 0, already_shared: 0, already_invited: 0, failed: 0, declined: 0, revoked: 1, total: 1 },
+      '2026-11-18': { awaiting_approval: 0, pending: 0, sent: 0, accepted: 0, already_shared: 1, already_invited: 0, failed: 0, declined: 0, revoked: 0, total: 1 },
+      '2026-11-23': { awaiting_approval: 0, pending: 0, sent: 1, accepted: 0, already_shared: 0, already_invited: 0, failed: 0, declined: 0, revoked: 0, total: 1 },
+      '2026-11-24': { awaiting_approval: 0, pending: 1, sent: 1, accepted: 1, already_shared: 0, already_invited: 0, failed: 1, declined: 0, revoked: 0, total: 4 },
     });
     const days = perDay.map((d) => d.day);
     expect(new Set(days).size).toBe(30);
@@ -90,10 +101,25 @@ describeDialects('dashboard service on %s', (dialect) => {
 
   it('answers the API shape: all-time totals by status and the 30-day series', async () => {
     const stats = await dashboard.apiStats();
-    expect(stats.total).toBe(9);
-    expect(stats.byStatus).toEqual({ awaiting_approval: 0, pending: 2, sent: 3, already_shared: 1, already_invited: 0, failed: 2, declined: 0, revoked: 1 });
+    expect(stats.total).toBe(10);
+    expect(stats.byStatus).toEqual({ awaiting_approval: 0, pending: 2, sent: 3, accepted: 1, already_shared: 1, already_invited: 0, failed: 2, declined: 0, revoked: 1 });
+    // Successful: the invites that reached Plex, accepted and sent; not the already shared one.
+    expect(stats.successful).toBe(4);
     expect(stats.perDay).toHaveLength(30);
-    expect(stats.perDay.reduce((sum, d) => sum + d.total, 0)).toBe(7);
+    expect(stats.perDay.reduce((sum, d) => sum + d.total, 0)).toBe(8);
+    expect(stats.perDay.at(-1)!.accepted).toBe(1);
+  });
+
+  it('counts a request under accepted once its job accepts it, and no longer under pending', async () => {
+    const invitations = createInvitationsRepository(database.db);
+    await invitations.insert({ ...invitationRow('joining', 'pending', '2026-11-24T07:00:00.000Z'), joined_with: 'plex', plex_account_id: '77' });
+    const before = (await dashboard.apiStats()).byStatus;
+    await database.db.updateTable('invitations').set({ status: 'accepted', accepted_at: '2026-11-24T07:00:05.000Z' }).where('id', '=', 'joining').execute();
+    const after = await dashboard.apiStats();
+    expect(after.byStatus.accepted - before.accepted).toBe(1);
+    expect(after.byStatus.pending - before.pending).toBe(-1);
+    expect(after.successful).toBe(after.byStatus.accepted + after.byStatus.sent);
+    await database.db.deleteFrom('invitations').where('id', '=', 'joining').execute();
   });
 
   it('builds the overview from three statements, none per row (a fourth only when requests wait for approval)', async () => {
@@ -117,8 +143,10 @@ describeDialects('dashboard service on %s', (dialect) => {
     const { latest } = await dashboard.overview();
     expect(latest).toHaveLength(10);
     expect(latest.slice(0, 3).map((row) => row.id)).toEqual(['now', 'today-late', 'extra-4']);
-    expect(latest.at(-1)!.id).toBe('week-start');
-    expect(latest[0]).toEqual({ id: 'now', identifier: 'friend-now@example.com', status: 'failed', created_at: '2026-11-24T12:00:00.000Z' });
+    expect(latest.at(-1)!.id).toBe('yesterday-end');
+    expect(latest[0]).toEqual({ id: 'now', identifier: 'friend-now@example.com', status: 'failed', joined_with: 'email', created_at: '2026-11-24T12:00:00.000Z' });
+    // A Plex sign-in is marked on the dashboard: the list says how each friend joined.
+    expect(latest.find((row) => row.id === 'joined')).toMatchObject({ status: 'accepted', joined_with: 'plex' });
   });
 
   it('counts requests waiting for approval and declined ones, and moves them when the owner decides', async () => {

@@ -5,9 +5,21 @@ import type { SetupStatus } from '../public/setup-status.js';
 import type { JoinMode } from '../settings/join-mode.js';
 import type { SettingsService } from '../settings/settings.service.js';
 import { dayStartIn, nextDay, UTC, wallTimeAt } from '../../time-zone.js';
+import { STATUS_LABELS } from '../invitations/invitation-status.js';
 import type { AwaitingInvitation, LatestInvitation, StatsRepository } from './stats.repository.js';
 
-export const STATUSES = ['awaiting_approval', 'pending', 'sent', 'already_shared', 'already_invited', 'failed', 'declined', 'revoked'] as const satisfies readonly InvitationStatus[];
+/**
+ * Every status, in the labels' order. Taken from the labels (a Record over the status type), so a
+ * new status (accepted) is counted, summed into the windows and drawn without another list to update.
+ */
+export const STATUSES = Object.keys(STATUS_LABELS) as readonly InvitationStatus[];
+/**
+ * The invites that reached Plex, what the dashboard and the API call successful: accepted (the
+ * friend can watch now) and sent (the share exists, the friend still accepts it in Plex). Already
+ * shared and already invited are left out: Plex had them before, nothing new was shared.
+ */
+export const SUCCESSFUL_STATUSES = ['accepted', 'sent'] as const satisfies readonly InvitationStatus[];
+export const successfulOf = (counts: StatusCounts): number => SUCCESSFUL_STATUSES.reduce((sum, status) => sum + counts[status], 0);
 export const CHART_DAYS = 30;
 const LATEST_COUNT = 10;
 /** Requests shown in the dashboard's approval card; the invitations list has the rest. */
@@ -40,7 +52,7 @@ export interface DashboardOverview extends DashboardStats {
   setupComplete: boolean;
 }
 
-const emptyCounts = (): Counts => ({ awaiting_approval: 0, pending: 0, sent: 0, accepted: 0, already_shared: 0, already_invited: 0, failed: 0, declined: 0, revoked: 0, total: 0 });
+const emptyCounts = (): Counts => ({ ...(Object.fromEntries(STATUSES.map((status) => [status, 0])) as StatusCounts), total: 0 });
 
 /** Midnight UTC `daysBack` days before `now`'s day. */
 function utcDayStart(now: Date, daysBack: number): Date {
@@ -171,11 +183,11 @@ export function createDashboardService(deps: {
       return { ...counts, latest, awaiting, joinMode: settings.joinMode, lastTest, setupComplete };
     },
 
-    /** The API's shape: all-time totals by status and the per-day series, by UTC day like the rest of the API. */
-    async apiStats(): Promise<{ total: number; byStatus: StatusCounts; perDay: DayCounts[] }> {
+    /** The API's shape: all-time totals (all, successful) and by status, and the per-day series, by UTC day like the rest of the API. */
+    async apiStats(): Promise<{ total: number; successful: number; byStatus: StatusCounts; perDay: DayCounts[] }> {
       const { windows, perDay } = await utcStats(deps.clock.now());
       const { total, ...byStatus } = windows.all;
-      return { total, byStatus, perDay };
+      return { total, successful: successfulOf(byStatus), byStatus, perDay };
     },
   };
 }

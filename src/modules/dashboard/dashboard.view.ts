@@ -2,7 +2,7 @@ import { formatTime } from '../../time-format.js';
 import { UTC } from '../../time-zone.js';
 import { STATUS_BADGES, STATUS_LABELS } from '../invitations/invitation-status.js';
 import { joinModeChoice } from '../settings/join-mode.js';
-import { STATUSES, type DashboardOverview } from './dashboard.service.js';
+import { STATUSES, successfulOf, type DashboardOverview } from './dashboard.service.js';
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
@@ -25,6 +25,13 @@ export function dashboardPage(overview: DashboardOverview, timeZone: string = UT
     overview,
     joinMode: joinModeChoice(overview.joinMode),
     awaitingTotal: overview.windows.all.awaiting_approval,
+    // The invites that reached Plex per window (accepted + sent), the row under the statuses.
+    successful: {
+      today: successfulOf(overview.windows.today),
+      week: successfulOf(overview.windows.week),
+      month: successfulOf(overview.windows.month),
+      all: successfulOf(overview.windows.all),
+    },
     statuses: STATUSES,
     // Short headings on a phone, where the full ones would make the table scroll sideways.
     windowHeadings: [['7 d', '7 days'], ['30 d', '30 days'], ['All', 'All time']],

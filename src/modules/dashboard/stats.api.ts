@@ -14,7 +14,12 @@ const statsResponse = {
   type: 'object',
   properties: {
     total: { ...count, description: 'All requests ever made.' },
-    byStatus: { ...byStatus, description: 'All requests ever made, by their current status.' },
+    successful: {
+      ...count,
+      description:
+        'All requests that reached Plex: `accepted` (the friend signed in with Plex and Helpr accepted the invite for them, so they can watch now) plus `sent` (the invite waits for the friend to accept it in Plex). Not `already_shared` or `already_invited`, since Plex had those before.',
+    },
+    byStatus: { ...byStatus, description: 'All requests ever made, by their current status (`accepted` and `sent` apart).' },
     perDay: {
       type: 'array',
       description: `The last ${CHART_DAYS} UTC days, oldest first, including today and days without requests.`,
@@ -28,7 +33,7 @@ const statsResponse = {
       },
     },
   },
-  required: ['total', 'byStatus', 'perDay'],
+  required: ['total', 'successful', 'byStatus', 'perDay'],
   additionalProperties: false,
 } as const;
 
@@ -40,7 +45,7 @@ export async function statsApiRoutes(app: FastifyInstance, opts: { deps: Deps })
       schema: {
         tags: ['stats'],
         summary: 'Request counts',
-        description: `All-time totals by status, and requests per day and status for the last ${CHART_DAYS} days.`,
+        description: `All-time totals (all requests, the successful ones, and by status), and requests per day and status for the last ${CHART_DAYS} days.`,
         response: { 200: statsResponse },
       },
     },

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../../db/database.js';
-import type { InvitationStatus } from '../../db/schema.js';
+import type { InvitationStatus, JoinedWith } from '../../db/schema.js';
 
 /** Start of each counting window, as ISO-8601 UTC text (timestamps are stored the same way). */
 export interface WindowStarts {
@@ -23,15 +23,17 @@ export interface DayStatusCount {
   count: number;
 }
 
-export type LatestInvitation = { id: string; identifier: string; status: InvitationStatus; created_at: string };
-export type AwaitingInvitation = { id: string; identifier: string; source: 'public' | 'admin' | 'api'; client_ip: string | null; created_at: string };
+/** joined_with: the dashboard marks a Plex sign-in (its identifier is the Plex account's name, not something typed). */
+export type LatestInvitation = { id: string; identifier: string; status: InvitationStatus; joined_with?: JoinedWith; created_at: string };
+export type AwaitingInvitation = { id: string; identifier: string; source: 'public' | 'admin' | 'api'; joined_with?: JoinedWith; client_ip: string | null; created_at: string };
 
 const dayOf = (iso: string) => iso.slice(0, 10);
 
 /**
  * The dashboard's aggregate reads, from the per-day counts the database keeps up to date
  * (invitation_daily_counts, migration 0003): a few hundred rows to sum however many invitations
- * there are. PostgreSQL returns sums as strings, hence Number().
+ * there are. PostgreSQL returns sums as strings, hence Number(). The triggers count whatever status
+ * a row has, so a status added later (accepted, migration 0006) is counted with no change here.
  */
 export function createStatsRepository(db: Db) {
   return {
@@ -96,7 +98,7 @@ export function createStatsRepository(db: Db) {
     awaitingApproval(limit: number): Promise<AwaitingInvitation[]> {
       return db
         .selectFrom('invitations')
-        .select(['id', 'identifier', 'source', 'client_ip', 'created_at'])
+        .select(['id', 'identifier', 'source', 'joined_with', 'client_ip', 'created_at'])
         .where('status', '=', 'awaiting_approval')
         .orderBy('created_at')
         .orderBy('id')
@@ -107,7 +109,7 @@ export function createStatsRepository(db: Db) {
     latest(limit: number): Promise<LatestInvitation[]> {
       return db
         .selectFrom('invitations')
-        .select(['id', 'identifier', 'status', 'created_at'])
+        .select(['id', 'identifier', 'status', 'joined_with', 'created_at'])
         .orderBy('created_at', 'desc')
         .orderBy('id', 'desc')
         .limit(limit)

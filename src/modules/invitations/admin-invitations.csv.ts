@@ -15,7 +15,8 @@ const local = (iso: string | null, zone: string): string | null => (iso ? format
  * time repeats when the clocks go back), sortable as text, the same as the API, and what scripts
  * already read. The *_local columns come after every older column, so no script's column numbers
  * move; they are the owner's wall-clock time, for the person filtering by their own days in a
- * spreadsheet, and time_zone names the zone they are in.
+ * spreadsheet, and time_zone names the zone they are in. Columns added later (joined_with,
+ * plex_account_id) go after these for the same reason.
  */
 const COLUMNS: Array<[header: string, value: (row: InvitationView, titles: Titles, zone: string) => string | number | null]> = [
   ['id', (row) => row.id],
@@ -34,6 +35,9 @@ const COLUMNS: Array<[header: string, value: (row: InvitationView, titles: Title
   ['sent_local', (row, _titles, zone) => local(row.sentAt, zone)],
   ['time_zone', (_row, _titles, zone) => zone],
   ['library_keys', (row) => row.libraries.join(' ')],
+  // Join with Plex (issue 12): appended, so no older column moves.
+  ['joined_with', (row) => row.joinedWith],
+  ['plex_account_id', (row) => row.plexAccountId],
 ];
 
 /**

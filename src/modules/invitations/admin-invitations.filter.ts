@@ -2,8 +2,10 @@ import type { InvitationStatus } from '../../db/schema.js';
 import { AppError } from '../../errors.js';
 import { pageFromQuery } from '../../paging.js';
 import { dayStartIn, nextDay, UTC } from '../../time-zone.js';
+import { STATUS_LABELS } from './invitation-status.js';
 
-export const INVITATION_STATUSES: readonly InvitationStatus[] = ['awaiting_approval', 'pending', 'sent', 'already_shared', 'already_invited', 'failed', 'declined', 'revoked'];
+/** Every status, in the labels' order: a status added to the schema (accepted) has a label, so the filter and the API know it too. */
+export const INVITATION_STATUSES = Object.keys(STATUS_LABELS) as readonly InvitationStatus[];
 export const STATUS_FILTERS = ['all', ...INVITATION_STATUSES] as const;
 export type StatusFilter = (typeof STATUS_FILTERS)[number];
 

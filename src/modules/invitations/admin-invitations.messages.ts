@@ -10,7 +10,10 @@ export function sendOutcomeMessage(invitation: InvitationView): Flash {
   const who = invitation.identifier;
   switch (invitation.status) {
     case 'sent':
-      return { message: `Invitation sent to ${who}.`, tone: 'success' };
+      // A Plex sign-in ends sent when Helpr could not accept for them (their token was refused, or it gave up after sharing).
+      return invitation.joinedWith === 'plex'
+        ? { message: `Shared with ${who}, who signed in with Plex: the invite waits for them to accept it in Plex (its email, or app.plex.tv).`, tone: 'success' }
+        : { message: `Invitation sent to ${who}.`, tone: 'success' };
     case 'accepted':
       return { message: `${who} joined with Plex: the libraries are shared and the invite is accepted, they can watch now.`, tone: 'success' };
     case 'already_shared':

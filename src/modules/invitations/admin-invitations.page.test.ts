@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { csvCell } from './admin-invitations.csv.js';
 import { filterFromQuery, filterQueryString, toInvitationQuery } from './admin-invitations.filter.js';
 import { safeBack } from './admin-invitations.messages.js';
-import { pageNumbers } from './admin-invitations.page.js';
+import { toInvitationView } from './admin-invitations.models.js';
+import { invitationsPageData, pageNumbers, statusLegend } from './admin-invitations.page.js';
+import { invitationRow } from '../../../test/helpers/invitation-rows.js';
 
 describe('invitations page helpers', () => {
   it('links the first, the last and two pages either side, with gaps', () => {
@@ -27,6 +29,27 @@ describe('invitations page helpers', () => {
       contains: 'ali',
     });
     expect(() => toInvitationQuery({ status: 'all', to: '2026-02-29' })).toThrow(expect.objectContaining({ fields: { to: expect.any(String) } }));
+  });
+
+  it('filters by accepted apart from sent (issue 12)', () => {
+    expect(filterFromQuery({ status: 'accepted' }).filter.status).toBe('accepted');
+    expect(toInvitationQuery({ status: 'accepted' }).status).toBe('accepted');
+    expect(filterQueryString({ status: 'accepted' })).toBe('?status=accepted');
+  });
+
+  it('marks Plex joins and says what sent and accepted mean once the page shows one', () => {
+    const joined = toInvitationView({ ...invitationRow({ status: 'accepted', joined_with: 'plex', plex_account_id: '4242' }), code: null });
+    const typed = toInvitationView({ ...invitationRow({ status: 'sent' }), code: null });
+    expect(statusLegend([typed])).toEqual([]);
+    expect(statusLegend([typed, joined]).map((entry) => entry.label)).toEqual(['Sent', 'Accepted']);
+
+    const page = invitationsPageData({ items: [joined, typed], page: 1, perPage: 25, total: 2, libraryTitles: {}, retryableFailed: 0 }, { status: 'all' }, {});
+    expect(page.statuses.map((s) => s.value)).toContain('accepted');
+    expect(page.statuses.find((s) => s.value === 'accepted')!.label).toBe('Accepted');
+    expect(page.legend).toHaveLength(2);
+    expect(page.rows[0]).toMatchObject({ joinedWith: 'plex', joinedWithLabel: 'Plex sign-in', plexAccountId: '4242', statusLabel: 'Accepted', canRevoke: true, canRetry: false });
+    expect(page.rows[0]!.statusMeaning).toMatch(/^Accepted: .*can watch now\.$/);
+    expect(page.rows[1]).toMatchObject({ joinedWith: 'email', joinedWithLabel: 'Email form', plexAccountId: null });
   });
 
   it('quotes every CSV cell and defuses formulas', () => {

@@ -1,5 +1,5 @@
 import { STATUS_FILTERS, filterQueryString, type InvitationFilter } from './admin-invitations.filter.js';
-import { STATUS_BADGES, STATUS_LABELS, canRetryNow, hasAccessToRevoke, type InvitationView } from './admin-invitations.models.js';
+import { JOINED_WITH_LABELS, STATUS_BADGES, STATUS_LABELS, STATUS_MEANINGS, canRetryNow, statusMeaning, hasAccessToRevoke, type InvitationView } from './admin-invitations.models.js';
 import type { InvitationPage } from './admin-invitations.service.js';
 import { failureWords } from './refusals.js';
 import { formatTime } from '../../time-format.js';
@@ -33,6 +33,16 @@ export function librariesText(item: Pick<InvitationView, 'status' | 'libraries'>
   return names || 'default';
 }
 
+/**
+ * What Sent and Accepted mean, side by side, once the page shows a Plex sign-in or an accepted
+ * row: from then on "Sent" no longer means the end of the road. Pages of typed requests only
+ * (every owner's list before Join with Plex) stay as they were.
+ */
+export function statusLegend(items: Array<Pick<InvitationView, 'status' | 'joinedWith'>>): Array<{ label: string; meaning: string }> {
+  if (!items.some((item) => item.status === 'accepted' || item.joinedWith === 'plex')) return [];
+  return (['sent', 'accepted'] as const).map((status) => ({ label: STATUS_LABELS[status], meaning: STATUS_MEANINGS[status] }));
+}
+
 const shortError = (error: string | null): string => (error && error.length > 80 ? `${error.slice(0, 77)}...` : (error ?? ''));
 
 /** Everything the invitations page template shows, worked out here so the template stays plain. */
@@ -53,6 +63,7 @@ export function invitationsPageData(result: InvitationPage, filter: InvitationFi
     csvHref: `/admin/invitations.csv${filterQueryString(filter)}`,
     canRetryAll: result.retryableFailed > 0,
     statuses: STATUS_FILTERS.map((value) => ({ value, label: value === 'all' ? 'All' : STATUS_LABELS[value] })),
+    legend: statusLegend(result.items),
     back,
     firstShown: result.total === 0 ? 0 : (result.page - 1) * result.perPage + 1,
     lastShown: (result.page - 1) * result.perPage + result.items.length,
@@ -60,6 +71,9 @@ export function invitationsPageData(result: InvitationPage, filter: InvitationFi
       ...item,
       statusLabel: STATUS_LABELS[item.status],
       badge: STATUS_BADGES[item.status],
+      // Sent and accepted both reached Plex: the badge's title says which one the friend can watch with.
+      statusMeaning: statusMeaning(item.status),
+      joinedWithLabel: JOINED_WITH_LABELS[item.joinedWith],
       libraryNames: item.libraries.map((key) => result.libraryTitles[key] ?? key),
       librariesText: librariesText(item, result.libraryTitles),
       // Failed rows: the owner's words for Plex's reason; the stored error stays in a disclosure.

@@ -7,7 +7,7 @@ import { formatTime } from '../../time-format.js';
 import { UTC } from '../../time-zone.js';
 import { csvFilename, invitationsCsv } from './admin-invitations.csv.js';
 import { filterFromQuery, withValidDates } from './admin-invitations.filter.js';
-import { STATUS_LABELS } from './admin-invitations.models.js';
+import { JOINED_WITH_LABELS, STATUS_LABELS, statusMeaning } from './admin-invitations.models.js';
 import { approveOutcomeMessage, retryFailedMessage, revokeOutcomeMessage, safeBack, safeBackFromDecision, sendOutcomeMessage } from './admin-invitations.messages.js';
 import { PER_PAGE, invitationsPageData } from './admin-invitations.page.js';
 
@@ -78,6 +78,8 @@ export async function adminInvitationsRoutes(app: FastifyInstance, opts: { deps:
       section: '/admin/invitations',
       invitation,
       statusLabel: STATUS_LABELS[invitation.status],
+      statusMeaning: statusMeaning(invitation.status),
+      joinedWithLabel: JOINED_WITH_LABELS[invitation.joinedWith],
       back: safeBack(request.query.back),
     });
   });

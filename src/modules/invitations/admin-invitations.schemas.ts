@@ -12,9 +12,14 @@ export const invitationJson = {
   type: 'object',
   properties: {
     id: { type: 'string' },
-    identifier: { type: 'string', description: 'The email address (lower-cased) or Plex username invited.' },
+    identifier: { type: 'string', description: 'The email address (lower-cased) or Plex username invited; for a Plex sign-in, the account’s username (its email when it has none).' },
     identifierKind: { type: 'string', enum: ['email', 'username'] },
-    status: { type: 'string', enum: [...INVITATION_STATUSES] },
+    status: {
+      type: 'string',
+      enum: [...INVITATION_STATUSES],
+      description:
+        '`sent`: the libraries are shared and the invite waits for the friend to accept it in Plex. `accepted`: the friend signed in with Plex, and Helpr shared the libraries and accepted the invite for them, so they can watch now. `already_shared`, `already_invited`: Plex had a share or an invite for them already, so nothing new was sent.',
+    },
     source: { type: 'string', enum: ['public', 'admin', 'api'], description: 'Who started it: the public page, the admin area or the API.' },
     code: { ...nullableString, description: 'The invite code used, if any.' },
     libraries: { type: 'array', items: { type: 'string' }, description: 'Local library keys shared (empty: the default selection). For already_shared and already_invited, what the existing Plex share gives (empty when Plex did not say).' },
@@ -26,8 +31,10 @@ export const invitationJson = {
     updatedAt: dateTime,
     sentAt: nullableDateTime,
     nextAttemptAt: { ...nullableDateTime, description: 'When a pending invitation is tried next.' },
+    joinedWith: { type: 'string', enum: ['plex', 'email'], description: '`plex`: the friend signed in with Plex; `email`: an email address or username was typed (the public form, the admin area or the API).' },
+    plexAccountId: { ...nullableString, description: 'The friend’s plex.tv account id, when known (always for `joinedWith` `plex`).', example: '12345678' },
   },
-  required: ['id', 'identifier', 'identifierKind', 'status', 'source', 'code', 'libraries', 'attempts', 'error', 'errorKind', 'clientIp', 'createdAt', 'updatedAt', 'sentAt', 'nextAttemptAt'],
+  required: ['id', 'identifier', 'identifierKind', 'status', 'source', 'code', 'libraries', 'attempts', 'error', 'errorKind', 'clientIp', 'createdAt', 'updatedAt', 'sentAt', 'nextAttemptAt', 'joinedWith', 'plexAccountId'],
   additionalProperties: false,
 } as const;
 
@@ -63,7 +70,7 @@ export const idParams = {
 export const listQuery = {
   type: 'object',
   properties: {
-    status: { type: 'string', enum: [...STATUS_FILTERS], default: 'all' },
+    status: { type: 'string', enum: [...STATUS_FILTERS], default: 'all', description: 'One status, or `all`. `accepted` (the friend can watch now) and `sent` (waiting for the friend to accept in Plex) are separate.' },
     from: day,
     to: day,
     q: { type: 'string', maxLength: MAX_SEARCH_LENGTH, description: 'Part of an email address or username (case-insensitive).' },
@@ -102,7 +109,7 @@ export const createBody = {
 export const createResponse = { 201: { ...invitationJson, description: 'The invitation, as sent or as still pending.' }, ...errors(400, 401) };
 export const retryResponse = { 200: { ...invitationJson, description: 'The invitation after the attempt.' }, ...errors(401, 404, 409) };
 export const approveResponse = {
-  200: { ...invitationJson, description: 'The invitation after approval and the first attempt: sent, already shared, pending (Helpr keeps trying) or failed.' },
+  200: { ...invitationJson, description: 'The invitation after approval and the first attempt: sent, accepted (a Plex sign-in), already shared, pending (Helpr keeps trying) or failed.' },
   ...errors(401, 404, 409),
 };
 export const declineResponse = { 200: { ...invitationJson, description: 'The invitation, declined: it is never sent.' }, ...errors(401, 404, 409) };

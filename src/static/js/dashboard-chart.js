@@ -15,6 +15,9 @@
     awaiting_approval: '--bs-primary',
     pending: '--bs-warning',
     sent: '--bs-success',
+    // Accepted's badge is sent's green with a dark border; a bar has no border to tell them apart,
+    // so it takes the darker (dark theme: lighter) green of the same family.
+    accepted: '--bs-success-text-emphasis',
     already_shared: '--bs-info',
     already_invited: '--bs-info-border-subtle',
     failed: '--bs-danger',
