@@ -20,6 +20,7 @@ import { auditRoutes } from './modules/audit/audit.routes.js';
 import { settingsRoutes } from './modules/settings/settings.routes.js';
 import { publicAddressRoutes } from './modules/public-address/public-address.routes.js';
 import { publicRoutes } from './modules/public/public.routes.js';
+import { joinWithPlexRoutes } from './modules/join-with-plex/join-with-plex.routes.js';
 import { plexApiRoutes } from './modules/plex/plex.api.js';
 import { plexAdminRoutes } from './modules/plex/plex.routes.js';
 import { plexTokenBanner } from './modules/plex/token-banner.js';
@@ -112,6 +113,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
   await app.register(async (pages) => {
     pages.addHook('preHandler', requireCsrf);
     await pages.register(publicRoutes, { services: deps.services });
+    await pages.register(joinWithPlexRoutes, { deps });
     await pages.register(apiDocsRoutes);
   });
 

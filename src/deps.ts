@@ -29,6 +29,10 @@ import { createInviteCodesRepository } from './modules/invite-codes/invite-codes
 import { createInviteCodesAdmin } from './modules/invite-codes/invite-codes.admin.js';
 import { createInviteCodesService } from './modules/invite-codes/invite-codes.service.js';
 import { createSetupStatus } from './modules/public/setup-status.js';
+import { createJoinChecks } from './modules/join-with-plex/join-checks.js';
+import { createJoinRulesRepository } from './modules/join-with-plex/join-rules.repository.js';
+import { createJoinWithPlex } from './modules/join-with-plex/join-with-plex.service.js';
+import { createPlexJoinPinsRepository } from './modules/join-with-plex/plex-join-pins.repository.js';
 import { createSettingsService } from './modules/settings/settings.service.js';
 import { createSettingsAdmin } from './modules/settings/settings-admin.service.js';
 import { createDiagnostics } from './modules/plex/diagnostics.service.js';
@@ -191,6 +195,19 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}) 
     sendTimeoutMs: overrides.sendTimeoutMs,
     gate: createTurnGate(INVITES_PER_TURN),
   });
+  // Both ways to join check the way, the code and the house rules alike (join-checks.ts).
+  const joinChecks = createJoinChecks({ rules: createJoinRulesRepository(database.db), settings, codes, limits: inviteLimits, clock });
+  const joinWithPlex = createJoinWithPlex({
+    pins: createPlexJoinPinsRepository(database.db),
+    // PIN calls need no token: the client alone (its product headers and client identifier).
+    plexTv: async () => (await plexConnection.client()).tv,
+    checks: joinChecks,
+    limits: inviteLimits,
+    submitter: invitations,
+    findInvitation: (id) => invitations.find(id),
+    clock,
+    logger,
+  });
   const services = {
     admins,
     audit,
@@ -217,6 +234,8 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}) 
       clock,
     }),
     inviteLimits,
+    joinChecks,
+    joinWithPlex,
     setup,
     setupWizard: createSetupWizard({ db: database.db, clock, admins, connection: plexConnection, audit, settings, onComplete: () => setup.invalidate() }),
     plexSignIn: createPlexSignIn({

@@ -1,36 +1,34 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Deps } from '../../deps.js';
 import { isAppError } from '../../errors.js';
-import { requestPageModel } from './request-page.js';
+import { renderMarkdown } from '../../markdown.js';
+import { showRequestPage } from './request-form.js';
+import { requestPageKey, requestPageModel } from './request-page.js';
 
 interface RequestForm {
   email?: string;
   code?: string;
+  rulesAccepted?: string;
 }
+
+// An unticked checkbox sends nothing; a ticked one sends "on" (or its value).
+const ticked = (value: unknown): boolean => value !== undefined && value !== '';
 
 /**
  * The friend-facing pages: the request form (/ and /join/CODE), its submission (Post/Redirect/Get)
- * and the result page under an unguessable id.
+ * and the result page under an unguessable id. Continue with Plex has its own routes
+ * (join-with-plex.routes.ts).
  */
 export async function publicRoutes(app: FastifyInstance, opts: { services: Deps['services'] }) {
   const { services } = opts;
 
-  async function showForm(reply: FastifyReply, values: RequestForm, errors: Record<string, string> = {}, status = 200) {
-    if (!(await services.setup.isReady())) return reply.page('pages/home/not-set-up', { title: 'Helpr is not set up yet' });
-    const settings = await services.settings.get();
-    const data = { title: settings.siteTitle, siteTitle: settings.siteTitle, settings, values, errors, scripts: ['/static/js/request-submit.js'], headingIsSiteTitle: true };
-    // The empty form is the busiest page: it is the same for everyone until the settings change.
-    if (status === 200 && !values.email && !values.code) return reply.cachedPage(settings, 'pages/public/request', data);
-    return reply.code(status).page('pages/public/request', data);
-  }
-
-  app.get('/', async (_request, reply) => showForm(reply, {}));
+  app.get('/', async (_request, reply) => showRequestPage(reply, services, { values: {} }));
 
   app.get<{ Params: { code: string } }>('/join/:code', async (request, reply) => {
-    if (!(await services.setup.isReady())) return showForm(reply, {});
+    if (!(await services.setup.isReady())) return showRequestPage(reply, services, { values: {} });
     try {
       const code = await services.codes.checkCode(request.params.code);
-      return await showForm(reply, { code: code.code });
+      return await showRequestPage(reply, services, { values: { code: code.code } });
     } catch (error) {
       if (!isAppError(error) || !error.code.startsWith('invite.code_')) throw error;
       const settings = await services.settings.get();
@@ -39,14 +37,17 @@ export async function publicRoutes(app: FastifyInstance, opts: { services: Deps[
   });
 
   app.post<{ Body: RequestForm }>('/', async (request: FastifyRequest<{ Body: RequestForm }>, reply) => {
-    if (!(await services.setup.isReady())) return showForm(reply, {});
-    const values = { email: String(request.body?.email ?? '').slice(0, 300), code: String(request.body?.code ?? '').slice(0, 100) };
+    if (!(await services.setup.isReady())) return showRequestPage(reply, services, { values: {} });
+    const values = { email: String(request.body?.email ?? '').slice(0, 300), code: String(request.body?.code ?? '').slice(0, 100), rulesAccepted: ticked(request.body?.rulesAccepted) };
     await services.inviteLimits.countRequest(request.ip);
     try {
-      const { invitation } = await services.invitations.submit({ ...values, clientIp: request.ip, userAgent: request.headers['user-agent'] });
+      // The way and the house rules first; the acceptance is added to the request once it is saved.
+      const { recordRules } = await services.joinChecks.beforeEmailJoin(values.rulesAccepted);
+      const { invitation } = await services.invitations.submit({ email: values.email, code: values.code, clientIp: request.ip, userAgent: request.headers['user-agent'] });
+      if (recordRules) await services.joinChecks.recordRulesAccepted(invitation.id);
       return reply.redirect(`/requests/${invitation.id}`, 303);
     } catch (error) {
-      if (isAppError(error) && error.fields) return showForm(reply, values, error.fields, error.status);
+      if (isAppError(error) && error.fields) return showRequestPage(reply, services, { values, errors: error.fields, status: error.status });
       throw error;
     }
   });
@@ -55,15 +56,24 @@ export async function publicRoutes(app: FastifyInstance, opts: { services: Deps[
     const invitation = await services.invitations.find(request.params.id);
     const settings = await services.settings.get();
     reply.header('cache-control', 'no-store');
-    const model = requestPageModel(invitation);
+    const joinedWithPlex = invitation.joined_with === 'plex';
+    const model = requestPageModel(invitation, { guideHtml: joinedWithPlex && invitation.status === 'accepted' ? renderMarkdown(settings.guide) : undefined });
     // A page still waiting (for Plex or for the owner) looks again by itself (request-status.js).
     const scripts = model.refresh ? ['/static/js/request-status.js'] : undefined;
-    return reply.page('pages/public/request-status', { siteTitle: settings.siteTitle, ...model, scripts, statusUrl: `/requests/${invitation.id}/status` });
+    return reply.page('pages/public/request-status', {
+      siteTitle: settings.siteTitle,
+      ...model,
+      scripts,
+      statusUrl: `/requests/${invitation.id}/status`,
+      retryUrl: `/requests/${invitation.id}/retry`,
+    });
   });
 
-  // What request-status.js polls: only the status, which the page behind the same link shows anyway.
+  // What request-status.js polls: only the status (and the page key where it says more), which
+  // the page behind the same link shows anyway.
   app.get<{ Params: { id: string } }>('/requests/:id/status', async (request, reply) => {
     const invitation = await services.invitations.find(request.params.id);
-    return reply.header('cache-control', 'no-store').send({ status: invitation.status });
+    const page = requestPageKey(invitation);
+    return reply.header('cache-control', 'no-store').send({ status: invitation.status, ...(page !== invitation.status ? { page } : {}) });
   });
 }

@@ -11,6 +11,25 @@ export interface RequestPageModel {
   /** A closing sentence after the numbered steps (not a step itself). */
   after?: string;
   refresh: boolean;
+  /**
+   * What the waiting page's script compares to tell a change: the status, and for a Plex join
+   * waiting on the friend, that too (it stays pending meanwhile).
+   */
+  page: string;
+  /** A "Try again" button (POST /requests/:id/retry): a Plex join waiting for the friend's email confirmation. */
+  retry?: boolean;
+  /** The owner's guide (Markdown rendered), on the "You're in" page. */
+  guideHtml?: string;
+}
+
+/** The kind a Plex join waits with while the friend's Plex email address is not confirmed. */
+export const FRIEND_UNCONFIRMED = 'friend_unconfirmed';
+
+type PageInput = Pick<InvitationRow, 'status' | 'identifier' | 'error_kind'> & Partial<Pick<InvitationRow, 'last_error' | 'joined_with'>>;
+
+/** The page key for `invitation` (see RequestPageModel.page). */
+export function requestPageKey(invitation: Pick<InvitationRow, 'status' | 'error_kind'>): string {
+  return invitation.status === 'pending' && invitation.error_kind === FRIEND_UNCONFIRMED ? `pending:${FRIEND_UNCONFIRMED}` : invitation.status;
 }
 
 /**
@@ -38,10 +57,77 @@ export function pendingReason(kind: string | null): string {
   }
 }
 
-/** The result page for each state of a request. */
-export function requestPageModel(invitation: Pick<InvitationRow, 'status' | 'identifier' | 'error_kind'> & Partial<Pick<InvitationRow, 'last_error'>>): RequestPageModel {
+/**
+ * A friend who joined with Plex: Helpr shares and accepts for them, so the pages say what Helpr is
+ * doing, and "You're in" shows the owner's guide. Undefined where the email flow's page fits.
+ */
+function plexJoinModel(invitation: PageInput, base: Pick<RequestPageModel, 'status' | 'identifier' | 'refresh' | 'page'>, guideHtml: string): RequestPageModel | undefined {
   const who = invitation.identifier;
-  const base = { status: invitation.status, identifier: who, refresh: false };
+  switch (invitation.status) {
+    case 'accepted':
+      return {
+        ...base,
+        title: "You're in",
+        tone: 'success',
+        headline: `You're in, ${who}: the libraries are shared with your Plex account and ready to watch.`,
+        steps: [],
+        guideHtml,
+      };
+    case 'pending':
+      if (invitation.error_kind === FRIEND_UNCONFIRMED) {
+        return {
+          ...base,
+          title: 'Confirm your email address',
+          tone: 'warning',
+          refresh: true,
+          retry: true,
+          headline: `Plex does not let ${who} accept invites until the account's email address is confirmed.`,
+          steps: ['Confirm your email address in the message Plex sent you, then press Try again.', 'Helpr also tries again by itself every few minutes: you can leave this page open.'],
+        };
+      }
+      return {
+        ...base,
+        title: 'Setting up your access',
+        tone: 'info',
+        refresh: true,
+        headline: `Signed in as ${who}. Helpr is sharing the libraries with your Plex account and accepting the invite for you.`,
+        steps: [invitation.error_kind ? pendingReason(invitation.error_kind) : 'This usually takes a few seconds.', 'This page updates by itself: there is nothing else for you to do.'],
+      };
+    case 'sent':
+      return {
+        ...base,
+        title: 'Accept the invite in Plex',
+        tone: 'success',
+        headline: `The libraries are shared with your Plex account ${who}, but Helpr could not accept the invite for you.`,
+        steps: [
+          "Accept the invite from Plex's email (look in your spam folder too), or sign in at app.plex.tv and accept the invite waiting for you there.",
+          'The shared libraries then appear in every Plex app where you are signed in.',
+        ],
+      };
+    case 'awaiting_approval':
+      return {
+        ...base,
+        title: 'Waiting for the owner',
+        tone: 'info',
+        refresh: true,
+        headline: `Signed in as ${who}. The owner of this server will look at your request.`,
+        steps: [
+          'The owner checks each request before anything is shared. There is nothing else for you to do for now.',
+          'This page updates by itself once they decide. You can also keep the link and come back later.',
+          'If they say yes, Helpr shares the libraries with your Plex account and accepts the invite for you.',
+        ],
+      };
+    default:
+      return undefined;
+  }
+}
+
+/** The result page for each state of a request; `guideHtml` is the owner's guide for "You're in". */
+export function requestPageModel(invitation: PageInput, options: { guideHtml?: string } = {}): RequestPageModel {
+  const who = invitation.identifier;
+  const base = { status: invitation.status, identifier: who, refresh: false, page: requestPageKey(invitation) };
+  const plex = invitation.joined_with === 'plex' ? plexJoinModel(invitation, base, options.guideHtml ?? '') : undefined;
+  if (plex) return plex;
   switch (invitation.status) {
     case 'accepted':
       return {

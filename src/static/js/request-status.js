@@ -5,7 +5,9 @@
   var section = document.querySelector('[data-status-url]');
   if (!section || !window.fetch) return;
   var url = section.getAttribute('data-status-url');
-  var shown = section.getAttribute('data-status');
+  // The page key says more than the status where a request waits in more than one way (a Plex
+  // join waiting for the friend to confirm their email stays pending).
+  var shown = section.getAttribute('data-page') || section.getAttribute('data-status');
   var started = Date.now();
 
   // Every 4 s for the first 5 minutes, then every 30 s: an owner may take a while to decide.
@@ -21,7 +23,8 @@
         return response.ok ? response.json() : null;
       })
       .then(function (answer) {
-        if (answer && answer.status && answer.status !== shown) {
+        var now = answer && (answer.page || answer.status);
+        if (now && now !== shown) {
           window.location.reload();
           return;
         }
