@@ -53,6 +53,11 @@ describeDialects('Continue with Plex: how a sign-in ends (%s)', (dialect) => {
     h.clock.advance(1000);
     expect(await service.status(done.id)).toMatchObject({ state: 'done' });
     expect(await service.cancel(done.id)).toMatchObject({ state: 'done' });
+
+    // Approved, then the window closed before any poll saw it: the cancel asks plex.tv and finds the yes.
+    const justInTime = await h.start(service);
+    expect(await service.cancel(justInTime.id)).toMatchObject({ state: 'done' });
+    expect(h.submit).toHaveBeenCalledTimes(2);
   });
 
   it('answers not found for an unknown, malformed or long-ended sign-in, and sweeps ended ones away', async () => {

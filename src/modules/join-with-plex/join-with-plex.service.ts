@@ -220,9 +220,13 @@ export function createJoinWithPlex(deps: {
       return check;
     },
 
-    /** The popup was closed before the sign-in finished; an approval that came first still counts. */
+    /**
+     * The popup was closed before the sign-in finished. Plex is asked once more first (within the
+     * once-a-second limit): a yes that came just before the window closed still counts.
+     */
     async cancel(id: string): Promise<JoinState> {
-      await find(id);
+      const current = await this.status(id);
+      if (current.state !== 'waiting') return current;
       return settle(id, { state: 'cancelled' });
     },
 

@@ -202,8 +202,8 @@
           current = started;
           closedPolls = 0;
           giveUpAt = Date.now() + GIVE_UP_MS;
-          // Plex's page gets no handle on this one.
-          popup.opener = null;
+          // The opener is kept (not set to null): only the window's opener may close it once the
+          // sign-in is over, and app.plex.tv is the page the friend trusts with their sign-in anyway.
           popup.location.href = started.authUrl;
           show('Sign in to Plex in the window that opened. This page goes on by itself afterwards.', true, false);
           schedule();
