@@ -43,6 +43,7 @@ describe('plex-sim CLI settings', () => {
       const text = describeSimulator(sim);
       expect(text).toContain(sim.plexTvUrl);
       expect(text).toContain(sim.pmsUrl);
+      expect(text).toContain(`app.plex.tv sign-in page   ${sim.plexTvUrl}/auth  (PLEX_APP_URL=${sim.plexTvUrl})`);
       expect(text).toContain('owner-token');
       expect(text).toContain(sim.machineIdentifier);
       expect(text).not.toContain('certificate');

@@ -69,6 +69,7 @@ export function describeSimulator(sim: PlexSimulator, caFile?: string): string {
     ...(caFile ? [`plex.tv certificate (CA)   ${caFile}  (NODE_EXTRA_CA_CERTS=${caFile} npm start)`] : []),
     `plex.tv                    ${sim.plexTvUrl}`,
     `clients.plex.tv            ${sim.clientsPlexTvUrl}`,
+    `app.plex.tv sign-in page   ${sim.plexTvUrl}/auth  (PLEX_APP_URL=${sim.plexTvUrl})`,
     `media server               ${sim.pmsUrl}`,
     `machine identifier         ${sim.machineIdentifier}`,
     `owner token                ${sim.ownerToken}  (${sim.accounts.owner.username} <${sim.accounts.owner.email}>)`,

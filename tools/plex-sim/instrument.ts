@@ -3,6 +3,7 @@ import { constants as http2, type Http2ServerRequest } from 'node:http2';
 import type { Socket } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { isAppPage } from './app-auth.js';
 import type { LoggedRequest, TrafficLog } from './traffic-log.js';
 import { headersOfInterest } from './traffic-log.js';
 import type { FaultSpec, SimTarget, TrafficRules } from './traffic-rules.js';
@@ -69,6 +70,8 @@ export function instrument(app: FastifyInstance, { target, rules, log, shutdown,
   app.addHook('onRequest', async (request, reply) => {
     const path = pathOf(request.url);
     if (path.startsWith(CONTROL_PREFIX)) return;
+    // app.plex.tv's stand-in page shares the listener but is not plex.tv: it does not count as its traffic.
+    if (target === 'plex-tv' && isAppPage(path)) return;
     const entry = log.record({
       target,
       method: request.method,

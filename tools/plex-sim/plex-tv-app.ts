@@ -1,4 +1,5 @@
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import { registerAppAuthRoutes } from './app-auth.js';
 import { installBodyParsers } from './body-parsers.js';
 import type { SimContext } from './context.js';
 import type { SimControl } from './control.js';
@@ -66,6 +67,8 @@ export function buildPlexTvApp(
   registerV1SharingRoutes(app, ctx);
   registerV2SharingRoutes(app, ctx);
   registerPinRoutes(app, ctx);
+  // app.plex.tv's sign-in page (PLEX_APP_URL points here), so Continue with Plex works offline.
+  registerAppAuthRoutes(app, ctx);
   registerControlRoutes(app, control);
 
   app.setNotFoundHandler(async (request, reply) => {
