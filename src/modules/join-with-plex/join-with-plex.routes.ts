@@ -3,7 +3,7 @@ import type { Deps } from '../../deps.js';
 import { isAppError } from '../../errors.js';
 import { toHttpProblem } from '../../plugins/errors.js';
 import { currentLinkBase } from '../invite-codes/invite-codes.links.js';
-import { PLEX_FORM_HEADERS, showRequestPage } from '../public/request-form.js';
+import { plexFormHeaders, showRequestPage } from '../public/request-form.js';
 import type { JoinState } from './join-with-plex.models.js';
 
 interface StartBody {
@@ -86,7 +86,7 @@ export async function joinWithPlexRoutes(app: FastifyInstance, opts: { deps: Dep
     if (state.state === 'done') return reply.redirect(state.redirect, 303);
     const waiting = state.state === 'waiting';
     // Its "Continue with Plex" posts to Helpr, which redirects to app.plex.tv.
-    if (!waiting) reply.headers(PLEX_FORM_HEADERS);
+    if (!waiting) reply.headers(plexFormHeaders(services.plexAppUrl));
     return reply.page('pages/public/join-with-plex-return', {
       title: waiting ? 'Signing you in with Plex' : 'The Plex sign-in did not finish',
       siteTitle: settings.siteTitle,
@@ -98,7 +98,9 @@ export async function joinWithPlexRoutes(app: FastifyInstance, opts: { deps: Dep
   });
 
   // "Try again" on a Plex join waiting for the friend to confirm their email: the job runs now.
-  app.post<WithId>('/requests/:id/retry', { config: { rateLimit: { max: 10, timeWindow: 15 * 60_000 } } }, async (request, reply) => {
+  // Counted after the CSRF check (preHandler): a forged or token-less post is refused 403 and never
+  // uses up the friend's tries.
+  app.post<WithId>('/requests/:id/retry', { config: { rateLimit: { max: 10, timeWindow: 15 * 60_000, hook: 'preHandler' } } }, async (request, reply) => {
     await join.retryJoin(request.params.id);
     return reply.redirect(`/requests/${request.params.id}`, 303);
   });
