@@ -31,6 +31,7 @@ describe('loadConfig', () => {
       serverUrl: undefined,
       tvUrl: 'https://plex.tv',
       clientsUrl: 'https://clients.plex.tv',
+      appUrl: 'https://app.plex.tv',
       libraries: undefined,
     });
     expect(config.inviteRateLimit).toBeUndefined();
@@ -80,6 +81,7 @@ describe('loadConfig', () => {
       PLEX_SERVER_URL: 'http://10.0.0.5:32400',
       PLEX_TV_URL: 'http://127.0.0.1:32401/',
       PLEX_CLIENTS_URL: 'http://127.0.0.1:32401',
+      PLEX_APP_URL: 'http://127.0.0.1:32401/',
     });
     expect(config).toMatchObject({
       port: 9000,
@@ -91,7 +93,7 @@ describe('loadConfig', () => {
       database: { dialect: 'postgres', url: 'postgres://helpr:pw@db:5432/helpr' },
       redisUrl: 'redis://cache:6379',
       admin: { username: 'owner', password: 'correct horse battery' },
-      plex: { token: 'tok', serverId: 'abc', serverUrl: 'http://10.0.0.5:32400', tvUrl: 'http://127.0.0.1:32401', clientsUrl: 'http://127.0.0.1:32401' },
+      plex: { token: 'tok', serverId: 'abc', serverUrl: 'http://10.0.0.5:32400', tvUrl: 'http://127.0.0.1:32401', clientsUrl: 'http://127.0.0.1:32401', appUrl: 'http://127.0.0.1:32401' },
     });
   });
 
@@ -115,6 +117,8 @@ describe('loadConfig', () => {
     [{ ADMIN_USERNAME: 'owner' }, 'ADMIN_PASSWORD', undefined],
     [{ ADMIN_USERNAME: 'owner', ADMIN_PASSWORD: 'short' }, 'ADMIN_PASSWORD', undefined],
     [{ PLEX_TV_URL: 'not a url' }, 'PLEX_TV_URL', undefined],
+    [{ PLEX_APP_URL: 'app.plex.tv' }, 'PLEX_APP_URL', 'Invalid configuration: PLEX_APP_URL must be an http(s) URL (got "app.plex.tv")'],
+    [{ PLEX_APP_URL: 'javascript:alert(1)' }, 'PLEX_APP_URL', undefined],
     [{ INVITE_RATE_LIMIT: 'lots' }, 'INVITE_RATE_LIMIT', 'Invalid configuration: INVITE_RATE_LIMIT must look like 5/15m (count per window in s, m or h; got "lots")'],
     [{ INVITE_RATE_LIMIT: '0/15m' }, 'INVITE_RATE_LIMIT', undefined],
     [{ REQUEST_TIMEOUT_MS: '30s' }, 'REQUEST_TIMEOUT_MS', 'Invalid configuration: REQUEST_TIMEOUT_MS must be a whole number of milliseconds (got "30s")'],

@@ -34,6 +34,8 @@ export interface Config {
     serverUrl: string | undefined;
     tvUrl: string;
     clientsUrl: string;
+    /** Where a PIN is approved (app.plex.tv's sign-in page); the simulator serves its own. */
+    appUrl: string;
     /** Local keys or titles of the libraries new friends get, set at start (headless setups). */
     libraries: string[] | undefined;
   };
@@ -74,6 +76,7 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
   { name: 'PLEX_SERVER_URL', default: '', description: 'Override the media server URL (otherwise taken from plex.tv).' },
   { name: 'PLEX_TV_URL', default: 'https://plex.tv', description: 'Base URL of plex.tv (change only for the simulator).' },
   { name: 'PLEX_CLIENTS_URL', default: 'https://clients.plex.tv', description: 'Base URL of clients.plex.tv (change only for the simulator).' },
+  { name: 'PLEX_APP_URL', default: 'https://app.plex.tv', description: 'Base URL of app.plex.tv, where the owner and friends sign in to Plex (change only for the simulator).' },
   { name: 'PLEX_LIBRARIES', default: '', description: 'Comma-separated library keys or titles new friends get; set at start, for setups without the admin area.' },
   { name: 'INVITE_RATE_LIMIT', default: '', description: 'Invite requests per client address, as COUNT/WINDOW (5/15m); overrides the admin setting.' },
   { name: 'INVITE_LEASE_SECONDS', default: '60', description: 'How long one attempt at sending an invite may take before another worker (or instance) takes the request over, after a crash say (45 to 3600: one send makes up to four plex.tv calls of up to 10 s each).' },
@@ -270,6 +273,7 @@ export function loadConfig(env: Env = process.env): Config {
       serverUrl: parseHttpUrl(read(env, 'PLEX_SERVER_URL'), 'PLEX_SERVER_URL'),
       tvUrl: parseHttpUrl(read(env, 'PLEX_TV_URL'), 'PLEX_TV_URL') ?? 'https://plex.tv',
       clientsUrl: parseHttpUrl(read(env, 'PLEX_CLIENTS_URL'), 'PLEX_CLIENTS_URL') ?? 'https://clients.plex.tv',
+      appUrl: parseHttpUrl(read(env, 'PLEX_APP_URL'), 'PLEX_APP_URL') ?? 'https://app.plex.tv',
       libraries: parseList(read(env, 'PLEX_LIBRARIES')),
     },
     inviteRateLimit: parseRateLimit(read(env, 'INVITE_RATE_LIMIT'), 'INVITE_RATE_LIMIT'),

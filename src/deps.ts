@@ -124,7 +124,7 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}) 
     clock,
     buildClient: (clientIdentifier) =>
       createPlexClient({
-        urls: { tvUrl: config.plex.tvUrl, clientsUrl: config.plex.clientsUrl },
+        urls: { tvUrl: config.plex.tvUrl, clientsUrl: config.plex.clientsUrl, appUrl: config.plex.appUrl },
         clientIdentifier,
         timeoutMs: PLEX_TIMEOUT_MS,
         ca: overrides.plexCa,
@@ -236,6 +236,8 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}) 
     inviteLimits,
     joinChecks,
     joinWithPlex,
+    /** PLEX_APP_URL, where Continue with Plex sends friends: the request page's form may post there. */
+    plexAppUrl: config.plex.appUrl,
     setup,
     setupWizard: createSetupWizard({ db: database.db, clock, admins, connection: plexConnection, audit, settings, onComplete: () => setup.invalidate() }),
     plexSignIn: createPlexSignIn({

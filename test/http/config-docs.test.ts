@@ -53,6 +53,7 @@ describe('configuration documentation', () => {
       PLEX_SERVER_URL: 'http://pms.example',
       PLEX_TV_URL: 'http://tv.example',
       PLEX_CLIENTS_URL: 'http://clients.example',
+      PLEX_APP_URL: 'http://app.example',
       PLEX_LIBRARIES: '1, Movies',
       INVITE_RATE_LIMIT: '100/1h',
       INVITE_LEASE_SECONDS: '120',

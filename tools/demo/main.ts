@@ -24,6 +24,9 @@ async function main(): Promise<void> {
   };
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, stop);
   const sim = await startPlexSimulator();
+  // A brand-new Plex account that never confirmed its email: Continue with Plex as it shows the
+  // "confirm your email" page, and confirming it (printed below) lets Try again finish the join.
+  const newbie = sim.control.addAccount({ username: 'newbie', email: 'newbie@example.com', confirmed: false });
   const password = crypto.randomBytes(9).toString('base64url');
   const config = loadConfig({
     ...process.env,
@@ -37,6 +40,8 @@ async function main(): Promise<void> {
     PLEX_SERVER_ID: sim.machineIdentifier,
     PLEX_TV_URL: sim.plexTvUrl,
     PLEX_CLIENTS_URL: sim.clientsPlexTvUrl,
+    // Continue with Plex (and the owner's Sign in with Plex) open the simulator's sign-in page.
+    PLEX_APP_URL: sim.plexTvUrl,
     PLEX_LIBRARIES: process.env.PLEX_LIBRARIES ?? 'Movies,TV Shows',
   });
   const server = await startServer(config, { announce: false });
@@ -48,6 +53,7 @@ async function main(): Promise<void> {
   };
   const friends = sim.accounts.friends.map((f) => `${f.username} <${f.email}>`).join(', ');
   const appUrl = server.url.replace('127.0.0.1', 'localhost');
+  const confirmNewbie = `curl -X POST -H 'Content-Type: application/json' -d '{"account":"${newbie.username}"}' ${sim.plexTvUrl}/__sim/accounts/confirm`;
 
   console.log(`
 Helpr demo is running (data in ${dataDir}, removed on exit)
@@ -56,8 +62,14 @@ Helpr demo is running (data in ${dataDir}, removed on exit)
   Admin            ${appUrl}/admin/login   username: demo   password: ${password}
   Plex simulator   ${sim.plexTvUrl}   (media server ${sim.pmsUrl})
   Plex accounts    owner <${sim.accounts.owner.email}> owns "Home PMS"; friends: ${friends}
+                   and ${newbie.username} <${newbie.email}>, whose email is not confirmed yet.
                    Any other email works too: Plex sends an invite email to people without an account.
   Try it           open ${appUrl}, type friend@example.com (or any email) and ask for access.
+  Join with Plex   open ${appUrl}, press Continue with Plex and choose a friend (alice, say) on the
+                   simulated Plex sign-in page: Helpr shares the libraries and accepts the invite for them.
+                   Choose ${newbie.username} to see "confirm your email"; confirm it with
+                   ${confirmNewbie}
+                   then press Try again.
 
 Plex connection test:`);
   const report = await server.deps.services.diagnostics.run((step) =>

@@ -17,7 +17,7 @@ describeDialects('Plex connection settings on %s', (dialect) => {
   const connection = (config: Partial<{ token: string; serverId: string; serverUrl: string }> = {}, clock = fixedClock('2026-01-01T00:00:00Z')) => {
     const built: string[] = [];
     const service = createPlexConnection({
-      config: { tvUrl: 'https://plex.tv', clientsUrl: 'https://clients.plex.tv', token: undefined, serverId: undefined, serverUrl: undefined, libraries: undefined, ...config },
+      config: { tvUrl: 'https://plex.tv', clientsUrl: 'https://clients.plex.tv', appUrl: 'https://app.plex.tv', token: undefined, serverId: undefined, serverUrl: undefined, libraries: undefined, ...config },
       settings: createSettingsRepository(database.db),
       secretBox: createSecretBox('s'.repeat(40)),
       clock,
@@ -71,7 +71,7 @@ describeDialects('Plex connection settings on %s', (dialect) => {
 
     const queries: string[] = [];
     const counting = createPlexConnection({
-      config: { tvUrl: 'https://plex.tv', clientsUrl: 'https://clients.plex.tv', token: undefined, serverId: undefined, serverUrl: undefined, libraries: undefined },
+      config: { tvUrl: 'https://plex.tv', clientsUrl: 'https://clients.plex.tv', appUrl: 'https://app.plex.tv', token: undefined, serverId: undefined, serverUrl: undefined, libraries: undefined },
       settings: { ...createSettingsRepository(database.db), get: async <T,>(key: string) => (queries.push(key), createSettingsRepository(database.db).get<T>(key)) },
       secretBox: createSecretBox('s'.repeat(40)),
       clock,

@@ -5,9 +5,6 @@ import { HELMET_OPTIONS, helmetHeaders } from '../../plugins/security.js';
 import { joinWayOffered } from '../settings/join-settings.js';
 import type { AppSettings } from '../settings/settings.service.js';
 
-/** Where "Continue with Plex" sends the friend (plex-tv.client.ts's default app address). */
-const PLEX_APP_ORIGIN = 'https://app.plex.tv';
-
 /** What one of the page's two forms sent back, to show again with its messages. */
 export interface FormState {
   email?: string;
@@ -25,6 +22,9 @@ export interface RequestPageState {
   status?: number;
 }
 
+/** Built once per app.plex.tv origin (one per process, but tests point several apps at simulators). */
+const formHeadersByOrigin = new Map<string, Record<string, string>>();
+
 /**
  * The page with "Continue with Plex" differs from the others in two headers:
  * - the form posts to Helpr, which answers (without JavaScript) with a redirect to app.plex.tv, and
@@ -32,16 +32,19 @@ export interface RequestPageState {
  * - the sign-in popup must stay in reach to tell when it is closed: a same-origin opener policy
  *   would cut it off as soon as it reaches Plex, so popups keep their opener.
  */
-export const PLEX_FORM_HEADERS = {
-  'content-security-policy': helmetHeaders({
-    ...HELMET_OPTIONS,
-    contentSecurityPolicy: {
-      useDefaults: false,
-      directives: { ...(HELMET_OPTIONS.contentSecurityPolicy as { directives: Record<string, string[]> }).directives, formAction: ["'self'", PLEX_APP_ORIGIN] },
-    },
-  })['content-security-policy']!,
-  'cross-origin-opener-policy': 'same-origin-allow-popups',
-};
+export function plexFormHeaders(plexAppUrl: string): Record<string, string> {
+  // PLEX_APP_URL: app.plex.tv, or the simulator's stand-in (its sign-in page must be reachable too).
+  const origin = new URL(plexAppUrl).origin;
+  let headers = formHeadersByOrigin.get(origin);
+  if (headers) return headers;
+  const directives = (HELMET_OPTIONS.contentSecurityPolicy as { directives: Record<string, string[]> }).directives;
+  headers = {
+    'content-security-policy': helmetHeaders({ ...HELMET_OPTIONS, contentSecurityPolicy: { useDefaults: false, directives: { ...directives, formAction: ["'self'", origin] } } })['content-security-policy']!,
+    'cross-origin-opener-policy': 'same-origin-allow-popups',
+  };
+  formHeadersByOrigin.set(origin, headers);
+  return headers;
+}
 
 // The rules are the same for everyone until the settings change: rendered once per snapshot.
 const renderedRules = new WeakMap<AppSettings, string>();
@@ -64,7 +67,7 @@ export async function showRequestPage(reply: FastifyReply, services: Deps['servi
   const scripts = ['/static/js/request-submit.js'];
   if (ways.plex) {
     scripts.push('/static/js/join-with-plex.js');
-    reply.headers(PLEX_FORM_HEADERS);
+    reply.headers(plexFormHeaders(services.plexAppUrl));
   }
   const data = {
     title: settings.siteTitle,
