@@ -41,7 +41,7 @@ describe('the request form', () => {
     expect(response.statusCode).toBe(200);
     expect(response.body).toContain('<title>Plex invites · Helpr</title>');
     expect(response.body).toMatch(/<h1[^>]*>Plex invites<\/h1>/);
-    expect(response.body).toContain('Type the email address or username of your Plex account');
+    expect(response.body).toContain('Ask for access here and our libraries show up in your Plex apps.');
     expect(response.body).toContain('<label class="form-label fw-semibold" for="email">Plex email or username</label>');
     const email = inputTag(response.body, 'email')!;
     expect(email).toContain('id="email"');

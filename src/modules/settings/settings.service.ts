@@ -38,7 +38,7 @@ export interface AppSettings extends JoinSettings {
 
 export const DEFAULT_SETTINGS: AppSettings = {
   siteTitle: 'Plex invites',
-  welcomeMessage: 'Want to watch with us? Type the email address or username of your Plex account and you will get an invite.',
+  welcomeMessage: 'Want to watch with us? Ask for access here and our libraries show up in your Plex apps.',
   // Unset means what Helpr did before join modes (no code needed); the setup wizard asks, suggesting 'code'.
   joinMode: 'open',
   sharing: { allowSync: false, allowCameraUpload: false, allowChannels: false },
