@@ -6,6 +6,8 @@
 import os from 'node:os';
 import { benchDashboard, MAX_STATEMENTS, percentile, TARGET_P95_MS } from './dashboard.js';
 import { benchInviteBurst } from './invite-burst.js';
+import { benchJoinBurst } from './join-burst.js';
+import { joinBurstRows } from './lib/join-rows.js';
 import { benchPublicPage } from './public-page.js';
 
 interface Row {
@@ -68,6 +70,9 @@ rows.push(
   { figure: `memory: resident size after the burst (${(burst.warmUpWaves + 1) * burst.invites} invites since start)`, value: `${fmt(burst.rssAfterBurstBytes / 1048576, 1)} MB`, target: '<= 150 MB', met: burst.rssAfterBurstBytes <= 150 * 1048576 },
   { figure: 'start to ready (spawn until /readyz answers 200)', value: `${fmt(burst.startToReadyMs)} ms`, target: '<= 1500 ms', met: burst.startToReadyMs <= 1500 },
 );
+
+// Join with Plex (issue 12): 200 friends at once, with the email form's 200 in the same run beside it.
+rows.push(...joinBurstRows(await benchJoinBurst()));
 
 for (const result of await benchDashboard()) {
   const renders = [...result.renders].sort((a, b) => a - b);
