@@ -3,7 +3,7 @@ import { csvCell } from './admin-invitations.csv.js';
 import { filterFromQuery, filterQueryString, toInvitationQuery } from './admin-invitations.filter.js';
 import { safeBack } from './admin-invitations.messages.js';
 import { toInvitationView } from './admin-invitations.models.js';
-import { invitationsPageData, pageNumbers, statusLegend } from './admin-invitations.page.js';
+import { invitationsPageData, librariesText, pageNumbers, statusLegend } from './admin-invitations.page.js';
 import { invitationRow } from '../../../test/helpers/invitation-rows.js';
 
 describe('invitations page helpers', () => {
@@ -50,6 +50,14 @@ describe('invitations page helpers', () => {
     expect(page.rows[0]).toMatchObject({ joinedWith: 'plex', joinedWithLabel: 'Plex sign-in', plexAccountId: '4242', statusLabel: 'Accepted', canRevoke: true, canRetry: false });
     expect(page.rows[0]!.statusMeaning).toMatch(/^Accepted: .*can watch now\.$/);
     expect(page.rows[1]).toMatchObject({ joinedWith: 'email', joinedWithLabel: 'Email form', plexAccountId: null });
+  });
+
+  it('names the libraries whether the row keeps their keys or, from a code made with titles, their titles', () => {
+    const titles = { '1': 'Movies', '2': 'TV Shows' };
+    expect(librariesText({ status: 'accepted', libraries: ['1', '2'] }, titles)).toBe('Movies, TV Shows');
+    expect(librariesText({ status: 'accepted', libraries: ['Movies'] }, titles)).toBe('Movies');
+    expect(librariesText({ status: 'sent', libraries: ['9', 'Cartoons'] }, titles)).toBe('library 9, library Cartoons');
+    expect(librariesText({ status: 'sent', libraries: [] }, titles)).toBe('default');
   });
 
   it('quotes every CSV cell and defuses formulas', () => {

@@ -27,7 +27,9 @@ const shortTime = (iso: string | null, zone: string | undefined): string => form
  * not say. A library whose name is not known shows as "library N".
  */
 export function librariesText(item: Pick<InvitationView, 'status' | 'libraries'>, titles: Record<string, string>): string {
-  const names = item.libraries.map((key) => titles[key] ?? `library ${key}`).join(', ');
+  // A code made through the API may name its libraries by title (the row keeps them so): a known title shows as it is.
+  const known = new Set(Object.values(titles));
+  const names = item.libraries.map((key) => titles[key] ?? (known.has(key) ? key : `library ${key}`)).join(', ');
   if (item.status === 'already_shared') return names ? `had ${names}` : 'already had access';
   if (item.status === 'already_invited') return names ? `invited to ${names}` : 'invite already waiting';
   return names || 'default';
