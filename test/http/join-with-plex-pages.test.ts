@@ -156,7 +156,7 @@ describe('the result page after a Plex join', () => {
     const row = await insert({ status: 'accepted', accepted_at: '2026-11-24T11:00:00.000Z' });
     const page = await t.app.inject(`/requests/${row.id}`);
     expect(page.statusCode).toBe(200);
-    expect(textOf(page.body)).toContain("You're in, alice");
+    expect(textOf(page.body)).toContain('Welcome, alice');
     expect(page.body).toContain('<h2>Get Plex</h2>');
     expect(page.body).toContain('<a href="https://www.plex.tv/" target="_blank" rel="noopener noreferrer">Apps</a>');
     expect(page.body).not.toMatch(/href="javascript/i);

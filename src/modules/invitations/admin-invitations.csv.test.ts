@@ -23,4 +23,10 @@ describe('the invitations CSV (issue 12)', () => {
     expect(lines[1]).toMatch(/^"joined",".*","alice","username","accepted","public",.*,"1 2","plex","4242"$/);
     expect(lines[2]).toMatch(/^"typed",.*,"sent",.*,"1 2","email",""$/);
   });
+
+  it('names libraries by title, keeps a title a code stored as it is, and marks an unknown key', async () => {
+    const view = toInvitationView({ ...invitationRow({ id: 'titled', libraries: JSON.stringify(['1', 'TV Shows', '9']) }), code: null });
+    const lines = (await text(invitationsCsv(rows(view), { 1: 'Movies', 2: 'TV Shows' }))).split('\r\n');
+    expect(lines[1]).toContain('"Movies, TV Shows, library 9"');
+  });
 });

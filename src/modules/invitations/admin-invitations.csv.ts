@@ -8,6 +8,12 @@ type Titles = Record<string, string>;
 /** "2026-11-24 13:00:05" in the owner's zone: a spreadsheet reads it as a date and time. */
 const local = (iso: string | null, zone: string): string | null => (iso ? formatTime(iso, zone, { seconds: true, bare: true }) : null);
 
+/** Keys shown by title; a code made through the API may store titles, shown as they are. */
+function libraryNames(keys: string[], titles: Titles): string {
+  const known = new Set(Object.values(titles));
+  return keys.map((key) => titles[key] ?? (known.has(key) ? key : `library ${key}`)).join(', ');
+}
+
 /**
  * Libraries by name for the reader; their keys in the last column, for scripts.
  *
@@ -26,7 +32,7 @@ const COLUMNS: Array<[header: string, value: (row: InvitationView, titles: Title
   ['status', (row) => row.status],
   ['source', (row) => row.source],
   ['code', (row) => row.code],
-  ['libraries', (row, titles) => row.libraries.map((key) => titles[key] ?? `library ${key}`).join(', ')],
+  ['libraries', (row, titles) => libraryNames(row.libraries, titles)],
   ['attempts', (row) => row.attempts],
   ['last_error', (row) => row.error],
   ['sent_at', (row) => row.sentAt],

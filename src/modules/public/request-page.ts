@@ -69,7 +69,7 @@ function plexJoinModel(invitation: PageInput, base: Pick<RequestPageModel, 'stat
         ...base,
         title: "You're in",
         tone: 'success',
-        headline: `You're in, ${who}: the libraries are shared with your Plex account and ready to watch.`,
+        headline: `Welcome, ${who}: the libraries are shared with your Plex account and ready to watch.`,
         steps: [],
         guideHtml,
       };
@@ -134,7 +134,7 @@ export function requestPageModel(invitation: PageInput, options: { guideHtml?: s
         ...base,
         title: "You're in",
         tone: 'success',
-        headline: `You're in, ${who}: the libraries are shared with your Plex account and ready to watch.`,
+        headline: `Welcome, ${who}: the libraries are shared with your Plex account and ready to watch.`,
         steps: ['Open Plex on your TV, phone or computer, signed in as ' + who + ': the shared libraries are there.'],
       };
     case 'sent':
