@@ -17,23 +17,30 @@ export function createFriendTokensRepository(db: Db) {
     },
 
     /**
-     * Stores a newer token for a request whose job may still run (the friend signed in again), in
-     * one statement: a request that ended meanwhile gets none. False when nothing was stored.
+     * Stores a newer token for a request whose job may still run (the friend signed in again): a
+     * request that ended meanwhile gets none. The request's row is locked first by a conditional
+     * update: a job ending at that moment (its status and the token's deletion commit together) is
+     * either waited for, and then nothing is stored, or waits for this. (An INSERT ... SELECT alone
+     * reads the old status on PostgreSQL, waits for the deleted token row and then inserts, leaving
+     * a token behind an ended job.) False when nothing was stored.
      */
     async replace(invitationId: string, tokenEncrypted: string, now: string): Promise<boolean> {
-      const result = await db
-        .insertInto('friend_tokens')
-        .columns(['invitation_id', 'token_encrypted', 'created_at'])
-        .expression((eb) =>
-          eb
-            .selectFrom('invitations')
-            .select([eb.val(invitationId).as('invitation_id'), eb.val(tokenEncrypted).as('token_encrypted'), eb.val(now).as('created_at')])
-            .where('id', '=', invitationId)
-            .where('status', 'in', [...TOKEN_KEEPING_STATUSES]),
-        )
-        .onConflict((oc) => oc.column('invitation_id').doUpdateSet({ token_encrypted: tokenEncrypted, created_at: now }))
-        .executeTakeFirst();
-      return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
+      const store = async (trx: Db): Promise<boolean> => {
+        const running = await trx
+          .updateTable('invitations')
+          .set((eb) => ({ updated_at: eb.ref('updated_at') }))
+          .where('id', '=', invitationId)
+          .where('status', 'in', [...TOKEN_KEEPING_STATUSES])
+          .executeTakeFirst();
+        if (Number(running.numUpdatedRows) !== 1) return false;
+        await trx
+          .insertInto('friend_tokens')
+          .values({ invitation_id: invitationId, token_encrypted: tokenEncrypted, created_at: now })
+          .onConflict((oc) => oc.column('invitation_id').doUpdateSet({ token_encrypted: tokenEncrypted, created_at: now }))
+          .execute();
+        return true;
+      };
+      return db.isTransaction ? store(db) : db.transaction().execute(store);
     },
 
     async find(invitationId: string): Promise<string | undefined> {

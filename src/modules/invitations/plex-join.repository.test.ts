@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, beforeEach, expect, it, vi } from 'vitest';
 import { createTestDatabase, describeDialects, type TestDatabase } from '../../../test/helpers/database.js';
 import { invitationRow } from '../../../test/helpers/invitation-rows.js';
 import type { InvitationStatus } from '../../db/schema.js';
@@ -109,6 +110,30 @@ describeDialects('Plex join rows and friend tokens on %s', (dialect) => {
     expect(await tokens.replace(done.id, 'late', LATER)).toBe(false);
     expect(await tokens.find(done.id)).toBeUndefined();
     expect(await tokens.replace('no-such-request', 'x', LATER)).toBe(false);
+  });
+
+  it('a newer token stored while the job ends is not left behind the end', async () => {
+    // The job's end (status and token deletion, one transaction) is under way when the friend's
+    // second sign-in stores its token: on PostgreSQL the store waits for it, then must store nothing.
+    const row = joinRow({ lease_owner: 'a', lease_until: LEASE_UNTIL });
+    await invitations.insert(row);
+    await tokens.insert(row.id, 'old', NOW);
+    let replaced: Promise<boolean> | undefined;
+    await database.db.transaction().execute(async (trx) => {
+      await trx.updateTable('invitations').set({ status: 'accepted', lease_owner: null }).where('id', '=', row.id).execute();
+      await trx.deleteFrom('friend_tokens').where('invitation_id', '=', row.id).execute();
+      replaced = tokens.replace(row.id, 'new', LATER);
+      // SQLite has one connection: the store runs after the commit. PostgreSQL: once it waits on a lock.
+      if (dialect === 'postgres') {
+        await vi.waitFor(async () => {
+          const waiting = await sql<{ n: string }>`select count(*) as n from pg_stat_activity
+            where datname = current_database() and wait_event_type = 'Lock' and query like '%"invitations"%'`.execute(database.db);
+          expect(Number(waiting.rows[0]!.n)).toBeGreaterThan(0);
+        });
+      }
+    });
+    expect(await replaced).toBe(false);
+    expect(await tokens.find(row.id)).toBeUndefined();
   });
 
   it('the sweep deletes every token whose request ended, and only those', async () => {
