@@ -126,15 +126,22 @@ export function createInvitationsRepository(db: Db) {
       return Number(outcome.numUpdatedRows) === 1;
     },
 
-    /** The latest Plex join of this plex.tv account since `since` (the duplicate window). */
+    /**
+     * The Plex join of this plex.tv account to answer a new sign-in with: one whose job may still
+     * run (pending, or waiting for the owner), whatever its age, so that one account never has two
+     * jobs sharing and accepting at once (a friend who confirmed their email an hour later signs in
+     * again; a duplicate window of 0); otherwise the latest since `since` (the duplicate window).
+     */
     findRecentPlexJoin(plexAccountId: string, since: string): Promise<InvitationRow | undefined> {
+      const running = ['pending', 'awaiting_approval'] as const;
       return db
         .selectFrom('invitations')
         .selectAll()
         .where('plex_account_id', '=', plexAccountId)
         .where('joined_with', '=', 'plex')
-        .where('created_at', '>=', since)
+        .where((eb) => eb.or([eb('created_at', '>=', since), eb('status', 'in', running)]))
         .where('status', '!=', 'revoked')
+        .orderBy((eb) => eb.case().when('status', 'in', running).then(0).else(1).end())
         .orderBy('created_at', 'desc')
         .limit(1)
         .executeTakeFirst();

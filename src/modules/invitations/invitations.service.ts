@@ -164,8 +164,9 @@ export function createInvitationsService(deps: {
      * email form), with their token sealed, in ONE transaction with the code use; then run the
      * job's first attempt (share, accept, verify) within the same wait as `submit`. The retry
      * worker carries on with anything left pending. In join mode "approval" it waits for the
-     * owner, token kept. The same account again within the duplicate window gets its earlier
-     * request, whose token (while its job may still run) is replaced by the new one.
+     * owner, token kept. The same account again gets its request whose job may still run (at any
+     * age: never two jobs for one account), else its latest within the duplicate window; a running
+     * one's token is replaced by the new one.
      */
     async submitPlexJoin(input: PlexJoinInput): Promise<SubmitResult> {
       const turn = deps.gate?.pass();

@@ -152,14 +152,29 @@ describeDialects('Plex join rows and friend tokens on %s', (dialect) => {
   });
 
   it('finds the latest Plex join of an account within the window, not email requests or revoked ones', async () => {
-    await invitations.insert(joinRow({ created_at: '2026-11-24T11:00:00.000Z' }));
-    const latest = joinRow({ created_at: '2026-11-24T11:50:00.000Z' });
+    // Ended ones (a running one is found whatever its age: the next test).
+    await invitations.insert(joinRow({ created_at: '2026-11-24T11:00:00.000Z', status: 'sent' }));
+    const latest = joinRow({ created_at: '2026-11-24T11:50:00.000Z', status: 'accepted' });
     await invitations.insert(latest);
     await invitations.insert(joinRow({ created_at: '2026-11-24T11:55:00.000Z', status: 'revoked' }));
     await invitations.insert(joinRow({ created_at: '2026-11-24T11:56:00.000Z', joined_with: 'email' }));
     await invitations.insert(joinRow({ created_at: '2026-11-24T11:57:00.000Z', plex_account_id: '999' }));
     expect((await invitations.findRecentPlexJoin('22526914', '2026-11-24T11:30:00.000Z'))?.id).toBe(latest.id);
     expect(await invitations.findRecentPlexJoin('22526914', '2026-11-24T11:51:00.000Z')).toBeUndefined();
+  });
+
+  it("finds the account's join whose job may still run whatever its age, before a newer one that ended", async () => {
+    // A friend whose email was unconfirmed for an hour signs in again: their waiting job, not a second one.
+    const waiting = joinRow({ created_at: '2026-11-24T10:00:00.000Z', error_kind: 'friend_unconfirmed' });
+    const approval = joinRow({ created_at: '2026-11-24T09:00:00.000Z', plex_account_id: '777', status: 'awaiting_approval', next_attempt_at: null });
+    await invitations.insert(waiting);
+    await invitations.insert(approval);
+    await invitations.insert(joinRow({ created_at: '2026-11-24T11:55:00.000Z', status: 'failed' }));
+    await invitations.insert(joinRow({ created_at: '2026-11-24T08:00:00.000Z', plex_account_id: '888', status: 'accepted' }));
+    const since = '2026-11-24T11:50:00.000Z';
+    expect((await invitations.findRecentPlexJoin('22526914', since))?.id).toBe(waiting.id);
+    expect((await invitations.findRecentPlexJoin('777', since))?.id).toBe(approval.id);
+    expect(await invitations.findRecentPlexJoin('888', since)).toBeUndefined();
   });
 
   it('"Try again" makes a waiting Plex join due now, and nothing else', async () => {

@@ -262,6 +262,21 @@ describe('Join with Plex: the durable share-accept-verify job', () => {
     expect((await join(t)).invitation).toMatchObject({ id: first.id, status: 'accepted' });
   });
 
+  it('signing in again after the window while the job still waits joins that job: one request, one share', async () => {
+    const t = await ready();
+    const newbie = ctx.sim.control.addAccount({ username: 'newbie', email: 'newbie@example.com', confirmed: false });
+    const account = { id: newbie.id, uuid: newbie.uuid, username: 'newbie', email: 'newbie@example.com', confirmed: false };
+    const first = (await join(t, { account, friendToken: newbie.token })).invitation;
+    later(t, 60 * MINUTE);
+    ctx.sim.control.confirmAccount('newbie');
+    const again = await join(t, { account: { ...account, confirmed: true }, friendToken: ctx.sim.control.issueToken('newbie').token });
+    expect(again).toMatchObject({ duplicate: true, invitation: { id: first.id } });
+    expect(await t.deps.services.retryWorker.runOnce()).toBe(1);
+    expect(await row(t, first.id)).toMatchObject({ status: 'accepted' });
+    expect(await t.deps.database.db.selectFrom('invitations').select('id').execute()).toHaveLength(1);
+    expect(shareStatuses()).toEqual([200]);
+  });
+
   it('checks the invite code as the email form does, and counts a use with the request', async () => {
     const t = await ready({ joinMode: 'code' });
     await expect(join(t)).rejects.toMatchObject({ code: 'invite.code_required' });
