@@ -1,5 +1,5 @@
 import type { InvitationRow } from '../invitations/invitations.repository.js';
-import { failureWords } from '../invitations/refusals.js';
+import { failureWords, refusalKind } from '../invitations/refusals.js';
 
 export interface RequestPageModel {
   title: string;
@@ -117,9 +117,38 @@ function plexJoinModel(invitation: PageInput, base: Pick<RequestPageModel, 'stat
           'If they say yes, Helpr shares the libraries with your Plex account and accepts the invite for you.',
         ],
       };
+    case 'failed':
+      return plexJoinFailed(invitation, base);
     default:
       return undefined;
   }
+}
+
+/**
+ * A Plex join that failed: the friend typed nothing, so the email flow's "check the spelling" does
+ * not fit; they are told to sign in with their own account, or that the owner can see it.
+ * Undefined for the refusals whose words fit both ways (libraries or server gone, invites refused
+ * by the account, gave up).
+ */
+function plexJoinFailed(invitation: PageInput, base: Pick<RequestPageModel, 'status' | 'identifier' | 'refresh' | 'page'>): RequestPageModel | undefined {
+  const who = invitation.identifier;
+  const kind = refusalKind(invitation.error_kind ?? '', invitation.last_error);
+  const failed = { ...base, title: 'The invite could not be sent', tone: 'danger' as const };
+  if (kind === 'self_share') {
+    return {
+      ...failed,
+      headline: failureWords(kind).friend(who).headline,
+      steps: ["To ask for access for yourself, press Continue with Plex again and sign in with your own Plex account, not the owner's.", 'If you are the owner: your libraries are already yours, there is nothing to ask for.'],
+    };
+  }
+  if (kind === 'rejected' || kind === 'unknown_account') {
+    return {
+      ...failed,
+      headline: `Plex did not accept the invite for your Plex account ${who}.`,
+      steps: ['Your request is saved and the server owner can see what went wrong: ask them about it.', 'You can also press Continue with Plex again later.'],
+    };
+  }
+  return undefined;
 }
 
 /** The result page for each state of a request; `guideHtml` is the owner's guide for "You're in". */
