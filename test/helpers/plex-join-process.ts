@@ -15,9 +15,9 @@ export function withDb<T>(dbFile: string, read: (db: Database.Database) => T): T
 }
 
 /**
- * A friend on a running Helpr's `/` (at `base`), as a browser without JavaScript: Continue with
- * Plex (303 to Plex's sign-in, forwardUrl back to Helpr), the PIN approved on plex.tv for a new
- * account `username`, then the sign-in's status polled until done. Returns the request's id, the
+ * A friend on a running Helpr's `/` (at `base`, PLEX_APP_URL the simulator), as a browser without
+ * JavaScript: Continue with Plex (303 to the sign-in page, forwardUrl back to Helpr), the PIN
+ * approved on plex.tv for a new account `username`, then the sign-in's status polled until done. Returns the request's id, the
  * account's id and the token plex.tv gave Helpr for the friend.
  */
 export async function joinWithPlexOverHttp(base: string, sim: PlexSimulator, username: string): Promise<{ id: string; accountId: number; friendToken: string }> {
@@ -36,6 +36,8 @@ export async function joinWithPlexOverHttp(base: string, sim: PlexSimulator, use
   await started.arrayBuffer();
   expect(started.status).toBe(303);
   const location = started.headers.get('location') ?? '';
+  // PLEX_APP_URL points at the simulator's stand-in for app.plex.tv's sign-in page.
+  expect(location.startsWith(`${sim.plexTvUrl}/auth`), location).toBe(true);
   const pinCode = /[?&]code=([^&]+)/.exec(location)?.[1];
   const forward = decodeURIComponent(/[?&]forwardUrl=([^&]+)/.exec(location)?.[1] ?? '');
   const signIn = new RegExp(`^${base}/join-with-plex/([A-Za-z0-9_-]{22})/return$`).exec(forward)?.[1];

@@ -89,6 +89,7 @@ describe('Join with Plex survives faults (real process, SQLite file)', () => {
         ADMIN_USERNAME: 'owner',
         ADMIN_PASSWORD,
         PLEX_LIBRARIES: '1,2',
+        PLEX_APP_URL: ctx.sim.plexTvUrl,
         // Two shared cores: a slow moment must not turn into an overload 503.
         MAX_EVENT_LOOP_DELAY_MS: '0',
         LOG_LEVEL: 'info',
