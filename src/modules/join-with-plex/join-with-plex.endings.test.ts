@@ -108,6 +108,33 @@ describeDialects('Continue with Plex: how a sign-in ends (%s)', (dialect) => {
     expect(JSON.stringify(h.logs)).not.toContain(FRIEND_TOKEN);
   });
 
+  it("forgets plex.tv's PIN once a sign-in ended: with it and the stored client id, plex.tv hands out the friend's token", async () => {
+    const service = h.make();
+    const pinOf = async (id: string) => {
+      const { pin_id, pin_code } = await h.pinRow(id);
+      return { pin_id, pin_code };
+    };
+    const done = await h.start(service);
+    expect((await pinOf(done.id)).pin_id).not.toBe('');
+    h.tv.approve();
+    expect(await service.status(done.id)).toMatchObject({ state: 'done' });
+    const refused = await h.start(service);
+    h.submit.mockRejectedValueOnce(new AppError('invite.code_used_up', 'Used up.', { status: 410 }));
+    h.clock.advance(1000);
+    expect(await service.status(refused.id)).toMatchObject({ state: 'error' });
+    const closed = await h.start(service);
+    h.tv.checkPin.mockResolvedValueOnce({ id: 1, code: 'x', authToken: null });
+    h.clock.advance(1000);
+    expect(await service.cancel(closed.id)).toMatchObject({ state: 'cancelled' });
+    for (const id of [done.id, refused.id, closed.id]) expect(await pinOf(id)).toEqual({ pin_id: '', pin_code: '' });
+    // The ended sign-ins still answer their polls, without asking plex.tv again.
+    const asked = h.tv.checkPin.mock.calls.length;
+    h.clock.advance(1000);
+    expect(await service.status(done.id)).toMatchObject({ state: 'done' });
+    expect(await service.status(closed.id)).toMatchObject({ state: 'cancelled' });
+    expect(h.tv.checkPin.mock.calls.length).toBe(asked);
+  });
+
   it('gives the return page the code and rules acceptance to h.start again with', async () => {
     h.settings.rulesRequired = true;
     const service = h.make();
