@@ -164,17 +164,20 @@ function createSharingCalls(call: ReturnType<typeof plexTvRequester>) {
 
     /**
      * The v2 shared-server ids (accepted shares and pending invites) of one server for an email
-     * address or username, matched case-insensitively: what removeShare needs to end that access.
+     * address or username, matched case-insensitively, or for the plex.tv account id when known (a
+     * Plex join's share was made to it, and the name it was recorded with may have changed since):
+     * what removeShare needs to end that access.
      */
-    async findSharedServerIds(token: string, machineIdentifier: string, emailOrUsername: string): Promise<number[]> {
-      return [...new Set((await this.findV2Shares(token, machineIdentifier, emailOrUsername)).map((share) => share.id))];
+    async findSharedServerIds(token: string, machineIdentifier: string, emailOrUsername: string, invitedId?: number): Promise<number[]> {
+      return [...new Set((await this.findV2Shares(token, machineIdentifier, emailOrUsername, invitedId)).map((share) => share.id))];
     },
 
-    /** The v2 entries (E6c accepted, E6d pending) of one server for an email address or username, with when each was made. */
-    async findV2Shares(token: string, machineIdentifier: string, emailOrUsername: string): Promise<Array<{ id: number; invitedAt: Date | undefined }>> {
+    /** The v2 entries (E6c accepted, E6d pending) of one server for an email address or username (or account id), with when each was made. */
+    async findV2Shares(token: string, machineIdentifier: string, emailOrUsername: string, invitedId?: number): Promise<Array<{ id: number; invitedAt: Date | undefined }>> {
       const wanted = emailOrUsername.trim().toLowerCase();
-      const matches = (entry: { invitedEmail?: string | null; invited?: { email?: string | null; username?: string | null } | null }) =>
-        [entry.invitedEmail, entry.invited?.email, entry.invited?.username].some((name) => name?.toLowerCase() === wanted);
+      type Entry = { invitedId?: number | null; invitedEmail?: string | null; invited?: { id?: number | null; email?: string | null; username?: string | null } | null };
+      const byId = (entry: Entry) => invitedId !== undefined && (entry.invitedId ?? entry.invited?.id) === invitedId;
+      const matches = (entry: Entry) => byId(entry) || [entry.invitedEmail, entry.invited?.email, entry.invited?.username].some((name) => name?.toLowerCase() === wanted);
       const [accepted, pending] = await Promise.all([
         this.listAcceptedShares(token, machineIdentifier),
         this.listPendingInvites(token, machineIdentifier),

@@ -204,7 +204,10 @@ export function createAdminInvitationsService(deps: {
       let removed = 0;
       try {
         const { sharing } = await deps.connection.client();
-        for (const shareId of await sharing.findSharedServerIds(token, serverId, invitation.identifier)) {
+        // A Plex join's share was made to the account id: found by it even after a change of username.
+        const accountId = invitation.plexAccountId === null ? undefined : Number(invitation.plexAccountId);
+        const invitedId = accountId !== undefined && Number.isSafeInteger(accountId) ? accountId : undefined;
+        for (const shareId of await sharing.findSharedServerIds(token, serverId, invitation.identifier, invitedId)) {
           if ((await sharing.removeShare(token, shareId)) === 'removed') removed += 1;
         }
       } catch (error) {
