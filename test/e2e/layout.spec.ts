@@ -227,7 +227,7 @@ describe.runIf(chromiumAvailable())('layout at phone and desktop width in Chromi
         await page.addInitScript(() => {
           document.addEventListener('submit', () => {
             setInterval(() => {
-              const button = document.querySelector<HTMLButtonElement>('form button[type="submit"]')!;
+              const button = document.querySelector<HTMLButtonElement>('form button[type="submit"][data-busy-label]')!;
               const note = document.querySelector<HTMLElement>('[data-busy-note]');
               const report = (window as unknown as { reportSubmitState: (state: unknown) => void }).reportSubmitState;
               report({ disabled: button.disabled, text: button.textContent, spinner: Boolean(button.querySelector('.spinner-border')?.checkVisibility()), note: Boolean(note?.checkVisibility()) });
@@ -245,7 +245,7 @@ describe.runIf(chromiumAvailable())('layout at phone and desktop width in Chromi
           if (request.method() === 'POST') posts.push(request.url());
         });
         await page.getByLabel('Plex email or username').fill('slow@example.com');
-        await page.locator('form button[type="submit"]').dblclick({ noWaitAfter: true });
+        await page.getByRole('button', { name: 'Ask for access' }).dblclick({ noWaitAfter: true });
         // Plex holds its answer: the button says what is going on and cannot be used again.
         await vi.waitFor(() => expect(plex.sim.control.listHolds()[0]?.held).toBe(1), { timeout: 5_000, interval: 20 });
         await vi.waitFor(() => expect(seen.length).toBeGreaterThanOrEqual(2), { timeout: 5_000, interval: 20 });

@@ -40,6 +40,8 @@ export async function expectTapTargets(page: Page): Promise<void> {
       (link) => link.parentElement?.textContent?.trim() === link.textContent?.trim(),
     );
     return [...controls, ...links]
+      // A control not shown (hidden, display: none) is not aimed at; it is checked when it is shown.
+      .filter((element) => element.checkVisibility())
       .map((element) => ({ element, box: element.getBoundingClientRect() }))
       .filter(({ box }) => box.height < 44 || box.width < 44)
       .map(({ element, box }) => `${element.outerHTML.slice(0, 80)}: ${Math.round(box.width)}x${Math.round(box.height)}`);
