@@ -19,7 +19,7 @@ function gate() {
 /** Lets pending promise callbacks run (fake timers do not fake microtasks). */
 const settle = () => vi.advanceTimersByTimeAsync(0);
 
-function setup(options: RetryWorkerOptions = {}, hooks: { findDue?: () => Promise<void>; deliver?: (id: string) => Promise<void> } = {}) {
+function setup(options: RetryWorkerOptions = {}, hooks: { findDue?: () => Promise<void>; deliver?: (id: string) => Promise<void>; sweepTokens?: () => Promise<number> } = {}) {
   const due: string[] = [];
   const missing = new Set<string>();
   const calls = { findDue: [] as Array<{ now: string; limit: number }>, claims: [] as Array<{ id: string; owner: string; until: string; now: string }>, released: [] as string[] };
@@ -59,7 +59,7 @@ function setup(options: RetryWorkerOptions = {}, hooks: { findDue?: () => Promis
   const logger = pino({ level: 'silent' });
   const errors = vi.spyOn(logger, 'error');
   const clock = fixedClock(T0);
-  const worker = createRetryWorker({ invitations, delivery, clock, logger }, options);
+  const worker = createRetryWorker({ invitations, delivery, clock, logger, sweepTokens: hooks.sweepTokens }, options);
   return { worker, due, missing, calls, sent, errors, clock, mostInFlight: () => mostInFlight };
 }
 
@@ -241,6 +241,21 @@ describe('retry worker loop', () => {
 });
 
 describe('retry worker timer', () => {
+  it("sweeps left-over friends' tokens at the start of every pass, and sends all the same when the sweep fails", async () => {
+    let sweeps = 0;
+    const failing = setup({}, { sweepTokens: async () => (sweeps += 1, Promise.reject(new Error('database away'))) });
+    failing.due.push('a', 'b');
+    await expect(failing.worker.runOnce()).resolves.toBe(2);
+    expect(sweeps).toBe(1);
+    expect(failing.sent).toHaveLength(2);
+    expect(failing.errors).not.toHaveBeenCalled();
+
+    const working = setup({}, { sweepTokens: async () => (sweeps += 1, 3) });
+    working.due.push('c');
+    await expect(working.worker.runOnce()).resolves.toBe(1);
+    expect(sweeps).toBe(2);
+  });
+
   it('does not keep the process alive (its timer is unref-ed)', async () => {
     const timeouts = vi.spyOn(globalThis, 'setTimeout');
     try {
