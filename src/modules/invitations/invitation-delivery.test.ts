@@ -98,7 +98,7 @@ describe('invitation delivery, an email request', () => {
   });
 });
 
-describe.skip('invitation delivery, a Plex join', () => {
+describe('invitation delivery, a Plex join', () => {
   it('refuses to treat a join as an email when no join steps are wired (it is logged, nothing recorded)', async () => {
     const { delivery, writes, send, errors } = setup();
     await expect(delivery.deliver(JOIN, OWNER)).resolves.toBeUndefined();
