@@ -21,32 +21,30 @@ describe('the admin sign-in form', () => {
     const cookie = page.cookies.map((c) => `${c.name}=${c.value}`).join('; ');
     return { page, token, cookie };
   }
+  /** Sends the sign-in form from `remoteAddress` with these fields (its CSRF token added). */
+  async function sendForm(remoteAddress: string, fields: Record<string, string>) {
+    const { token, cookie } = await loginPage(remoteAddress);
+    return t.app.inject({
+      method: 'POST',
+      url: '/admin/login',
+      remoteAddress,
+      headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      payload: encodeForm({ _csrf: token, ...fields }),
+    });
+  }
   const usernameValue = (body: string) => /id="username"[^>]*value="([^"]*)"/.exec(body)?.[1];
 
   it('is titled Sign in, also when it comes back with a mistake', async () => {
-    const { page, token, cookie } = await loginPage('192.0.2.10');
+    const { page } = await loginPage('192.0.2.10');
     expect(page.body).toMatch(/<title>Sign in\b/);
-    const wrong = await t.app.inject({
-      method: 'POST',
-      url: '/admin/login',
-      remoteAddress: '192.0.2.10',
-      headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
-      payload: encodeForm({ _csrf: token, username: 'owner', password: 'not the password' }),
-    });
+    const wrong = await sendForm('192.0.2.10', { username: 'owner', password: 'not the password' });
     expect(wrong.statusCode).toBe(401);
     expect(wrong.body).toMatch(/<title>Sign in\b/);
     expect(wrong.body).toContain('Wrong username or password.');
   });
 
   it('answers a form with no username or password with the usual mistake, the username field left empty', async () => {
-    const { token, cookie } = await loginPage('192.0.2.11');
-    const response = await t.app.inject({
-      method: 'POST',
-      url: '/admin/login',
-      remoteAddress: '192.0.2.11',
-      headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
-      payload: encodeForm({ _csrf: token }),
-    });
+    const response = await sendForm('192.0.2.11', {});
     expect(response.statusCode).toBe(401);
     expect(response.body).toContain('Wrong username or password.');
     expect(usernameValue(response.body)).toBe('');
@@ -60,14 +58,7 @@ describe('the admin sign-in form', () => {
   });
 
   it('keeps at most 200 characters of a username typed into the form', async () => {
-    const { token, cookie } = await loginPage('192.0.2.13');
-    const response = await t.app.inject({
-      method: 'POST',
-      url: '/admin/login',
-      remoteAddress: '192.0.2.13',
-      headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
-      payload: encodeForm({ _csrf: token, username: 'o'.repeat(300), password: 'not the password' }),
-    });
+    const response = await sendForm('192.0.2.13', { username: 'o'.repeat(300), password: 'not the password' });
     expect(response.statusCode).toBe(401);
     expect(usernameValue(response.body)).toBe('o'.repeat(200));
   });

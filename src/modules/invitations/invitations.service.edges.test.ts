@@ -1,15 +1,14 @@
 import { pino } from 'pino';
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { TestApp } from '../../../test/helpers/app.js';
+import { describe, expect, it, vi } from 'vitest';
+import { FRIEND, usePlexJoinApps } from '../../../test/helpers/plex-join-apps.js';
 import { useSimulator } from '../../../test/helpers/plex-sim.js';
-import { createReadyApp } from '../../../test/helpers/ready-app.js';
 import { fixedClock } from '../../clock.js';
 import type { Db } from '../../db/database.js';
 import type { InviteCodesService } from '../invite-codes/invite-codes.service.js';
 import type { SettingsService } from '../settings/settings.service.js';
 import type { InvitationDelivery } from './invitation-delivery.js';
 import type { InvitationResult, InvitationRow, InvitationsRepository } from './invitations.repository.js';
-import { createInvitationsService, type PlexJoinInput } from './invitations.service.js';
+import { createInvitationsService } from './invitations.service.js';
 import type { InviteLimits } from './invite-limits.js';
 import type { TurnGate } from './turn-gate.js';
 
@@ -188,18 +187,7 @@ describe('invitations service, over recordings', () => {
 
 describe('Join with Plex, a second sign-in and the duplicate window (simulator)', () => {
   const ctx = useSimulator();
-  const open: TestApp[] = [];
-  afterEach(async () => {
-    for (const app of open.splice(0)) await app.close().catch(() => undefined);
-  });
-  const FRIEND = { id: 22526914, uuid: 'f1e2d3c4b5a69788', username: 'friend', email: 'friend@example.com', confirmed: true };
-  async function ready(options: Parameters<typeof createReadyApp>[1] = {}): Promise<TestApp> {
-    const t = await createReadyApp(ctx.sim, options);
-    open.push(t);
-    return t;
-  }
-  const join = (t: TestApp, patch: Partial<PlexJoinInput> = {}) =>
-    t.deps.services.invitations.submitPlexJoin({ account: FRIEND, friendToken: 'friend-token', rulesAccepted: false, clientIp: '198.51.100.1', userAgent: 'vitest', ...patch });
+  const { ready, join } = usePlexJoinApps(ctx);
 
   it('stores no token for a second sign-in after the join ended, and counts the window in minutes', async () => {
     const t = await ready();

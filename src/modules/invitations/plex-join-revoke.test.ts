@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TestApp } from '../../../test/helpers/app.js';
+import { FRIEND } from '../../../test/helpers/plex-join-apps.js';
 import { useSimulator } from '../../../test/helpers/plex-sim.js';
 import { createReadyApp } from '../../../test/helpers/ready-app.js';
 
-const FRIEND = { id: 22526914, uuid: 'f1e2d3c4b5a69788', username: 'friend', email: 'friend@example.com', confirmed: true };
 const OWNER = { name: 'owner', type: 'admin' as const, ip: null };
 
 /** Revoking a Plex join finds the share by the account it was made to, not by the name it had then. */

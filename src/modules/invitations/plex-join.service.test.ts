@@ -1,15 +1,13 @@
 import path from 'node:path';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { tempDir, type TestApp } from '../../../test/helpers/app.js';
+import { FRIEND, usePlexJoinApps } from '../../../test/helpers/plex-join-apps.js';
 import { useSimulator } from '../../../test/helpers/plex-sim.js';
 import { sharePosts } from '../../../test/helpers/public-requests.js';
-import { createReadyApp } from '../../../test/helpers/ready-app.js';
-import type { PlexJoinInput } from './invitations.service.js';
 
 const MOVIES = 35723967;
 const TV = 35723968;
 const MUSIC = 35723970;
-const FRIEND = { id: 22526914, uuid: 'f1e2d3c4b5a69788', username: 'friend', email: 'friend@example.com', confirmed: true };
 const ACCEPT_ROUTE = '/api/v2/shared_servers/:id/accept';
 const RECEIVED = '/api/v2/shared_servers/invites/received/pending';
 const MINUTE = 60_000;
@@ -20,18 +18,7 @@ const MINUTE = 60_000;
  */
 describe('Join with Plex: the durable share-accept-verify job', () => {
   const ctx = useSimulator();
-  const open: TestApp[] = [];
-  afterEach(async () => {
-    for (const app of open.splice(0)) await app.close().catch(() => undefined);
-  });
-
-  async function ready(options: Parameters<typeof createReadyApp>[1] = {}): Promise<TestApp> {
-    const t = await createReadyApp(ctx.sim, options);
-    open.push(t);
-    return t;
-  }
-  const join = (t: TestApp, patch: Partial<PlexJoinInput> = {}) =>
-    t.deps.services.invitations.submitPlexJoin({ account: FRIEND, friendToken: 'friend-token', rulesAccepted: false, clientIp: '198.51.100.1', userAgent: 'vitest', ...patch });
+  const { ready, join } = usePlexJoinApps(ctx);
   const row = (t: TestApp, id: string) => t.deps.repositories.invitations.findById(id);
   const tokenOf = (t: TestApp, id: string) => t.deps.repositories.friendTokens.find(id);
   const shareStatuses = () => sharePosts(ctx.sim).map((entry) => entry.status);
