@@ -30,6 +30,8 @@ import { codesAdminRoutes } from './modules/invite-codes/invite-codes.routes.js'
 import { codesApiRoutes } from './modules/invite-codes/invite-codes.api.js';
 import { librariesAdminRoutes } from './modules/libraries/libraries.routes.js';
 import { librariesApiRoutes } from './modules/libraries/libraries.api.js';
+import { usersAdminRoutes } from './modules/users/users.routes.js';
+import { usersApiRoutes } from './modules/users/users.api.js';
 import { requireCsrf, csrfPlugin } from './plugins/csrf.js';
 import { errorsPlugin, routerErrorHandler } from './plugins/errors.js';
 import { overloadPlugin, type OverloadOptions } from './plugins/overload.js';
@@ -140,6 +142,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
       await admin.register(setupAdminRoutes, { deps });
       await admin.register(plexAdminRoutes, { deps });
       await admin.register(adminInvitationsRoutes, { deps });
+      await admin.register(usersAdminRoutes, { deps });
       await admin.register(codesAdminRoutes, { deps });
       await admin.register(librariesAdminRoutes, { deps });
       await admin.register(settingsRoutes, { deps });
@@ -172,6 +175,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
       // [api modules]
       await api.register(plexApiRoutes, { deps });
       await api.register(invitationsApiRoutes, { deps });
+      await api.register(usersApiRoutes, { deps });
       await api.register(codesApiRoutes, { deps });
       await api.register(librariesApiRoutes, { deps });
       await api.register(statsApiRoutes, { deps });

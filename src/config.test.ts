@@ -56,6 +56,16 @@ describe('loadConfig', () => {
     }
   });
 
+  it('reads the users sync interval: 15 minutes by default, 5 to 1440, or 0 for only on demand', () => {
+    expect(loadConfig({}).usersSyncMinutes).toBe(15);
+    for (const good of ['0', '5', '1440']) expect(loadConfig({ USERS_SYNC_MINUTES: good }).usersSyncMinutes).toBe(Number(good));
+    for (const bad of ['1', '4', '1441', '2.5', '-5', 'hourly']) {
+      expect(errorOf({ USERS_SYNC_MINUTES: bad }).message).toBe(
+        `Invalid configuration: USERS_SYNC_MINUTES must be a whole number of minutes from 5 to 1440, or 0 to sync only on demand (got "${bad}")`,
+      );
+    }
+  });
+
   it('reads the library selection and the invite rate limit', () => {
     const config = loadConfig({ PLEX_LIBRARIES: ' 1, TV Shows ,,', INVITE_RATE_LIMIT: '20 / 30s' });
     expect(config.plex.libraries).toEqual(['1', 'TV Shows']);

@@ -43,6 +43,8 @@ export interface Config {
   inviteRateLimit: { max: number; windowMinutes: number } | undefined;
   /** How long one attempt at sending an invite holds it before another worker may take it over. */
   inviteLeaseSeconds: number;
+  /** Minutes between two reads of who has access from plex.tv (the users sync); 0 turns the schedule off. */
+  usersSyncMinutes: number;
   /** Event-loop lag (ms) past which requests get 503 instead of queueing; 0 turns it off. */
   maxEventLoopDelayMs: number;
   /** How long a client may take to send a whole request, and its headers alone (ms; 0: no limit). */
@@ -80,6 +82,7 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
   { name: 'PLEX_LIBRARIES', default: '', description: 'Comma-separated library keys or titles new friends get; set at start, for setups without the admin area.' },
   { name: 'INVITE_RATE_LIMIT', default: '', description: 'Invite requests per client address, as COUNT/WINDOW (5/15m); overrides the admin setting.' },
   { name: 'INVITE_LEASE_SECONDS', default: '60', description: 'How long one attempt at sending an invite may take before another worker (or instance) takes the request over, after a crash say (45 to 3600: one send makes up to four plex.tv calls of up to 10 s each).' },
+  { name: 'USERS_SYNC_MINUTES', default: '15', description: 'Minutes between two reads of who has access from plex.tv (the Users page); 5 to 1440, or 0 for only when the owner presses Sync now. With several instances, one syncs per interval.' },
   { name: 'MAX_EVENT_LOOP_DELAY_MS', default: '1000', description: 'Overload guard: past this event-loop lag, answer 503 with Retry-After; 0 turns it off.' },
   { name: 'REQUEST_TIMEOUT_MS', default: '30000', description: 'A client that has not sent its whole request (headers and body) by then gets 408 and is disconnected; 0 turns it off.' },
   { name: 'HEADERS_TIMEOUT_MS', default: '10000', description: 'The same for the request headers alone; at most REQUEST_TIMEOUT_MS.' },
@@ -207,6 +210,16 @@ function parseLeaseSeconds(value: string | undefined): number {
   return seconds;
 }
 
+/** Every 5 minutes at most (plex.tv's lists are two requests, but its rate limits are shared with the owner's apps). */
+function parseSyncMinutes(value: string | undefined): number {
+  if (value === undefined) return 15;
+  const minutes = Number(value);
+  if (!/^\d+$/.test(value) || (minutes !== 0 && (minutes < 5 || minutes > 1440))) {
+    throw new ConfigError('USERS_SYNC_MINUTES', `must be a whole number of minutes from 5 to 1440, or 0 to sync only on demand (got "${value}")`);
+  }
+  return minutes;
+}
+
 /** Longer than one Plex call (10 s) plus a margin by default, so a send under way can finish. */
 function parseShutdownTimeout(value: string | undefined): number {
   const ms = parseNonNegativeInt(value, 'SHUTDOWN_TIMEOUT_MS', 20_000);
@@ -278,6 +291,7 @@ export function loadConfig(env: Env = process.env): Config {
     },
     inviteRateLimit: parseRateLimit(read(env, 'INVITE_RATE_LIMIT'), 'INVITE_RATE_LIMIT'),
     inviteLeaseSeconds: parseLeaseSeconds(read(env, 'INVITE_LEASE_SECONDS')),
+    usersSyncMinutes: parseSyncMinutes(read(env, 'USERS_SYNC_MINUTES')),
     maxEventLoopDelayMs: parseNonNegativeInt(read(env, 'MAX_EVENT_LOOP_DELAY_MS'), 'MAX_EVENT_LOOP_DELAY_MS', 1000),
     ...parseRequestTimeouts(env),
     shutdownTimeoutMs: parseShutdownTimeout(read(env, 'SHUTDOWN_TIMEOUT_MS')),

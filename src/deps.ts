@@ -23,6 +23,11 @@ import { createAdminInvitationsService } from './modules/invitations/admin-invit
 import { createInvitationsService } from './modules/invitations/invitations.service.js';
 import { createTurnGate } from './modules/invitations/turn-gate.js';
 import { createRetryWorker } from './modules/invitations/retry-worker.js';
+import { createJobLeasesRepository } from './modules/jobs/job-leases.repository.js';
+import { createPeriodicJob } from './modules/jobs/periodic-job.js';
+import { createUsersRepository } from './modules/users/users.repository.js';
+import { createUsersService } from './modules/users/users.service.js';
+import { createUsersSync } from './modules/users/users-sync.js';
 import { trackSends } from './modules/invitations/send-tracker.js';
 import { createInviteLimits } from './modules/invitations/invite-limits.js';
 import { createInviteCodesRepository } from './modules/invite-codes/invite-codes.repository.js';
@@ -115,6 +120,7 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}) 
     inviteCodes: createInviteCodesRepository(database.db),
     audit: createAuditRepository(database.db),
     apiKeys: createApiKeysRepository(database.db),
+    users: createUsersRepository(database.db),
   };
   const secretBox = createSecretBox(secretKey);
   const plexConnection = createPlexConnection({
@@ -208,6 +214,17 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}) 
     clock,
     logger,
   });
+  // Who has access (issue 13): read from plex.tv by one instance at a time, on a schedule and on demand.
+  const usersSync = createUsersSync({
+    users: repositories.users,
+    leases: createJobLeasesRepository(database.db),
+    settings: repositories.settings,
+    connection: plexConnection,
+    onTokenRefused: tokenRefusals.record,
+    clock,
+    logger,
+  });
+  const syncIntervalMs = config.usersSyncMinutes * 60_000;
   const services = {
     admins,
     audit,
@@ -252,6 +269,13 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}) 
     serverChoice: createServerChoice({ connection: plexConnection, audit, onChanged: onPlexChanged }),
     dashboard: createDashboardService({ stats: createStatsRepository(database.db), clock, connectionTests, setup, settings }),
     retryWorker: createRetryWorker({ invitations: repositories.invitations, delivery, clock, logger, sweepTokens: friendTokens.sweep }),
+    users: createUsersService({ users: repositories.users, sync: usersSync, mapping: libraryMapping, clock }),
+    usersSync,
+    /** The scheduled sync: a first one a minute after start, then every USERS_SYNC_MINUTES (skipped when another instance just ran one). */
+    usersSyncJob:
+      syncIntervalMs > 0
+        ? createPeriodicJob({ name: 'users sync', intervalMs: syncIntervalMs, firstDelayMs: 60_000, logger, run: () => usersSync.run({ ifOlderThanMs: syncIntervalMs }) })
+        : undefined,
     delivery,
   };
 

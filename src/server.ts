@@ -44,7 +44,10 @@ export async function startServer(config: Config, options: AppOptions & { deps?:
     const address = await app.listen({ port: config.port, host: config.host }).catch((error: unknown) => {
       throw listenError(error, config);
     });
-    if (options.retryWorker !== false) deps.services.retryWorker.start();
+    if (options.retryWorker !== false) {
+      deps.services.retryWorker.start();
+      deps.services.usersSyncJob?.start();
+    }
     if (options.announce !== false) {
       const bound = app.server.address();
       const port = typeof bound === 'object' && bound ? bound.port : config.port;
@@ -63,7 +66,7 @@ export async function startServer(config: Config, options: AppOptions & { deps?:
         // moment would stay open after its answer until the client lets go (a browser: minutes).
         const sweep = setInterval(() => app!.server.closeIdleConnections(), 100);
         try {
-          const closing = Promise.all([deps.services.retryWorker.stop(), app!.close()]);
+          const closing = Promise.all([deps.services.retryWorker.stop(), deps.services.usersSyncJob?.stop(), app!.close()]);
           // Invites being sent (friends' requests that answered "pending" go on in the background)
           // get until shortly before the hard exit in main.ts; those still under way are given back.
           await deps.services.delivery.drain(sendWaitMs(config), closing);

@@ -160,6 +160,48 @@ export interface InvitationDailyCountsTable {
   count: number;
 }
 
+/**
+ * Who has access (migration 0007). pending: an invite waits for the friend; active: they can watch;
+ * expired: Helpr ended a time-limited access; removed: the access is gone (removed in Plex, by the
+ * owner through Helpr, or the friend left). "Expiring" is active with an expiry date soon (not stored).
+ */
+export type PlexUserState = 'pending' | 'active' | 'expired' | 'removed';
+/** helpr: came through a Helpr request; plex: has access that was given in Plex itself. */
+export type PlexUserSource = 'helpr' | 'plex';
+
+export interface PlexUsersTable {
+  id: string;
+  plex_key: string;
+  plex_account_id: string | null;
+  username: string | null;
+  email: string | null;
+  search_text: string;
+  state: PlexUserState;
+  source: PlexUserSource;
+  invitation_id: string | null;
+  /** JSON array of the media server's local section keys, as plex.tv reports the share. */
+  libraries: string;
+  all_libraries: number;
+  /** plex.tv's v2 shared-server id of the share or pending invite (what E7c and E8c take). */
+  share_id: string | null;
+  invited_at: string | null;
+  accepted_at: string | null;
+  expires_at: string | null;
+  removed_at: string | null;
+  last_synced_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** A job that runs on one instance at a time (migration 0007): who holds it, until when, and its last run. */
+export interface JobLeasesTable {
+  name: string;
+  owner: string | null;
+  lease_until: string | null;
+  last_started_at: string | null;
+  last_finished_at: string | null;
+}
+
 export interface Database {
   admins: AdminsTable;
   sessions: SessionsTable;
@@ -172,4 +214,6 @@ export interface Database {
   invitation_daily_counts: InvitationDailyCountsTable;
   friend_tokens: FriendTokensTable;
   plex_join_pins: PlexJoinPinsTable;
+  plex_users: PlexUsersTable;
+  job_leases: JobLeasesTable;
 }

@@ -57,6 +57,7 @@ describe('configuration documentation', () => {
       PLEX_LIBRARIES: '1, Movies',
       INVITE_RATE_LIMIT: '100/1h',
       INVITE_LEASE_SECONDS: '120',
+      USERS_SYNC_MINUTES: '30',
       MAX_EVENT_LOOP_DELAY_MS: '0',
       REQUEST_TIMEOUT_MS: '60000',
       HEADERS_TIMEOUT_MS: '5000',

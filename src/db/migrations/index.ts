@@ -5,6 +5,7 @@ import { invitationDailyCounts } from './0003-invitation-daily-counts.js';
 import { invitationUnconfirmedSince } from './0004-invitation-unconfirmed-since.js';
 import { invitationApprovedAt } from './0005-invitation-approved-at.js';
 import { joinWithPlex } from './0006-join-with-plex.js';
+import { plexUsers } from './0007-plex-users.js';
 
 /** The static, ordered migration list: the one tree for both dialects. Append, never edit. */
 export const migrations: Record<string, Migration> = {
@@ -14,4 +15,5 @@ export const migrations: Record<string, Migration> = {
   '0004-invitation-unconfirmed-since': invitationUnconfirmedSince,
   '0005-invitation-approved-at': invitationApprovedAt,
   '0006-join-with-plex': joinWithPlex,
+  '0007-plex-users': plexUsers,
 };

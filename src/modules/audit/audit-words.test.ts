@@ -21,3 +21,13 @@ describe('audit words for invitations (issue 12)', () => {
     expect(auditWords(entry('invitation.create', { invitation: 'x', source: 'api', status: 'accepted' }), names, 'raw').summary).toBe('Through the API; now accepted.');
   });
 });
+
+describe('audit words for the users sync (issue 13)', () => {
+  const titled: AuditNames = { ...names, libraries: { '1': 'Movies', '2': 'TV Shows' } };
+  it('says how someone was found and what changed, with library titles', () => {
+    expect(auditWords(entry('user.found', { state: 'active', source: 'plex', libraries: ['1'] }), titled, 'raw')).toEqual({ target: 'alice', summary: 'Access given in Plex itself; has access; libraries: Movies.' });
+    expect(auditWords(entry('user.found', { state: 'pending', source: 'helpr', libraries: [] }), titled, 'raw').summary).toBe('Came through Helpr; invite not accepted yet; libraries: no library.');
+    expect(auditWords(entry('user.libraries_changed', { from: ['1'], to: ['1', '2'] }), titled, 'raw').summary).toBe('From Movies to Movies, TV Shows.');
+    expect(auditWords(entry('user.removed_in_plex', { from: 'active', userId: 'u1' }), titled, 'raw')).toEqual({ target: 'alice', summary: '' });
+  });
+});

@@ -120,6 +120,14 @@ export function auditWords(entry: AuditEntry, names: AuditNames, fallback: strin
       return { target: '', summary: sentence([typeof d.queued === 'number' && (d.queued === 1 ? '1 invitation queued again' : `${d.queued} invitations queued again`)]) };
     case 'access.revoke':
       return { target, summary: d.removedFromPlex === true ? 'Removed on Plex.' : d.removedFromPlex === false ? 'Plex had no share or invite for them any more.' : '' };
+    case 'user.found':
+      return { target, summary: sentence([d.source === 'plex' ? 'access given in Plex itself' : 'came through Helpr', d.state === 'pending' ? 'invite not accepted yet' : 'has access', libraryNames(d.libraries, names) && `libraries: ${libraryNames(d.libraries, names)}`]) };
+    case 'user.libraries_changed':
+      return { target, summary: sentence([`from ${libraryNames(d.from, names) ?? 'no library'} to ${libraryNames(d.to, names) ?? 'no library'}`]) };
+    case 'user.accepted':
+    case 'user.removed_in_plex':
+    case 'user.shared_in_plex':
+      return { target, summary: '' };
     case 'libraries.update':
       return { target: 'Libraries for new friends', summary: sentence([`new friends get ${libraryNames(d.selected, names) ?? 'no library'}`]) };
     case 'settings.update': {

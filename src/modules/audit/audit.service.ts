@@ -18,6 +18,12 @@ export type AuditAction =
   | 'invitation.approve'
   | 'invitation.decline'
   | 'access.revoke'
+  // Written by the users sync (users-sync.ts) in its own transaction, as system entries.
+  | 'user.found'
+  | 'user.accepted'
+  | 'user.removed_in_plex'
+  | 'user.shared_in_plex'
+  | 'user.libraries_changed'
   | 'apikey.create'
   | 'apikey.revoke'
   | 'setup.admin'

@@ -18,6 +18,21 @@ export function pageNumbers(current: number, last: number): Array<number | null>
   return numbers;
 }
 
+/** The paging part of a list page: page links (`href(n)` makes one), previous and next, and which rows are shown. */
+export function pageLinks(list: { page: number; perPage: number; total: number; items: unknown[] }, href: (n: number) => string) {
+  const lastPage = Math.max(1, Math.ceil(list.total / list.perPage));
+  return {
+    total: list.total,
+    page: list.page,
+    lastPage,
+    pages: pageNumbers(list.page, lastPage).map((n) => (n === null ? null : { n, href: href(n) })),
+    previousHref: list.page > 1 ? href(list.page - 1) : undefined,
+    nextHref: list.page < lastPage ? href(list.page + 1) : undefined,
+    firstShown: list.total === 0 ? 0 : (list.page - 1) * list.perPage + 1,
+    lastShown: (list.page - 1) * list.perPage + list.items.length,
+  };
+}
+
 /** "2026-11-24 13:00 CET" in the owner's zone (the filter's); the UTC instant goes in the datetime attribute. */
 const shortTime = (iso: string | null, zone: string | undefined): string => formatTime(iso, zone);
 
@@ -49,26 +64,18 @@ const shortError = (error: string | null): string => (error && error.length > 80
 
 /** Everything the invitations page template shows, worked out here so the template stays plain. */
 export function invitationsPageData(result: InvitationPage, filter: InvitationFilter, errors: Record<string, string>) {
-  const lastPage = Math.max(1, Math.ceil(result.total / result.perPage));
   const back = `/admin/invitations${filterQueryString(filter, result.page)}`;
   return {
     title: 'Invitations',
     section: '/admin/invitations',
     filter,
     errors,
-    total: result.total,
-    page: result.page,
-    lastPage,
-    pages: pageNumbers(result.page, lastPage).map((n) => (n === null ? null : { n, href: `/admin/invitations${filterQueryString(filter, n)}` })),
-    previousHref: result.page > 1 ? `/admin/invitations${filterQueryString(filter, result.page - 1)}` : undefined,
-    nextHref: result.page < lastPage ? `/admin/invitations${filterQueryString(filter, result.page + 1)}` : undefined,
+    ...pageLinks(result, (n) => `/admin/invitations${filterQueryString(filter, n)}`),
     csvHref: `/admin/invitations.csv${filterQueryString(filter)}`,
     canRetryAll: result.retryableFailed > 0,
     statuses: STATUS_FILTERS.map((value) => ({ value, label: value === 'all' ? 'All' : STATUS_LABELS[value] })),
     legend: statusLegend(result.items),
     back,
-    firstShown: result.total === 0 ? 0 : (result.page - 1) * result.perPage + 1,
-    lastShown: (result.page - 1) * result.perPage + result.items.length,
     rows: result.items.map((item) => ({
       ...item,
       statusLabel: STATUS_LABELS[item.status],

@@ -41,7 +41,7 @@ export interface RevokeResult {
 export const LIBRARY_NAMES_WAIT_MS = 1500;
 
 /** The server's libraries for their names: cached, or asked for briefly; none when Plex is slow or away. */
-function librariesSoon(mapping: LibraryMapping): Promise<Array<{ key: string; title: string }>> {
+export function librariesSoon(mapping: LibraryMapping): Promise<Array<{ key: string; title: string }>> {
   if (mapping.warm) return mapping.libraries();
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<[]>((resolve) => (timer = setTimeout(() => resolve([]), LIBRARY_NAMES_WAIT_MS)));

@@ -1,0 +1,144 @@
+import crypto from 'node:crypto';
+import type { PlexUserState } from '../../db/schema.js';
+import type { SeenPerson } from './plex-people.js';
+import type { NewPlexUserRow, PlexUserRow } from './users.repository.js';
+
+/** A Helpr request that reached Plex, to tell who came through Helpr. */
+export interface RequestLink {
+  invitationId: string;
+  /** The email or username the friend typed, lower-cased, or the Plex account id of a Plex join. */
+  identifier: string;
+  accountId: string | null;
+}
+
+/** What a sync changes about one person, as the audit log records it. */
+export interface UserChange {
+  userId: string;
+  action: 'user.found' | 'user.accepted' | 'user.removed_in_plex' | 'user.shared_in_plex' | 'user.libraries_changed';
+  name: string;
+  details: Record<string, unknown>;
+}
+
+export interface Reconciled {
+  inserts: NewPlexUserRow[];
+  updates: Array<{ id: string; set: Partial<NewPlexUserRow> }>;
+  changes: UserChange[];
+}
+
+const sameList = (a: string[], b: string[]) => a.length === b.length && [...a].sort().join('\n') === [...b].sort().join('\n');
+
+export const displayName = (person: { username: string | null; email: string | null; plex_account_id?: string | null }) =>
+  person.username ?? person.email ?? (person.plex_account_id ? `Plex account ${person.plex_account_id}` : 'someone');
+
+export const searchText = (username: string | null, email: string | null) => [username, email].filter(Boolean).join(' ').toLowerCase();
+
+/** The Helpr request a person came through: by their Plex account id first, then by email or username. */
+function linkOf(person: SeenPerson, links: { byAccount: Map<string, RequestLink>; byName: Map<string, RequestLink> }): RequestLink | undefined {
+  return (
+    (person.accountId !== null ? links.byAccount.get(person.accountId) : undefined) ??
+    (person.email !== null ? links.byName.get(person.email) : undefined) ??
+    (person.username !== null ? links.byName.get(person.username.toLowerCase()) : undefined)
+  );
+}
+
+export function indexLinks(requests: RequestLink[]) {
+  const byAccount = new Map<string, RequestLink>();
+  const byName = new Map<string, RequestLink>();
+  // Oldest first in, newest last: the newest request of a person wins.
+  for (const request of requests) {
+    if (request.accountId !== null) byAccount.set(request.accountId, request);
+    byName.set(request.identifier, request);
+  }
+  return { byAccount, byName };
+}
+
+/**
+ * Compares what plex.tv lists with what Helpr knows and says what to write: new people, changed
+ * states and libraries, and the people who were there and are gone (removed). Pure: the caller
+ * has already refused an empty or failed read.
+ */
+export function reconcile(local: PlexUserRow[], seen: SeenPerson[], requests: RequestLink[], nowIso: string): Reconciled {
+  const byKey = new Map(local.map((row) => [row.plex_key, row]));
+  const links = indexLinks(requests);
+  const result: Reconciled = { inserts: [], updates: [], changes: [] };
+  const touched = new Set<string>();
+
+  for (const person of seen) {
+    // An invite to an address is keyed by it until the friend has an account: then it moves to the account's key.
+    const row = byKey.get(person.key) ?? (person.email !== null ? byKey.get(`email:${person.email}`) : undefined);
+    const link = linkOf(person, links);
+    if (!row) {
+      const id = crypto.randomUUID();
+      result.inserts.push({
+        id,
+        plex_key: person.key,
+        plex_account_id: person.accountId,
+        username: person.username,
+        email: person.email,
+        search_text: searchText(person.username, person.email),
+        state: person.state,
+        source: link ? 'helpr' : 'plex',
+        invitation_id: link?.invitationId ?? null,
+        libraries: JSON.stringify(person.libraries),
+        all_libraries: person.allLibraries ? 1 : 0,
+        share_id: person.shareId,
+        invited_at: person.invitedAt,
+        accepted_at: person.state === 'active' ? nowIso : null,
+        expires_at: null,
+        removed_at: null,
+        last_synced_at: nowIso,
+        created_at: nowIso,
+        updated_at: nowIso,
+      });
+      result.changes.push({ userId: id, action: 'user.found', name: displayName(person), details: { state: person.state, source: link ? 'helpr' : 'plex', libraries: person.libraries } });
+      continue;
+    }
+    touched.add(row.id);
+    const set: Partial<NewPlexUserRow> = {};
+    if (row.plex_key !== person.key && !byKey.has(person.key)) set.plex_key = person.key;
+    if (person.accountId !== null && row.plex_account_id !== person.accountId) set.plex_account_id = person.accountId;
+    if (person.username !== null && row.username !== person.username) set.username = person.username;
+    if (person.email !== null && row.email !== person.email) set.email = person.email;
+    if (set.username !== undefined || set.email !== undefined) set.search_text = searchText(set.username ?? row.username, set.email ?? row.email);
+    if (row.share_id !== person.shareId) set.share_id = person.shareId;
+    if (row.invitation_id === null && link) {
+      set.invitation_id = link.invitationId;
+      set.source = 'helpr';
+    }
+    const name = displayName({ ...row, ...set });
+    const libraries = JSON.parse(row.libraries) as string[];
+    if (!sameList(libraries, person.libraries) || (row.all_libraries === 1) !== person.allLibraries) {
+      set.libraries = JSON.stringify(person.libraries);
+      set.all_libraries = person.allLibraries ? 1 : 0;
+      // Only a change made outside this sync is news; a first listing of libraries is not.
+      if (row.state === person.state) result.changes.push({ userId: row.id, action: 'user.libraries_changed', name, details: { from: libraries, to: person.libraries } });
+    }
+    const state = nextState(row.state, person.state);
+    if (state !== row.state) {
+      set.state = state;
+      set.removed_at = null;
+      if (state === 'active') set.accepted_at = nowIso;
+      const action = row.state === 'pending' && state === 'active' ? 'user.accepted' : 'user.shared_in_plex';
+      result.changes.push({ userId: row.id, action, name, details: { from: row.state, to: state } });
+    }
+    // Everyone listed gets their "last synced" in one statement afterwards; a row is written only when it changed.
+    if (Object.keys(set).length > 0) result.updates.push({ id: row.id, set: { ...set, updated_at: nowIso } });
+  }
+
+  for (const row of local) {
+    if (touched.has(row.id) || (row.state !== 'active' && row.state !== 'pending')) continue;
+    result.updates.push({ id: row.id, set: { state: 'removed', removed_at: nowIso, last_synced_at: nowIso, updated_at: nowIso } });
+    result.changes.push({ userId: row.id, action: 'user.removed_in_plex', name: displayName(row), details: { from: row.state } });
+  }
+  return result;
+}
+
+/**
+ * The state plex.tv's listing gives: accepted is active, an invite is pending. An expired person
+ * still listed keeps their state (the expiry job removes the share); a removed one listed again
+ * was shared again in Plex.
+ */
+function nextState(current: PlexUserState, listed: SeenPerson['state']): PlexUserState {
+  if (current === 'expired') return current;
+  return listed;
+}
