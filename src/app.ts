@@ -31,7 +31,8 @@ import { codesApiRoutes } from './modules/invite-codes/invite-codes.api.js';
 import { librariesAdminRoutes } from './modules/libraries/libraries.routes.js';
 import { librariesApiRoutes } from './modules/libraries/libraries.api.js';
 import { usersAdminRoutes } from './modules/users/users.routes.js';
-import { usersApiRoutes } from './modules/users/users.api.js';
+import { userActionsRoutes } from './modules/users/user-actions.routes.js';
+import { userActionsApiRoutes, usersApiRoutes } from './modules/users/users.api.js';
 import { requireCsrf, csrfPlugin } from './plugins/csrf.js';
 import { errorsPlugin, routerErrorHandler } from './plugins/errors.js';
 import { overloadPlugin, type OverloadOptions } from './plugins/overload.js';
@@ -143,6 +144,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
       await admin.register(plexAdminRoutes, { deps });
       await admin.register(adminInvitationsRoutes, { deps });
       await admin.register(usersAdminRoutes, { deps });
+      await admin.register(userActionsRoutes, { deps });
       await admin.register(codesAdminRoutes, { deps });
       await admin.register(librariesAdminRoutes, { deps });
       await admin.register(settingsRoutes, { deps });
@@ -176,6 +178,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
       await api.register(plexApiRoutes, { deps });
       await api.register(invitationsApiRoutes, { deps });
       await api.register(usersApiRoutes, { deps });
+      await api.register(userActionsApiRoutes, { deps });
       await api.register(codesApiRoutes, { deps });
       await api.register(librariesApiRoutes, { deps });
       await api.register(statsApiRoutes, { deps });

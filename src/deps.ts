@@ -28,6 +28,10 @@ import { createPeriodicJob } from './modules/jobs/periodic-job.js';
 import { createUsersRepository } from './modules/users/users.repository.js';
 import { createUsersService } from './modules/users/users.service.js';
 import { createUsersSync } from './modules/users/users-sync.js';
+import { createUserActionsRepository } from './modules/users/user-actions.repository.js';
+import { createUserActionRunner } from './modules/users/user-action-runner.js';
+import { createUserActions } from './modules/users/user-actions.service.js';
+import { createUserActionsPass } from './modules/users/user-actions.worker.js';
 import { trackSends } from './modules/invitations/send-tracker.js';
 import { createInviteLimits } from './modules/invitations/invite-limits.js';
 import { createInviteCodesRepository } from './modules/invite-codes/invite-codes.repository.js';
@@ -225,6 +229,18 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}) 
     logger,
   });
   const syncIntervalMs = config.usersSyncMinutes * 60_000;
+  const userActionsRepository = createUserActionsRepository(database.db);
+  const userActionRunner = createUserActionRunner({
+    actions: userActionsRepository,
+    users: repositories.users,
+    connection: plexConnection,
+    mapping: libraryMapping,
+    settings,
+    onTokenRefused: tokenRefusals.record,
+    clock,
+    logger,
+  });
+  const userActionsPass = createUserActionsPass({ actions: userActionsRepository, runner: userActionRunner, clock, logger });
   const services = {
     admins,
     audit,
@@ -271,6 +287,10 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}) 
     retryWorker: createRetryWorker({ invitations: repositories.invitations, delivery, clock, logger, sweepTokens: friendTokens.sweep }),
     users: createUsersService({ users: repositories.users, sync: usersSync, mapping: libraryMapping, clock }),
     usersSync,
+    userActions: createUserActions({ users: repositories.users, actions: userActionsRepository, runner: userActionRunner, mapping: libraryMapping, audit, clock, logger }),
+    /** Expiry removals and the owner's changes still to carry out (retries): every 15 s. */
+    userActionsPass,
+    userActionsJob: createPeriodicJob({ name: 'user actions', intervalMs: 15_000, logger, run: userActionsPass }),
     /** The scheduled sync: a first one a minute after start, then every USERS_SYNC_MINUTES (skipped when another instance just ran one). */
     usersSyncJob:
       syncIntervalMs > 0

@@ -202,6 +202,34 @@ export interface JobLeasesTable {
   last_finished_at: string | null;
 }
 
+/**
+ * remove: end the access (or cancel the invite); expire: the same, by the expiry job; libraries:
+ * change the share's libraries; resend: cancel the invite and send it again; restore: share again
+ * with someone removed or expired.
+ */
+export type UserActionKind = 'remove' | 'expire' | 'libraries' | 'resend' | 'restore';
+
+/** An owner's change to someone's access, a durable job (migration 0008). */
+export interface UserActionsTable {
+  id: string;
+  user_id: string;
+  kind: UserActionKind;
+  /** JSON: `{ libraries: [local keys] }` for libraries and restore. */
+  payload: string | null;
+  status: 'pending' | 'done' | 'failed';
+  open_key: string | null;
+  attempts: Generated<number>;
+  next_attempt_at: string | null;
+  lease_owner: string | null;
+  lease_until: string | null;
+  last_error: string | null;
+  actor: string | null;
+  actor_type: string;
+  created_at: string;
+  updated_at: string;
+  done_at: string | null;
+}
+
 export interface Database {
   admins: AdminsTable;
   sessions: SessionsTable;
@@ -216,4 +244,5 @@ export interface Database {
   plex_join_pins: PlexJoinPinsTable;
   plex_users: PlexUsersTable;
   job_leases: JobLeasesTable;
+  user_actions: UserActionsTable;
 }

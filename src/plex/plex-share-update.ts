@@ -69,8 +69,14 @@ const isGone = (error: unknown) => isPlexError(error) && error.kind === 'not_fou
  * (E6c, E6d) + E7c when v1 is gone (404/410). Undefined when the account has no share there.
  */
 export function createAddLibraries(ctx: PlexTvContext, lists: V2ShareLists) {
+  return createShareUpdates(ctx, lists).addLibraries;
+}
+
+/** addLibraries (above), and setLibraries: the owner's change of a friend's libraries (issue 13). */
+export function createShareUpdates(ctx: PlexTvContext, lists: V2ShareLists) {
   const call = plexTvRequester(ctx);
-  const what = 'adding libraries to the share';
+  const ADDING = 'adding libraries to the share';
+  const CHANGING = 'changing the libraries of the share';
 
   function matcher(request: AddLibrariesRequest) {
     const wanted = request.invitee.trim().toLowerCase();
@@ -79,7 +85,7 @@ export function createAddLibraries(ctx: PlexTvContext, lists: V2ShareLists) {
     return { byId, byName };
   }
 
-  async function findV1(token: string, request: AddLibrariesRequest): Promise<Found | undefined | 'gone'> {
+  async function findV1(what: string, token: string, request: AddLibrariesRequest): Promise<Found | undefined | 'gone'> {
     const path = `/api/servers/${encodeURIComponent(request.machineIdentifier)}/shared_servers`;
     let text: string;
     try {
@@ -123,7 +129,7 @@ export function createAddLibraries(ctx: PlexTvContext, lists: V2ShareLists) {
   }
 
   /** E7a (v1 PUT, libraries only) or E7c (v2 POST, with the share's settings sent back as they were). */
-  async function update(token: string, request: AddLibrariesRequest, share: Found, libraryIds: number[]): Promise<'updated' | 'gone'> {
+  async function update(what: string, token: string, request: AddLibrariesRequest, share: Found, libraryIds: number[]): Promise<'updated' | 'gone'> {
     const mid = request.machineIdentifier;
     try {
       if (share.via === 'v1') {
@@ -141,11 +147,28 @@ export function createAddLibraries(ctx: PlexTvContext, lists: V2ShareLists) {
     }
   }
 
-  return async function addLibraries(ownerToken: string, request: AddLibrariesRequest): Promise<AddedLibraries | undefined> {
-    const v1 = await findV1(ownerToken, request);
+  async function find(what: string, ownerToken: string, request: AddLibrariesRequest): Promise<Found | undefined> {
+    const v1 = await findV1(what, ownerToken, request);
     // v1 gone, or a v1 entry that does not list its libraries: the v2 lists say which it has.
     const unlisted = v1 !== 'gone' && v1 !== undefined && v1.libraryIds === undefined;
-    const share = v1 === 'gone' || unlisted ? ((await findV2(ownerToken, request)) ?? (unlisted ? v1 : undefined)) : v1;
+    return v1 === 'gone' || unlisted ? ((await findV2(ownerToken, request)) ?? (unlisted ? v1 : undefined)) : v1;
+  }
+
+  /**
+   * Gives the share exactly `librarySectionIds` (accepted, or an invite still pending), by updating
+   * it in place (E7a or E7c), never by removing and sharing again: the friend keeps their share
+   * and does not have to accept anything. Undefined when the account has no share there.
+   */
+  async function setLibraries(ownerToken: string, request: AddLibrariesRequest): Promise<{ pending: boolean } | undefined> {
+    if (request.librarySectionIds.length === 0) throw new PlexError('rejected', 'No libraries were chosen: to take every library away, remove the access instead');
+    const share = await find(CHANGING, ownerToken, request);
+    if (!share) return undefined;
+    if ((await update(CHANGING, ownerToken, request, share, [...new Set(request.librarySectionIds)])) === 'gone') return undefined;
+    return { pending: share.pending };
+  }
+
+  async function addLibraries(ownerToken: string, request: AddLibrariesRequest): Promise<AddedLibraries | undefined> {
+    const share = await find(ADDING, ownerToken, request);
     if (!share) return undefined;
     if (share.libraryIds === 'all') return { added: [], pending: share.pending };
     const current = share.libraryIds;
@@ -155,7 +178,9 @@ export function createAddLibraries(ctx: PlexTvContext, lists: V2ShareLists) {
     }
     const added = [...new Set(request.librarySectionIds)].filter((id) => !current.includes(id));
     if (added.length === 0) return { added, pending: share.pending };
-    if ((await update(ownerToken, request, share, [...current, ...added])) === 'gone') return undefined;
+    if ((await update(ADDING, ownerToken, request, share, [...current, ...added])) === 'gone') return undefined;
     return { added, pending: share.pending };
   }
+
+  return { addLibraries, setLibraries };
 }

@@ -4,7 +4,7 @@ import { parsePlexXml } from './plex-xml.js';
 import { parsePlexJson, pendingInviteSchema, plexTimeOf, sharedServerSchema, validatePlex, type PlexPendingInvite, type PlexSharedServer } from './plex.schemas.js';
 import { plexTvRequester, type PlexTvContext } from './plex-tv.client.js';
 import { createFriendAcceptCalls } from './plex-friend-accept.js';
-import { createAddLibraries } from './plex-share-update.js';
+import { createShareUpdates } from './plex-share-update.js';
 
 export interface SharingOptions {
   allowSync: boolean;
@@ -86,7 +86,7 @@ export function createPlexSharingClient(ctx: PlexTvContext) {
     ...sharing,
     // Join with Plex (issue 12): accepting as the friend, and libraries added to an existing share.
     ...createFriendAcceptCalls(ctx),
-    addLibraries: createAddLibraries(ctx, sharing),
+    ...createShareUpdates(ctx, sharing),
   };
 }
 

@@ -133,3 +133,107 @@ describe('/api/v1/users', () => {
     expect(sync.json()).toMatchObject({ outcome: 'warning', status: { warning: { kind: 'failed' }, lastSuccessAt: null } });
   });
 });
+
+describe('/admin/users/:id', () => {
+  const idOf = async (email: string) => (await t.deps.services.users.list({ q: email }, 1, 1)).items[0]!.id;
+
+  it('shows one person with their access, and changes their libraries and end of access from the page', async () => {
+    await twoPeople();
+    await t.deps.services.usersSync.run();
+    const bob = await idOf('bob@example.com');
+    const list = await session.get('/admin/users');
+    expect(list.body).toContain(`href="/admin/users/${bob}"`);
+
+    const page = await session.get(`/admin/users/${bob}`);
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('Can watch the shared libraries.');
+    expect(page.body).toMatch(/name="libraries" value="1" id="lib-1" checked/);
+    expect(page.body).toMatch(/name="libraries" value="2" id="lib-2">/);
+    expect(page.body).toContain('Remove access');
+
+    const saved = await session.post(`/admin/users/${bob}/libraries`, { libraries: ['1', '2'] });
+    expect(saved.statusCode).toBe(303);
+    expect(saved.headers.location).toBe(`/admin/users/${bob}`);
+    const after = await session.get(`/admin/users/${bob}`);
+    expect(after.body).toContain('bob&#39;s libraries were changed in Plex. They keep their share: nothing for them to accept.');
+    expect(after.body).toContain('Movies, TV Shows');
+
+    const ends = await session.post(`/admin/users/${bob}/expiry`, { expiresAt: '2026-12-24T18:00' });
+    expect(ends.statusCode).toBe(303);
+    expect((await t.deps.services.userActions.get(bob)).user.expiresAt).toBe('2026-12-24T18:00:00.000Z');
+    expect((await session.get(`/admin/users/${bob}`)).body).toContain('value="2026-12-24T18:00"');
+    await session.post(`/admin/users/${bob}/expiry`, { clear: '1' });
+    expect((await t.deps.services.userActions.get(bob)).user.expiresAt).toBeNull();
+    await session.post(`/admin/users/${bob}/expiry`, { expiresAt: 'tomorrow' });
+    expect((await session.get(`/admin/users/${bob}`)).body).toContain('Type the date and time their access ends');
+  });
+
+  it('removes access, then gives it back, each with its words; an unknown person is a 404 page', async () => {
+    await twoPeople();
+    await t.deps.services.usersSync.run();
+    const alice = await idOf('alice@example.com');
+    expect((await session.get(`/admin/users/${alice}`)).body).toContain('Cancel the invite');
+    await session.post(`/admin/users/${alice}/remove`);
+    const removed = await session.get(`/admin/users/${alice}`);
+    expect(removed.body).toContain('alice&#39;s access was removed in Plex.');
+    expect(removed.body).toContain('Give access back');
+    expect(removed.body).toMatch(/data-kind="remove" data-status="done"/);
+    await session.post(`/admin/users/${alice}/restore`);
+    expect((await session.get(`/admin/users/${alice}`)).body).toContain('alice was invited again.');
+    // A second restore has nothing to give back: said, not a 500.
+    await session.post(`/admin/users/${alice}/restore`);
+    expect((await session.get(`/admin/users/${alice}`)).body).toContain('still has access or an invite: there is nothing to give back');
+    expect((await session.get('/admin/users/nobody')).statusCode).toBe(404);
+  });
+
+  it('bulk: removes the people ticked, and asks to tick someone first', async () => {
+    await twoPeople();
+    await t.deps.services.usersSync.run();
+    const ids = [await idOf('alice@example.com'), await idOf('bob@example.com')];
+    const none = await session.post('/admin/users/bulk', { op: 'remove', back: '/admin/users?state=active' });
+    expect(none.headers.location).toBe('/admin/users?state=active');
+    expect((await session.get('/admin/users')).body).toContain('Tick the people to change first.');
+    const evil = await session.post('/admin/users/bulk', { op: 'remove', ids, back: 'https://evil.example/' });
+    expect(evil.headers.location).toBe('/admin/users');
+    expect((await session.get('/admin/users')).body).toContain('Removing the access of 2 people');
+    await t.deps.services.userActionsPass();
+    expect((await t.deps.services.users.list({ state: 'removed' }, 1, 10)).total).toBe(2);
+  });
+});
+
+describe('/api/v1/users/:id', () => {
+  it('changes libraries and the end of access, removes, restores and resends, with 4xx in words', async () => {
+    await twoPeople();
+    await t.deps.services.usersSync.run();
+    const [alice, bob] = await Promise.all(['alice@example.com', 'bob@example.com'].map(async (email) => (await t.deps.services.users.list({ q: email }, 1, 1)).items[0]!.id));
+    const call = (method: 'GET' | 'PATCH' | 'DELETE' | 'POST', url: string, payload?: object) =>
+      t.app.inject({ method, url: `/api/v1${url}`, headers: { authorization: `Bearer ${key}` }, ...(payload ? { payload } : {}) });
+
+    const patched = await call('PATCH', `/users/${bob}`, { libraries: ['2'], expiresAt: '2027-01-01T00:00:00Z' });
+    expect(patched.statusCode).toBe(200);
+    expect(patched.json()).toMatchObject({ action: { kind: 'libraries', status: 'done' }, user: { libraries: ['2'], expiresAt: '2027-01-01T00:00:00.000Z' } });
+    expect((await call('PATCH', `/users/${bob}`, { expiresAt: null })).json()).toMatchObject({ action: null, user: { expiresAt: null } });
+    expect((await call('PATCH', `/users/${bob}`, {})).statusCode).toBe(400);
+    expect((await call('PATCH', `/users/${bob}`, { expiresAt: '2020-01-01T00:00:00Z' })).json()).toMatchObject({ error: { code: 'user.expiry_past' } });
+    expect((await call('PATCH', `/users/${bob}`, { libraries: ['99'] })).json()).toMatchObject({ error: { code: 'invitation.unknown_library', message: 'The server has no library with key 99.' } });
+
+    const resent = await call('POST', `/users/${alice}/resend`);
+    expect(resent.statusCode).toBe(200);
+    expect(resent.json()).toMatchObject({ action: { kind: 'resend', status: 'done' }, user: { state: 'pending' } });
+    expect((await call('POST', `/users/${bob}/resend`)).statusCode).toBe(409);
+
+    // Plex down: the removal is kept (202) and done later.
+    t.clock.advance(1000);
+    ctx.sim.control.addFault({ kind: 'status', status: 503, method: 'DELETE' });
+    const removing = await call('DELETE', `/users/${bob}`);
+    expect(removing.statusCode).toBe(202);
+    expect(removing.json()).toMatchObject({ action: { status: 'pending' }, user: { state: 'active' } });
+    expect((await call('GET', `/users/${bob}`)).json()).toMatchObject({ open: { kind: 'remove', status: 'pending' } });
+    ctx.sim.control.clearFaults();
+    t.clock.advance(60 * 60_000);
+    await t.deps.services.userActionsPass();
+    expect((await call('GET', `/users/${bob}`)).json()).toMatchObject({ open: null, user: { state: 'removed' }, recent: [{ kind: 'remove', status: 'done' }, { kind: 'libraries', status: 'done' }] });
+    expect((await call('POST', `/users/${bob}/restore`)).json()).toMatchObject({ action: { status: 'done' }, user: { state: 'pending' } });
+    expect((await call('GET', '/users/nobody')).statusCode).toBe(404);
+  });
+});

@@ -6,6 +6,7 @@ import { invitationUnconfirmedSince } from './0004-invitation-unconfirmed-since.
 import { invitationApprovedAt } from './0005-invitation-approved-at.js';
 import { joinWithPlex } from './0006-join-with-plex.js';
 import { plexUsers } from './0007-plex-users.js';
+import { userActions } from './0008-user-actions.js';
 
 /** The static, ordered migration list: the one tree for both dialects. Append, never edit. */
 export const migrations: Record<string, Migration> = {
@@ -16,4 +17,5 @@ export const migrations: Record<string, Migration> = {
   '0005-invitation-approved-at': invitationApprovedAt,
   '0006-join-with-plex': joinWithPlex,
   '0007-plex-users': plexUsers,
+  '0008-user-actions': userActions,
 };

@@ -24,6 +24,8 @@ export type AuditAction =
   | 'user.removed_in_plex'
   | 'user.shared_in_plex'
   | 'user.libraries_changed'
+  // The owner's changes (user-actions.service.ts); the Plex side is written by user-action-runner.ts.
+  | 'user.expiry_set'
   | 'apikey.create'
   | 'apikey.revoke'
   | 'setup.admin'

@@ -18,11 +18,17 @@ type IdRequest = FastifyRequest<{ Params: { id: string }; Body: { back?: string 
  * Runs an admin action and comes back to the list with its outcome as a flash message. Refusals
  * the admin can act on (409 "not now", 502 "Plex failed", 400) are shown the same way.
  */
-async function act(request: FastifyRequest, reply: FastifyReply, back: string, action: () => Promise<NonNullable<FastifyRequest['session']['flash']>>) {
+export async function act(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  back: string,
+  action: () => Promise<NonNullable<FastifyRequest['session']['flash']>>,
+  shown: readonly number[] = [400, 409, 502],
+) {
   try {
     request.session.flash = await action();
   } catch (error) {
-    if (!isAppError(error) || ![400, 409, 502].includes(error.status)) throw error;
+    if (!isAppError(error) || !shown.includes(error.status)) throw error;
     request.session.flash = { message: error.message, tone: 'danger' };
   }
   return reply.redirect(back, 303);

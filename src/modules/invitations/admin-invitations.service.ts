@@ -49,6 +49,24 @@ export function librariesSoon(mapping: LibraryMapping): Promise<Array<{ key: str
   return Promise.race([mapping.libraries().catch(() => []), late]).finally(() => clearTimeout(timer));
 }
 
+/**
+ * Library keys the owner chose, trimmed and without repeats; at least one, and each a library of the
+ * server when Plex can be asked now (when it cannot, the Plex call itself will say).
+ */
+export async function checkLibraryKeys(mapping: LibraryMapping, keys: string[]): Promise<string[]> {
+  const unique = [...new Set(keys.map((key) => key.trim()).filter(Boolean))];
+  if (unique.length === 0) throw new AppError('invitation.no_libraries', 'Choose at least one library.', { fields: { libraries: 'Choose at least one library.' } });
+  const found = await mapping.resolve(unique).catch((error: unknown) => {
+    if (isPlexError(error) || (error instanceof AppError && error.code === 'plex.not_connected')) return undefined;
+    throw error;
+  });
+  if (found?.missing.length) {
+    const message = `The server has no library with key ${found.missing.join(', ')}.`;
+    throw new AppError('invitation.unknown_library', message, { fields: { libraries: message } });
+  }
+  return unique;
+}
+
 const conflict = (code: string, message: string) => new AppError(code, message, { status: 409 });
 
 /** Approve or decline came too late: someone decided already (or it never waited for approval). */
@@ -76,19 +94,7 @@ export function createAdminInvitationsService(deps: {
   }
 
   /** Unknown keys are refused up front; if Plex cannot be asked now, the send itself will say. */
-  async function checkLibraries(keys: string[]): Promise<string[]> {
-    const unique = [...new Set(keys.map((key) => key.trim()).filter(Boolean))];
-    if (unique.length === 0) throw new AppError('invitation.no_libraries', 'Choose at least one library.', { fields: { libraries: 'Choose at least one library.' } });
-    const found = await deps.mapping.resolve(unique).catch((error: unknown) => {
-      if (isPlexError(error) || (error instanceof AppError && error.code === 'plex.not_connected')) return undefined;
-      throw error;
-    });
-    if (found?.missing.length) {
-      const message = `The server has no library with key ${found.missing.join(', ')}.`;
-      throw new AppError('invitation.unknown_library', message, { fields: { libraries: message } });
-    }
-    return unique;
-  }
+  const checkLibraries = (keys: string[]) => checkLibraryKeys(deps.mapping, keys);
 
   return {
     get,

@@ -1,3 +1,4 @@
+import type { ActionResult, BulkResult } from './user-actions.service.js';
 import type { SyncOutcome } from './users-sync.js';
 
 const people = (n: number) => (n === 1 ? '1 person' : `${n} people`);
@@ -17,4 +18,35 @@ export function syncOutcomeMessage(result: SyncOutcome): { message: string; tone
       ].filter(Boolean)
     : [];
   return { message: parts.length > 0 ? `Synced with Plex: ${parts.join(', ')}.` : 'Synced with Plex: nothing changed.', tone: 'success' };
+}
+
+const DONE: Record<string, (name: string) => string> = {
+  remove: (name) => `${name}'s access was removed in Plex.`,
+  expire: (name) => `${name}'s access ended and was removed in Plex.`,
+  libraries: (name) => `${name}'s libraries were changed in Plex. They keep their share: nothing for them to accept.`,
+  resend: (name) => `A new invite was sent to ${name}; the old one was cancelled. They accept it in Plex (an email from Plex, or in their Plex app).`,
+  restore: (name) => `${name} was invited again. They have access again once they accept the invite in Plex.`,
+};
+
+/** What an action on someone's access came to, in the owner's words. */
+export function actionOutcomeMessage(result: ActionResult): { message: string; tone: 'success' | 'warning' | 'danger' } {
+  const { action, user } = result;
+  if (action.status === 'done') {
+    if (action.kind === 'restore' && user.state === 'active') return { message: `${user.name} already had access in Plex; Helpr shows them active again.`, tone: 'success' };
+    return { message: DONE[action.kind]!(user.name), tone: 'success' };
+  }
+  if (action.status === 'failed') return { message: `Plex refused this change for ${user.name}: ${action.error ?? 'no reason given'}`, tone: 'danger' };
+  return {
+    message: `Plex did not answer in time (${action.error ?? 'no answer'}). The change for ${user.name} is kept and tried again in the background: this page shows when it is done.`,
+    tone: 'warning',
+  };
+}
+
+/** What a bulk action did. */
+export function bulkOutcomeMessage(kind: 'remove' | 'extend', result: BulkResult): { message: string; tone: 'success' | 'warning' } {
+  const done = kind === 'remove' ? `Removing the access of ${people(result.changed)} (done in the background within a minute).` : `The end of access moved for ${people(result.changed)}.`;
+  if (result.skipped.length === 0) return { message: done, tone: 'success' };
+  const shown = result.skipped.slice(0, 5).map((skip) => `${skip.name} (${skip.reason})`).join(', ');
+  const more = result.skipped.length > 5 ? ` and ${result.skipped.length - 5} more` : '';
+  return { message: `${done} Left out: ${shown}${more}.`, tone: 'warning' };
 }

@@ -6,6 +6,7 @@ import { pageLinks } from '../invitations/admin-invitations.page.js';
 import { SOURCE_LABELS, STATE_BADGES, STATE_LABELS, STATE_MEANINGS, USER_STATES, type UserState, type UserView } from './users.models.js';
 import type { UserFilter, UserPage } from './users.service.js';
 import type { SyncStatus } from './users-sync.js';
+import type { ActionView } from './user-actions.service.js';
 
 export const USERS_PER_PAGE = 50;
 export const MAX_USER_SEARCH = 100;
@@ -97,4 +98,54 @@ export function usersCsv(users: AsyncIterable<UserView>, titles: Record<string, 
       for await (const user of users) yield csvLine(COLUMNS.map(([, value]) => value(user, titles)));
     })(),
   );
+}
+
+const ACTION_NAMES: Record<ActionView['kind'], string> = {
+  remove: 'Remove access',
+  expire: 'Access ended (expiry)',
+  libraries: 'Change libraries',
+  resend: 'Send the invite again',
+  restore: 'Give access back',
+};
+const ACTION_STATUS: Record<ActionView['status'], string> = { pending: 'in progress', done: 'done', failed: 'failed' };
+
+/** Everything the page of one person shows: who, their access, what can be done now, and the latest changes. */
+export function userDetailData(
+  detail: { user: UserView; open: ActionView | undefined; recent: ActionView[] },
+  titles: Record<string, string>,
+  serverLibraries: Array<{ key: string; title: string }>,
+  zone: string | undefined,
+) {
+  const { user } = detail;
+  const hasAccess = user.state === 'active' || user.state === 'pending' || user.state === 'expiring';
+  const action = (a: ActionView) => ({
+    ...a,
+    name: ACTION_NAMES[a.kind],
+    statusText: ACTION_STATUS[a.status],
+    created: formatTime(a.createdAt, zone),
+    nextAttempt: a.nextAttemptAt ? formatTime(a.nextAttemptAt, zone) : undefined,
+  });
+  return {
+    title: user.name,
+    section: '/admin/users',
+    user: {
+      ...user,
+      stateLabel: STATE_LABELS[user.state],
+      stateMeaning: STATE_MEANINGS[user.state],
+      badge: STATE_BADGES[user.state],
+      sourceLabel: SOURCE_LABELS[user.source],
+      librariesText: userLibrariesText(user, titles),
+      sinceText: formatTime(user.since, zone),
+      expiresText: user.expiresAt ? formatTime(user.expiresAt, zone) : undefined,
+      lastSyncedText: user.lastSyncedAt ? formatTime(user.lastSyncedAt, zone) : undefined,
+    },
+    open: detail.open ? action(detail.open) : undefined,
+    recent: detail.recent.map(action),
+    // Actions are offered only when they apply and no other change is under way.
+    canRemove: hasAccess && !detail.open,
+    canResend: user.state === 'pending' && !detail.open,
+    canRestore: (user.state === 'expired' || user.state === 'removed') && !detail.open,
+    canChange: hasAccess && !detail.open,
+    libraryChoices: serverLibraries.map((library) => ({ ...library, checked: user.libraries.includes(library.key) })),
+  };
 }

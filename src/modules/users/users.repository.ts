@@ -39,6 +39,10 @@ export function createUsersRepository(db: Db) {
       return db.selectFrom('plex_users').selectAll().where('id', '=', id).executeTakeFirst();
     },
 
+    async setExpiry(id: string, expiresAt: string | null, nowIso: string): Promise<void> {
+      await db.updateTable('plex_users').set({ expires_at: expiresAt, updated_at: nowIso }).where('id', '=', id).execute();
+    },
+
     /** Everyone known, for a sync to compare with plex.tv's lists. */
     all(): Promise<PlexUserRow[]> {
       return db.selectFrom('plex_users').selectAll().execute();

@@ -49,6 +49,8 @@ export function createUsersService(deps: { users: UsersRepository; sync: UsersSy
     },
 
     libraryTitles,
+    /** The server's libraries, for the libraries form (empty when Plex is slow or away). */
+    serverLibraries: () => librariesSoon(deps.mapping),
     syncNow: () => deps.sync.runNow(),
     syncStatus: () => deps.sync.status(),
   };
