@@ -188,7 +188,8 @@ describeDialects('fuzz: hostile values to every registered route, on %s', (diale
     await sim?.close();
   });
 
-  it('signed in as the owner', { timeout: 60_000 }, async () => {
+  // Generous: about 2,500 requests (more with each new route), on a machine that may be busy with other suites.
+  it('signed in as the owner', { timeout: 180_000 }, async () => {
     const session = await signIn(ready.app);
     const caller: Caller = { name: 'owner', headers: { cookie: session.cookie }, csrf: session.csrf, remoteAddress: '127.0.0.1' };
     const run = await fuzz(ready.app, caller, {
@@ -204,13 +205,13 @@ describeDialects('fuzz: hostile values to every registered route, on %s', (diale
     expectClean(run);
   });
 
-  it('signed out, with the CSRF cookie and token a visitor gets', { timeout: 60_000 }, async () => {
+  it('signed out, with the CSRF cookie and token a visitor gets', { timeout: 120_000 }, async () => {
     const { cookie, token } = await csrfFrom(ready.app, '/');
     const run = await fuzz(ready.app, { name: 'visitor', headers: { cookie }, csrf: token, remoteAddress: '203.0.113.20' }, { idFor });
     expectClean(run);
   });
 
-  it('with an API key', async () => {
+  it('with an API key', { timeout: 120_000 }, async () => {
     const run = await fuzz(ready.app, { name: 'api key', headers: await apiAuth(ready), remoteAddress: '203.0.113.21' }, { idFor, only: isApi });
     expectClean(run);
   });

@@ -115,6 +115,8 @@ export function createUsersSync(deps: {
     return { outcome: 'synced', status: next };
   }
 
+  let current: Promise<SyncOutcome> | undefined;
+
   async function run(options: { ifOlderThanMs?: number } = {}): Promise<SyncOutcome> {
     const now = deps.clock.now();
     const owner = `sync-${crypto.randomUUID()}`;
@@ -145,11 +147,13 @@ export function createUsersSync(deps: {
      * A sync now, for the owner's "Sync now" and the API: when another instance is syncing at this
      * moment, waits for it (up to `waitMs`) and answers with its outcome instead of starting another.
      */
-    async runNow(waitMs = 60_000): Promise<SyncOutcome> {
-      const first = await run();
+    async runNow(waitMs = 15_000): Promise<SyncOutcome> {
+      // A sync of this process under way (a double click, two API calls): its outcome is the answer.
+      if (current) return current;
+      const first = await (current = run().finally(() => (current = undefined)));
       if (first.outcome !== 'busy') return first;
-      for (let waited = 0; waited < waitMs; waited += 500) {
-        await sleep(500);
+      for (let waited = 0; waited < waitMs; waited += 250) {
+        await sleep(250);
         if (!(await deps.leases.isHeld(SYNC_LEASE, isoNow(deps.clock)))) break;
       }
       const latest = await status();
