@@ -42,7 +42,14 @@ export async function expectTapTargets(page: Page): Promise<void> {
     return [...controls, ...links]
       // A control not shown (hidden, display: none) is not aimed at; it is checked when it is shown.
       .filter((element) => element.checkVisibility())
-      .map((element) => ({ element, box: element.getBoundingClientRect() }))
+      // A checkbox or radio is ticked by tapping its label too: the larger of the two boxes is the target.
+      .map((element) => {
+        const input = element instanceof HTMLInputElement && (element.type === 'checkbox' || element.type === 'radio') ? element : undefined;
+        const label = input?.labels?.[0];
+        const own = element.getBoundingClientRect();
+        const box = label ? label.getBoundingClientRect() : own;
+        return { element, box: box.width * box.height > own.width * own.height ? box : own };
+      })
       .filter(({ box }) => box.height < 44 || box.width < 44)
       .map(({ element, box }) => `${element.outerHTML.slice(0, 80)}: ${Math.round(box.width)}x${Math.round(box.height)}`);
   });
