@@ -1,5 +1,6 @@
+import type { ExpressionBuilder } from 'kysely';
 import type { Db } from '../../db/database.js';
-import type { InvitationsTable, JoinStep } from '../../db/schema.js';
+import type { Database, InvitationsTable, JoinStep } from '../../db/schema.js';
 
 export type InvitationRow = Omit<InvitationsTable, 'attempts'> & { attempts: number };
 
@@ -23,6 +24,18 @@ export function completedColumns(result: InvitationResult) {
   return { ...result, lease_owner: null, lease_until: null };
 }
 
+/** The person this request brought in lost that access since (removed or expired on the Users page). */
+function accessEnded(eb: ExpressionBuilder<Database, 'invitations'>) {
+  return eb.exists(
+    eb
+      .selectFrom('plex_users')
+      .select('plex_users.id')
+      .whereRef('plex_users.invitation_id', '=', 'invitations.id')
+      .where('plex_users.state', 'in', ['removed', 'expired'])
+      .whereRef('plex_users.removed_at', '>=', 'invitations.created_at'),
+  );
+}
+
 export function createInvitationsRepository(db: Db) {
   return {
     async insert(row: InvitationRow): Promise<void> {
@@ -33,7 +46,11 @@ export function createInvitationsRepository(db: Db) {
       return db.selectFrom('invitations').selectAll().where('id', '=', id).executeTakeFirst();
     },
 
-    /** The latest request for this email or username since `since` (the duplicate window). */
+    /**
+     * The latest request for this email or username since `since` (the duplicate window), leaving
+     * out one whose access ended since (removed or expired on the Users page): coming back then is a
+     * new request (issue 13), not the old one again.
+     */
     findRecentByIdentifier(identifierNormalized: string, since: string): Promise<InvitationRow | undefined> {
       return db
         .selectFrom('invitations')
@@ -41,6 +58,7 @@ export function createInvitationsRepository(db: Db) {
         .where('identifier_normalized', '=', identifierNormalized)
         .where('created_at', '>=', since)
         .where('status', '!=', 'revoked')
+        .where((eb) => eb.not(accessEnded(eb)))
         .orderBy('created_at', 'desc')
         .limit(1)
         .executeTakeFirst();
@@ -141,6 +159,8 @@ export function createInvitationsRepository(db: Db) {
         .where('joined_with', '=', 'plex')
         .where((eb) => eb.or([eb('created_at', '>=', since), eb('status', 'in', running)]))
         .where('status', '!=', 'revoked')
+        // A job that may still run is always joined (never two at once); an ended one whose access ended since is not.
+        .where((eb) => eb.or([eb('status', 'in', running), eb.not(accessEnded(eb))]))
         .orderBy((eb) => eb.case().when('status', 'in', running).then(0).else(1).end())
         .orderBy('created_at', 'desc')
         .limit(1)

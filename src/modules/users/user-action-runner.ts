@@ -70,7 +70,8 @@ export function createUserActionRunner(deps: {
         case 'expire': {
           const removed = await removeAll();
           const state: PlexUserState = action.kind === 'expire' ? 'expired' : 'removed';
-          return { status: 'done', set: { state, removed_at: nowIso, share_id: null, updated_at: nowIso }, details: { from: user.state, removedFromPlex: removed > 0 } };
+          // share_id is kept: a sync that read the lists just before the removal must not take that share for a new one.
+          return { status: 'done', set: { state, removed_at: nowIso, updated_at: nowIso }, details: { from: user.state, removedFromPlex: removed > 0 } };
         }
         case 'libraries': {
           const keys = (JSON.parse(action.payload ?? '{}') as { libraries?: string[] }).libraries ?? [];

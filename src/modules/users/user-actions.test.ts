@@ -144,6 +144,34 @@ describe('user actions', () => {
     expect(await audit(t)).toContain('user.action_failed alice');
   });
 
+  it('shares again with someone removed who asks again within the duplicate window: a new request and a new period, not the old one', async () => {
+    const t = await createReadyApp(ctx.sim, { libraries: ['1'] });
+    open.push(t);
+    const ask = () => t.deps.services.invitations.submit({ email: 'alice@example.com', clientIp: '198.51.100.1', userAgent: undefined });
+    const first = await ask();
+    expect(first.invitation.status).toBe('sent');
+    await ctx.client().sharing.acceptInvite('alice-token', 'owner');
+    await t.deps.services.usersSync.run();
+    const alice = (await t.deps.services.users.list({}, 1, 10)).items[0]!.id;
+    await t.deps.services.userActions.setExpiry(alice, new Date(t.clock.now().getTime() + 60_000).toISOString(), OWNER);
+    t.clock.advance(60_000);
+    await t.deps.services.userActionsPass();
+    expect((await t.deps.services.userActions.get(alice)).user.state).toBe('expired');
+
+    t.clock.advance(60_000);
+    const again = await ask();
+    expect(again).toMatchObject({ duplicate: false, invitation: { status: 'sent' } });
+    expect(again.invitation.id).not.toBe(first.invitation.id);
+    expect(sharesOf('alice')).toEqual([expect.objectContaining({ accepted: false, libraryIds: [MOVIES] })]);
+    // Asked once more at once: the new request's duplicate.
+    expect(await ask()).toMatchObject({ duplicate: true, invitation: { id: again.invitation.id } });
+    await t.deps.services.usersSync.run();
+    expect((await t.deps.services.userActions.get(alice)).user).toMatchObject({ state: 'pending', invitationId: again.invitation.id, expiresAt: null, removedAt: null });
+    // And the expiry job leaves the new period alone.
+    t.clock.advance(60_000);
+    expect(await t.deps.services.userActionsPass()).toEqual({ expired: 0, ran: 0 });
+  });
+
   it('bulk: removes and extends a selection, saying who was left out', async () => {
     const { t, alice, bob } = await withFriends();
     const end = new Date(t.clock.now().getTime() + 86_400_000).toISOString();

@@ -103,10 +103,14 @@ describe('reconcile', () => {
     ]);
   });
 
-  it('keeps an expired person expired while their share is still listed (the expiry job removes it)', () => {
-    const result = reconcile([local({ state: 'expired' })], [seen({})], [], NOW);
-    expect(result.updates).toEqual([]);
-    expect(result.changes).toEqual([]);
+  it('keeps someone expired or removed while plex.tv still lists the share that was removed (a read from just before), and takes a new share as a new period', () => {
+    for (const state of ['expired', 'removed'] as const) {
+      const result = reconcile([local({ state, expires_at: THEN, removed_at: THEN })], [seen({})], [], NOW);
+      expect(result).toEqual({ inserts: [], updates: [], changes: [] });
+      const back = reconcile([local({ state, expires_at: THEN, removed_at: THEN })], [seen({ shareId: '71', state: 'pending' })], [{ invitationId: 'again', identifier: 'friend', accountId: null }], NOW);
+      expect(back.updates).toEqual([{ id: 'u1', set: { share_id: '71', invitation_id: 'again', source: 'helpr', state: 'pending', removed_at: null, expires_at: null, updated_at: NOW } }]);
+      expect(back.changes.map((change) => change.action)).toEqual(['user.shared_in_plex']);
+    }
   });
 
   it('records a change of libraries, or of a share of everything, but not the first libraries of an invite accepted', () => {

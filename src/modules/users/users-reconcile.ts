@@ -100,8 +100,12 @@ export function reconcile(local: PlexUserRow[], seen: SeenPerson[], requests: Re
     if (person.username !== null && row.username !== person.username) set.username = person.username;
     if (person.email !== null && row.email !== person.email) set.email = person.email;
     if (set.username !== undefined || set.email !== undefined) set.search_text = searchText(set.username ?? row.username, set.email ?? row.email);
+    // Their access ended in Helpr and this is still the share that was removed (a list read just before the removal).
+    const stale = (row.state === 'expired' || row.state === 'removed') && row.share_id === person.shareId;
+    if (stale) continue;
     if (row.share_id !== person.shareId) set.share_id = person.shareId;
-    if (row.invitation_id === null && link) {
+    // The latest Helpr request of this person (a friend who came back asked again).
+    if (link && row.invitation_id !== link.invitationId) {
       set.invitation_id = link.invitationId;
       set.source = 'helpr';
     }
@@ -113,10 +117,12 @@ export function reconcile(local: PlexUserRow[], seen: SeenPerson[], requests: Re
       // Only a change made outside this sync is news; a first listing of libraries is not.
       if (row.state === person.state) result.changes.push({ userId: row.id, action: 'user.libraries_changed', name, details: { from: libraries, to: person.libraries } });
     }
-    const state = nextState(row.state, person.state);
+    const state = person.state;
     if (state !== row.state) {
       set.state = state;
       set.removed_at = null;
+      // Back after an end: a new period, the old end date is over.
+      if (row.state === 'expired' || row.state === 'removed') set.expires_at = null;
       if (state === 'active') set.accepted_at = nowIso;
       const action = row.state === 'pending' && state === 'active' ? 'user.accepted' : 'user.shared_in_plex';
       result.changes.push({ userId: row.id, action, name, details: { from: row.state, to: state } });
@@ -131,14 +137,4 @@ export function reconcile(local: PlexUserRow[], seen: SeenPerson[], requests: Re
     result.changes.push({ userId: row.id, action: 'user.removed_in_plex', name: displayName(row), details: { from: row.state } });
   }
   return result;
-}
-
-/**
- * The state plex.tv's listing gives: accepted is active, an invite is pending. An expired person
- * still listed keeps their state (the expiry job removes the share); a removed one listed again
- * was shared again in Plex.
- */
-function nextState(current: PlexUserState, listed: SeenPerson['state']): PlexUserState {
-  if (current === 'expired') return current;
-  return listed;
 }
