@@ -1,5 +1,4 @@
 import crypto from 'node:crypto';
-import type { PlexUserState } from '../../db/schema.js';
 import type { SeenPerson } from './plex-people.js';
 import type { NewPlexUserRow, PlexUserRow } from './users.repository.js';
 
