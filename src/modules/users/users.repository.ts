@@ -48,13 +48,16 @@ export function createUsersRepository(db: Db) {
       return db.selectFrom('plex_users').selectAll().execute();
     },
 
-    /** One page, newest first (by when Helpr first saw them), and how many match in all. */
-    async list(query: UserQuery, page: number, perPage: number): Promise<{ rows: PlexUserRow[]; total: number }> {
-      const [rows, count] = await Promise.all([
+    /**
+     * One page, newest first (by when Helpr first saw them), and how many match in all (counted
+     * unless the caller knows it already: `knownTotal`).
+     */
+    async list(query: UserQuery, page: number, perPage: number, knownTotal?: number): Promise<{ rows: PlexUserRow[]; total: number }> {
+      const [rows, total] = await Promise.all([
         filtered(query).selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc').limit(perPage).offset((page - 1) * perPage).execute(),
-        filtered(query).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow(),
+        knownTotal ?? filtered(query).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow().then((count) => Number(count.n)),
       ]);
-      return { rows, total: Number(count.n) };
+      return { rows, total };
     },
 
     /** Every match, in pages of `batch`, for the CSV (never the whole table in memory at once). */

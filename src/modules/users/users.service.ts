@@ -32,15 +32,21 @@ export function createUsersService(deps: { users: UsersRepository; sync: UsersSy
   }
 
   return {
-    async list(filter: UserFilter, page: number, perPage: number): Promise<{ items: UserView[]; total: number }> {
+    async list(filter: UserFilter, page: number, perPage: number, knownTotal?: number): Promise<{ items: UserView[]; total: number }> {
       const now = deps.clock.now();
-      const { rows, total } = await deps.users.list(query(filter), page, perPage);
+      const { rows, total } = await deps.users.list(query(filter), page, perPage, knownTotal);
       return { items: rows.map((row) => toUserView(row, now)), total };
     },
 
-    /** A page of the list with what the page shows around it: counts per state, the sync's status, library names. */
+    /**
+     * A page of the list with what the page shows around it: counts per state, the sync's status,
+     * library names. Without words to search for, the counts per state give the total too.
+     */
     async page(filter: UserFilter, page: number, perPage: number): Promise<UserPage> {
-      const [list, counts, sync, titles] = await Promise.all([this.list(filter, page, perPage), deps.users.countByState(), deps.sync.status(), libraryTitles()]);
+      const [counts, sync, titles] = await Promise.all([deps.users.countByState(), deps.sync.status(), libraryTitles()]);
+      const all = Object.values(counts).reduce((sum, n) => sum + n, 0);
+      const knownTotal = filter.q ? undefined : filter.state === undefined ? all : filter.state === 'expiring' ? undefined : (counts[filter.state] ?? 0);
+      const list = await this.list(filter, page, perPage, knownTotal);
       return { ...list, page, perPage, counts, sync, libraryTitles: titles };
     },
 
