@@ -68,6 +68,38 @@ describe('invite codes API', () => {
     expect((await call('GET', '/codes')).json().items).toHaveLength(1);
   });
 
+  it('checks library overrides as trimmed, ignores blank ones, and audits a blank code as a random one', async () => {
+    await start();
+    const spaced = await call('POST', '/codes', { code: '   ', libraries: [' 1 ', ' ', ''] });
+    expect(spaced.statusCode, spaced.body).toBe(201);
+    expect(spaced.json()).toMatchObject({ libraries: ['1'] });
+    expect(spaced.json().code).toMatch(/^[A-HJKMNP-Z2-9]{8}$/);
+    const blank = await call('POST', '/codes', { libraries: [' ', ''] });
+    expect(blank.statusCode, blank.body).toBe(201);
+    expect(blank.json().libraries).toBeNull();
+
+    const { entries } = await t!.deps.services.audit.list({ page: 1, perPage: 5, action: 'code.create' });
+    expect(entries.find((entry) => entry.target === spaced.json().id)?.details).toMatchObject({ custom: false, libraries: ['1'] });
+  });
+
+  it('names every library the server lacks', async () => {
+    await start();
+    const response = await call('POST', '/codes', { libraries: ['1', '8', '9'] });
+    expect(response.statusCode).toBe(400);
+    expect(response.json().error).toMatchObject({ code: 'code.unknown_libraries', fields: { libraries: 'The server has no library 8, 9.' } });
+    expect(await t!.deps.services.codes.countCodes()).toBe(0);
+  });
+
+  it('answers 503 with the reason when Plex cannot be asked about the libraries, and makes no code', async () => {
+    await start();
+    plex.sim.control.revokeToken(plex.sim.ownerToken);
+    const response = await call('POST', '/codes', { libraries: ['9'] });
+    expect(response.statusCode).toBe(503);
+    const message = 'Helpr could not check the libraries with Plex. This token was revoked: sign in with Plex again.';
+    expect(response.json().error).toMatchObject({ code: 'plex.unavailable', message, fields: { libraries: message } });
+    expect(await t!.deps.services.codes.countCodes()).toBe(0);
+  });
+
   it('revokes with DELETE (200, then /join/CODE answers 410) and answers 404 for an unknown id', async () => {
     await start();
     const created = (await call('POST', '/codes', { code: 'GOING-AWAY' })).json();

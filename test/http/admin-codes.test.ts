@@ -111,6 +111,44 @@ describe('admin invite codes page', () => {
     expect(page.body).toContain('<div class="table-responsive position-relative">');
   });
 
+  it('names the libraries of each code by their titles, whatever case was stored, and keeps a library the server lacks as stored', async () => {
+    const session = await start();
+    // Codes made before a library was renamed or removed, or typed by title through the API.
+    const code = await t!.deps.services.codes.createCode({ code: 'OLD-CODE', libraries: ['movies', 'TV SHOWS', '2', '9'] });
+    const librariesCell = (html: string) => /<td data-label="Libraries">([^<]*)<\/td>/.exec(html)?.[1];
+    expect(librariesCell((await session.get('/admin/codes')).body)).toBe('Movies, TV Shows, TV Shows, 9');
+    const detail = await session.get(`/admin/codes/${code.id}`);
+    expect(textOf(detail.body)).toContain('Libraries Movies, TV Shows, TV Shows, 9');
+  });
+
+  it('shows 50 codes a page, newest first, and the rest on the next page', async () => {
+    const session = await start();
+    for (let i = 1; i <= 51; i++) {
+      await t!.deps.services.codes.createCode({ code: `CODE-${String(i).padStart(3, '0')}` });
+      t!.clock.advance(1000);
+    }
+    const shown = (html: string) => [...html.matchAll(/<tr data-code-id="[^"]+">\s*<td data-label="Code">[^<]*<div[^>]*>\s*<a[^>]*>([^<]+)</g)].map((m) => m[1]);
+    const first = shown((await session.get('/admin/codes')).body);
+    expect(first).toHaveLength(50);
+    expect(first[0]).toBe('CODE-051');
+    expect(first[49]).toBe('CODE-002');
+    expect(shown((await session.get('/admin/codes?page=2')).body)).toEqual(['CODE-001']);
+  });
+
+  it('titles the list and the page of each code, and marks Invite codes as the current section', async () => {
+    const session = await start();
+    const code = await t!.deps.services.codes.createCode({ code: 'TITLED' });
+    const current = '<a class="nav-link active" href="/admin/codes" aria-current="page">Invite codes</a>';
+    const list = await session.get('/admin/codes');
+    expect(list.body).toContain('<title>Invite codes · Helpr admin</title>');
+    expect(list.body).toContain(current);
+    const detail = await session.get(`/admin/codes/${code.id}`);
+    expect(detail.body).toContain('<title>Invite code TITLED · Helpr admin</title>');
+    expect(detail.body).toContain(current);
+    // The copy button is there without JavaScript (hidden); copy-link.js shows it and makes it work.
+    expect(detail.body).toMatch(/<script src="\/static\/js\/copy-link\.js[^"]*" defer><\/script>/);
+  });
+
   it('shows field errors beside the fields and keeps what was typed', async () => {
     const session = await start();
     const invalid = await session.post('/admin/codes', { code: 'ab', label: 'Typed label', maxUses: '7' });

@@ -41,6 +41,7 @@ export async function codesPageModel(services: Deps['services'], options: CodesP
     section: '/admin/codes',
     scripts: ['/static/js/copy-link.js', '/static/js/time-zone.js'],
     codes: rows,
+    // Stryker disable next-line ConditionalExpression: without a createdId no code has the id undefined, so the find answers undefined too
     created: options.createdId ? rows.find((code) => code.id === options.createdId) : undefined,
     guessedBase: options.base.guessed ? options.base.url : undefined,
     linkBase: options.base,

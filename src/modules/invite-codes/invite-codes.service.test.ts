@@ -1,8 +1,10 @@
+import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createTestDatabase, describeDialects, type TestDatabase } from '../../../test/helpers/database.js';
 import { fixedClock, isoNow } from '../../clock.js';
 import type * as CryptoModule from '../../security/crypto.js';
 import { safeEqual } from '../../security/crypto.js';
+import type * as ModelsModule from './invite-codes.models.js';
 import { CODE_ALPHABET, generateCode } from './invite-codes.models.js';
 import { createInviteCodesRepository, type InviteCodesRepository } from './invite-codes.repository.js';
 import { createInviteCodesService, joinPath, normalizeCode } from './invite-codes.service.js';
@@ -10,6 +12,10 @@ import { createInviteCodesService, joinPath, normalizeCode } from './invite-code
 vi.mock('../../security/crypto.js', async (importOriginal) => {
   const actual = await importOriginal<typeof CryptoModule>();
   return { ...actual, safeEqual: vi.fn(actual.safeEqual) };
+});
+vi.mock('./invite-codes.models.js', async (importOriginal) => {
+  const actual = await importOriginal<typeof ModelsModule>();
+  return { ...actual, generateCode: vi.fn(actual.generateCode) };
 });
 
 const START = '2026-01-01T00:00:00.000Z';
@@ -127,6 +133,8 @@ describeDialects('invite codes service on %s', (dialect) => {
     vi.mocked(safeEqual).mockClear();
     await expect(service.checkCode('missing-one')).rejects.toMatchObject({ code: 'invite.code_unknown' });
     expect(safeEqual).toHaveBeenCalledTimes(1);
+    // A miss compares against nothing, never against some other value that a typed code could equal.
+    expect(safeEqual).toHaveBeenCalledWith('', 'MISSING-ONE');
     expect(view.code).toBe('Const-Time');
   });
 
@@ -176,6 +184,72 @@ describeDialects('invite codes service on %s', (dialect) => {
     await expect(service.revokeCode('no-such-id')).rejects.toMatchObject({ code: 'code.not_found', status: 404 });
   });
 
+  it('tells the admin a custom code is taken when another request stored it between the check and the insert', async () => {
+    const { clock } = setup();
+    let raced = false;
+    const racing: InviteCodesRepository = {
+      ...codes,
+      async insert(row) {
+        if (!raced) {
+          raced = true;
+          await codes.insert({ ...row, id: crypto.randomUUID(), code: row.code.toLowerCase() });
+        }
+        return codes.insert(row);
+      },
+    };
+    const service = createInviteCodesService({ codes: racing, clock });
+    await expect(service.createCode({ code: 'Race-Day' })).rejects.toMatchObject({ code: 'code.duplicate', status: 409 });
+    expect((await codes.findByNormalized('RACE-DAY'))?.code).toBe('race-day');
+  });
+
+  it('lets an insert that fails for another reason than a taken code fail as it is', async () => {
+    const { clock } = setup();
+    const broken = new Error('disk I/O error');
+    const service = createInviteCodesService({ codes: { ...codes, insert: () => Promise.reject(broken) }, clock });
+    await expect(service.createCode({ code: 'Disk-Full' })).rejects.toBe(broken);
+    await expect(service.createCode({})).rejects.toBe(broken);
+  });
+
+  it('draws up to five random codes when the ones drawn are taken, then says to try again', async () => {
+    const { service } = setup();
+    const taken = await service.createCode({});
+    const drawTaken = (times: number) => {
+      for (let i = 0; i < times; i++) vi.mocked(generateCode).mockReturnValueOnce(taken.code);
+    };
+    drawTaken(4);
+    const fifth = await service.createCode({ label: 'fifth draw' });
+    expect(fifth.code).not.toBe(taken.code);
+    expect(await codes.findById(fifth.id)).toMatchObject({ label: 'fifth draw' });
+    drawTaken(5);
+    await expect(service.createCode({ label: 'never stored' })).rejects.toMatchObject({
+      code: 'code.generation_failed',
+      status: 500,
+      message: 'Could not generate a unique invite code; try again.',
+    });
+  });
+
+  it('looks up codes up to 64 characters long and calls anything longer unknown', async () => {
+    const { service } = setup();
+    // Longer than the codes Helpr makes: stored by hand, as an older version or the database could.
+    const stored = (code: string) =>
+      codes.insert({ id: crypto.randomUUID(), code, code_normalized: code, label: null, expires_at: null, max_uses: null, libraries: null, created_by: null, created_at: START });
+    const sixtyFour = `LONG-${'A'.repeat(59)}`;
+    const sixtyFive = `LONG-${'B'.repeat(60)}`;
+    await stored(sixtyFour);
+    await stored(sixtyFive);
+    expect((await service.checkCode(sixtyFour.toLowerCase())).code).toBe(sixtyFour);
+    await expect(service.checkCode(sixtyFive)).rejects.toMatchObject({ code: 'invite.code_unknown', status: 404 });
+  });
+
+  it('refuses a code the database returned when the exact comparison disagrees', async () => {
+    const { service } = setup();
+    const view = await service.createCode({ code: 'Collated' });
+    // As a case- or accent-insensitive collation could: the row is found but is not this code.
+    vi.mocked(safeEqual).mockReturnValueOnce(false);
+    await expect(service.checkCode(view.code)).rejects.toMatchObject({ code: 'invite.code_unknown', status: 404 });
+    expect((await service.checkCode(view.code)).id).toBe(view.id);
+  });
+
   it('lists codes newest first with uses, remaining and state', async () => {
     const { service, clock } = setup();
     clock.set('2030-01-01T00:00:00Z');
@@ -198,7 +272,8 @@ describeDialects('invite codes service on %s', (dialect) => {
       ['expiring', 'expired', 0, null],
     ]);
     expect(listed.map((code) => code.id)).toEqual([active.id, revoked.id, usedUp.id, expiring.id]);
-    expect((await service.listCodes({ limit: 1, offset: 1 }))[0]?.id).toBe(revoked.id);
+    expect(await service.listCodes({ limit: 1 })).toHaveLength(1);
+    expect(await service.listCodes({ limit: 1, offset: 1 })).toEqual([expect.objectContaining({ id: revoked.id })]);
     expect(await service.countCodes()).toBeGreaterThanOrEqual(4);
   });
 });
