@@ -29,5 +29,11 @@ describe('audit words for the users sync (issue 13)', () => {
     expect(auditWords(entry('user.found', { state: 'pending', source: 'helpr', libraries: [] }), titled, 'raw').summary).toBe('Came through Helpr; invite not accepted yet; libraries: no library.');
     expect(auditWords(entry('user.libraries_changed', { from: ['1'], to: ['1', '2'] }), titled, 'raw').summary).toBe('From Movies to Movies, TV Shows.');
     expect(auditWords(entry('user.removed_in_plex', { from: 'active', userId: 'u1' }), titled, 'raw')).toEqual({ target: 'alice', summary: '' });
+    expect(auditWords(entry('user.libraries_set', { from: ['1'], to: ['2'] }), titled, 'raw').summary).toBe('Now TV Shows; was Movies.');
+    expect(auditWords(entry('user.expiry_set', { to: '2026-12-24T18:00:00.000Z' }), titled, 'raw').summary).toBe('Access ends 2026-12-24T18:00:00.000Z.');
+    expect(auditWords(entry('user.expiry_set', { to: null }), titled, 'raw').summary).toBe('Access no longer ends.');
+    expect(auditWords(entry('user.expired', { removedFromPlex: true }), titled, 'raw').summary).toBe('Removed on Plex.');
+    expect(auditWords(entry('user.removed', { removedFromPlex: false }), titled, 'raw').summary).toBe('Plex had no share or invite for them any more.');
+    expect(auditWords(entry('user.action_failed', { kind: 'remove', error: 'plex.tv answered 503' }), titled, 'raw').summary).toBe('Plex.tv answered 503.');
   });
 });

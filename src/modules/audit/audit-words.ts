@@ -124,9 +124,20 @@ export function auditWords(entry: AuditEntry, names: AuditNames, fallback: strin
       return { target, summary: sentence([d.source === 'plex' ? 'access given in Plex itself' : 'came through Helpr', d.state === 'pending' ? 'invite not accepted yet' : 'has access', libraryNames(d.libraries, names) && `libraries: ${libraryNames(d.libraries, names)}`]) };
     case 'user.libraries_changed':
       return { target, summary: sentence([`from ${libraryNames(d.from, names) ?? 'no library'} to ${libraryNames(d.to, names) ?? 'no library'}`]) };
+    case 'user.libraries_set':
+      return { target, summary: sentence([`now ${libraryNames(d.to, names) ?? 'no library'}`, libraryNames(d.from, names) && `was ${libraryNames(d.from, names)}`]) };
+    case 'user.expiry_set':
+      return { target, summary: str(d.to) ? `Access ends ${names.time(str(d.to)!)}.` : 'Access no longer ends.' };
+    case 'user.removed':
+    case 'user.expired':
+      return { target, summary: d.removedFromPlex === false ? 'Plex had no share or invite for them any more.' : d.removedFromPlex === true ? 'Removed on Plex.' : '' };
+    case 'user.action_failed':
+      return { target, summary: sentence([str(d.error)]) };
     case 'user.accepted':
     case 'user.removed_in_plex':
     case 'user.shared_in_plex':
+    case 'user.resent':
+    case 'user.restored':
       return { target, summary: '' };
     case 'libraries.update':
       return { target: 'Libraries for new friends', summary: sentence([`new friends get ${libraryNames(d.selected, names) ?? 'no library'}`]) };
