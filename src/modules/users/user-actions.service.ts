@@ -62,6 +62,7 @@ export interface BulkResult {
   skipped: Array<{ id: string; name: string; reason: string }>;
 }
 
+export const ANSWER_WITHIN_MS = 5000;
 const MAX_EXTEND_DAYS = 3650;
 const DAY_MS = 86_400_000;
 
@@ -78,6 +79,8 @@ export function createUserActions(deps: {
   audit: AuditService;
   clock: Clock;
   logger: Logger;
+  /** How long the owner's page waits for Plex before saying the change is under way. */
+  answerWithinMs?: number;
 }) {
   async function userOf(id: string): Promise<PlexUserRow> {
     const user = id.length <= 64 ? await deps.users.findById(id) : undefined;
@@ -110,11 +113,20 @@ export function createUserActions(deps: {
     return (await deps.actions.findById(row.id))!;
   }
 
-  /** Runs a queued action now, unless the worker took it first; either way it is carried out once. */
+  /**
+   * Runs a queued action now, unless the worker took it first; either way it is carried out once.
+   * The owner waits at most ANSWER_WITHIN_MS: past that (Plex slow) the page says it is under way
+   * while the attempt goes on in the background.
+   */
   async function runNow(action: UserActionRow): Promise<void> {
     const lease = deps.runner.newLease(deps.clock.now());
     if (!(await deps.actions.claim(action.id, lease.owner, lease.until, isoNow(deps.clock)))) return;
-    await deps.runner.run(action.id, lease.owner);
+    const attempt = deps.runner.run(action.id, lease.owner).catch((error: unknown) => {
+      deps.logger.error({ err: error, action: action.id }, "a change to someone's access could not be recorded; its lease runs out and it is tried again");
+    });
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, deps.answerWithinMs ?? ANSWER_WITHIN_MS)));
+    await Promise.race([attempt, late]).finally(() => clearTimeout(timer));
   }
 
   async function result(actionId: string, userId: string): Promise<ActionResult> {

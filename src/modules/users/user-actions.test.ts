@@ -129,6 +129,18 @@ describe('user actions', () => {
     expect(sharesOf('alice')).toHaveLength(0);
   });
 
+  it('answers the owner within 5 s when Plex is slow, and the change goes on in the background', { timeout: 20_000 }, async () => {
+    const { t, alice } = await withFriends();
+    const hold = ctx.sim.control.hold({ method: 'DELETE' });
+    const started = Date.now();
+    const answer = await t.deps.services.userActions.remove(alice, OWNER);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(4900);
+    expect(answer).toMatchObject({ action: { status: 'pending', attempts: 0 }, user: { state: 'active' } });
+    ctx.sim.control.release(hold);
+    await expect.poll(async () => (await t.deps.services.userActions.get(alice)).user.state, { timeout: 5000 }).toBe('removed');
+    expect(sharesOf('alice')).toHaveLength(0);
+  });
+
   it('gives up on a change after 24 hours of failures, with the reason, and records it', async () => {
     const { t, alice } = await withFriends();
     ctx.sim.control.addFault({ kind: 'status', status: 503, method: 'DELETE' });

@@ -36,10 +36,8 @@ export function actionOutcomeMessage(result: ActionResult): { message: string; t
     return { message: DONE[action.kind]!(user.name), tone: 'success' };
   }
   if (action.status === 'failed') return { message: `Plex refused this change for ${user.name}: ${action.error ?? 'no reason given'}`, tone: 'danger' };
-  return {
-    message: `Plex did not answer in time (${action.error ?? 'no answer'}). The change for ${user.name} is kept and tried again in the background: this page shows when it is done.`,
-    tone: 'warning',
-  };
+  const why = action.error ? `Plex failed this time (${action.error}).` : 'Plex has not answered yet.';
+  return { message: `${why} The change for ${user.name} is kept and carried out in the background: this page shows when it is done.`, tone: 'warning' };
 }
 
 /** What a bulk action did. */
