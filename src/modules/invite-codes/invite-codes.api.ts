@@ -4,7 +4,8 @@ import { integerParameter, MAX_OFFSET } from '../../paging.js';
 import { actorOf } from '../auth/auth.guard.js';
 import { currentLinkBase, withLink } from './invite-codes.links.js';
 
-const nullable = (schema: Record<string, unknown>) => ({ ...schema, type: [schema.type, 'null'] });
+/** A JSON schema that also accepts null. */
+export const nullable = (schema: Record<string, unknown>) => ({ ...schema, type: [schema.type, 'null'] });
 
 const codeView = {
   type: 'object',

@@ -8,7 +8,7 @@ import { givesUp, retryDelayMs, RETRY_POLICY } from '../invitations/retry-policy
 import type { LibraryMapping } from '../plex/library-mapping.js';
 import type { PlexConnection } from '../plex/plex-connection.service.js';
 import type { SettingsService } from '../settings/settings.service.js';
-import { displayName } from './users-reconcile.js';
+import { displayName } from './users.models.js';
 import type { UserActionRow, UserActionsRepository } from './user-actions.repository.js';
 import type { NewPlexUserRow, PlexUserRow, UsersRepository } from './users.repository.js';
 

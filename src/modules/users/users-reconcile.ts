@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import type { SeenPerson } from './plex-people.js';
+import { displayName } from './users.models.js';
 import type { NewPlexUserRow, PlexUserRow } from './users.repository.js';
 
 /** A Helpr request that reached Plex, to tell who came through Helpr. */
@@ -26,8 +27,6 @@ export interface Reconciled {
 
 const sameList = (a: string[], b: string[]) => a.length === b.length && [...a].sort().join('\n') === [...b].sort().join('\n');
 
-export const displayName = (person: { username: string | null; email: string | null; plex_account_id?: string | null }) =>
-  person.username ?? person.email ?? (person.plex_account_id ? `Plex account ${person.plex_account_id}` : 'someone');
 
 export const searchText = (username: string | null, email: string | null) => [username, email].filter(Boolean).join(' ').toLowerCase();
 

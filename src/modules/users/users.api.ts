@@ -2,13 +2,12 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Deps } from '../../deps.js';
 import { integerParameter, MAX_PAGE } from '../../paging.js';
 import { actorOf } from '../auth/auth.guard.js';
-import { apiErrorSchema } from '../invite-codes/invite-codes.api.js';
+import { apiErrorSchema, nullable } from '../invite-codes/invite-codes.api.js';
 import type { ActionResult } from './user-actions.service.js';
 import { USER_STATES, type UserState } from './users.models.js';
 import { MAX_USER_SEARCH } from './users.page.js';
 
 const tags = ['users'];
-const nullable = (schema: Record<string, unknown>) => ({ ...schema, type: [schema.type, 'null'] });
 const time = { type: 'string', format: 'date-time' } as const;
 
 export const userView = {

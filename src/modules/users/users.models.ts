@@ -53,6 +53,10 @@ export interface UserView {
   lastSyncedAt: string | null;
 }
 
+/** What to call someone: their username, else their email, else their Plex account id. */
+export const displayName = (person: { username: string | null; email: string | null; plex_account_id?: string | null }) =>
+  person.username ?? person.email ?? (person.plex_account_id ? `Plex account ${person.plex_account_id}` : 'someone');
+
 export const expiringBefore = (now: Date): string => new Date(now.getTime() + EXPIRING_DAYS * 86_400_000).toISOString();
 
 export function toUserView(row: PlexUserRow, now: Date): UserView {
@@ -62,7 +66,7 @@ export function toUserView(row: PlexUserRow, now: Date): UserView {
     plexAccountId: row.plex_account_id,
     username: row.username,
     email: row.email,
-    name: row.username ?? row.email ?? (row.plex_account_id ? `Plex account ${row.plex_account_id}` : 'someone'),
+    name: displayName(row),
     state: expiring ? 'expiring' : row.state,
     source: row.source,
     invitationId: row.invitation_id,
