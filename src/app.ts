@@ -115,7 +115,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
   // Public pages: no session at all; every state-changing request must carry a CSRF token.
   await app.register(async (pages) => {
     pages.addHook('preHandler', requireCsrf);
-    await pages.register(publicRoutes, { services: deps.services });
+    await pages.register(publicRoutes, { services: deps.services, clock: deps.clock });
     await pages.register(joinWithPlexRoutes, { deps });
     await pages.register(apiDocsRoutes);
   });

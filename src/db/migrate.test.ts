@@ -11,7 +11,7 @@ describeDialects('migrations on %s', (dialect) => {
 
   it('create every table once, and a second run applies nothing', async () => {
     database = await createTestDatabase(dialect, { migrate: false });
-    expect((await migrateToLatest(database)).applied).toEqual(['0001-initial-schema', '0002-invitation-error-kind', '0003-invitation-daily-counts', '0004-invitation-unconfirmed-since', '0005-invitation-approved-at', '0006-join-with-plex', '0007-plex-users', '0008-user-actions']);
+    expect((await migrateToLatest(database)).applied).toEqual(['0001-initial-schema', '0002-invitation-error-kind', '0003-invitation-daily-counts', '0004-invitation-unconfirmed-since', '0005-invitation-approved-at', '0006-join-with-plex', '0007-plex-users', '0008-user-actions', '0009-access-terms']);
     expect((await migrateToLatest(database)).applied).toEqual([]);
 
     const tables = await database.db.introspection.getTables();

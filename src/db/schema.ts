@@ -88,6 +88,10 @@ export interface InvitationsTable {
   accepted_at?: string | null;
   /** When the friend accepted the owner's house rules, where the owner asks for it. */
   rules_accepted_at?: string | null;
+  /** The access terms and permissions the request was made under (migration 0009); null: forever, the settings' permissions. */
+  access_days?: number | null;
+  access_starts?: string | null;
+  permissions?: string | null;
 }
 
 export type JoinedWith = 'email' | 'plex';
@@ -129,6 +133,11 @@ export interface InviteCodesTable {
   max_uses: number | null;
   uses: Generated<number>;
   libraries: string | null;
+  /** The code's own access terms (migration 0009): days (null = forever) from access_starts; both null = the default settings. */
+  access_days: Generated<number | null>;
+  access_starts: Generated<string | null>;
+  /** The code's own permissions, JSON; null = the default settings. */
+  permissions: Generated<string | null>;
   revoked: Generated<number>;
   revoked_at: string | null;
   created_by: string | null;
@@ -191,6 +200,8 @@ export interface PlexUsersTable {
   last_synced_at: string | null;
   created_at: string;
   updated_at: string;
+  /** What plex.tv reports the share allows (JSON, migration 0009); null until a sync read it. */
+  permissions: Generated<string | null>;
 }
 
 /** A job that runs on one instance at a time (migration 0007): who holds it, until when, and its last run. */

@@ -130,7 +130,7 @@ describe('invite codes API', () => {
 
     const spec = (await t!.app.inject('/api/openapi.json')).json();
     expect(spec.paths['/api/v1/codes'].get.tags).toEqual(['codes']);
-    expect(Object.keys(spec.paths['/api/v1/codes'].post.requestBody.content['application/json'].schema.properties)).toEqual(['code', 'label', 'expiresAt', 'maxUses', 'libraries']);
+    expect(Object.keys(spec.paths['/api/v1/codes'].post.requestBody.content['application/json'].schema.properties)).toEqual(['code', 'label', 'expiresAt', 'maxUses', 'libraries', 'accessDays', 'accessStartsOn', 'permissions']);
     expect(spec.paths['/api/v1/codes/{id}'].delete.summary).toMatch(/Revoke/);
   });
 });

@@ -103,9 +103,9 @@ describe('admin invite codes page', () => {
     expect(page.statusCode).toBe(200);
     const rows = [...page.body.matchAll(/<tr data-code-id="([^"]+)">([\s\S]*?)<\/tr>/g)].map((m) => ({ id: m[1], text: textOf(m[2]!).trim() }));
     expect(rows.map((row) => row.text)).toEqual([
-      'SOON-GONE /join/SOON-GONE Expired 0 ∞ 2026-11-24 13:00 UTC Default Copy link Link & QR',
-      'ONCE-ONLY /join/ONCE-ONLY Used up 1 0 2026-11-25 12:00 UTC Default Copy link Link & QR',
-      'UNLIMITED Open door /join/UNLIMITED Active 0 ∞ Never Default Copy link Link & QR Revoke… Yes, revoke UNLIMITED',
+      'SOON-GONE /join/SOON-GONE Expired 0 ∞ 2026-11-24 13:00 UTC Default As in Settings (forever) Also allowed: As in Settings (none) Copy link Link & QR',
+      'ONCE-ONLY /join/ONCE-ONLY Used up 1 0 2026-11-25 12:00 UTC Default As in Settings (forever) Also allowed: As in Settings (none) Copy link Link & QR',
+      'UNLIMITED Open door /join/UNLIMITED Active 0 ∞ Never Default As in Settings (forever) Also allowed: As in Settings (none) Copy link Link & QR Revoke… Yes, revoke UNLIMITED',
     ]);
     expect(rows[1]!.id).toBe(once.id);
     expect(page.body).toContain('<div class="table-responsive position-relative">');

@@ -114,6 +114,7 @@ describe('/api/v1/users', () => {
       libraries: ['1'],
       allLibraries: false,
       expiresAt: null,
+      permissions: { allowSync: false, allowChannels: false, allowCameraUpload: false },
       source: 'plex',
       invitationId: null,
       since: expect.any(String),

@@ -7,6 +7,7 @@ import { invitationApprovedAt } from './0005-invitation-approved-at.js';
 import { joinWithPlex } from './0006-join-with-plex.js';
 import { plexUsers } from './0007-plex-users.js';
 import { userActions } from './0008-user-actions.js';
+import { accessTerms } from './0009-access-terms.js';
 
 /** The static, ordered migration list: the one tree for both dialects. Append, never edit. */
 export const migrations: Record<string, Migration> = {
@@ -18,4 +19,5 @@ export const migrations: Record<string, Migration> = {
   '0006-join-with-plex': joinWithPlex,
   '0007-plex-users': plexUsers,
   '0008-user-actions': userActions,
+  '0009-access-terms': accessTerms,
 };

@@ -41,6 +41,8 @@ const FIELD_NAMES: Record<string, string> = {
   'sharing.allowSync': 'downloads',
   'sharing.allowCameraUpload': 'camera upload',
   'sharing.allowChannels': 'live TV',
+  'access.days': 'days of access',
+  'access.startsOn': 'when access starts',
   'limits.invitesPerWindow': 'invite requests per address',
   'limits.inviteWindowMinutes': 'invite request window',
   'limits.wrongCodesPerWindow': 'wrong codes per address',

@@ -1,3 +1,4 @@
+import { storedPermissions } from '../access/access-terms.js';
 import type { LibraryMapping } from '../plex/library-mapping.js';
 import type { PlexConnection } from '../plex/plex-connection.service.js';
 import type { SettingsService } from '../settings/settings.service.js';
@@ -26,7 +27,7 @@ export type SendOutcome =
 
 /**
  * Sends one invitation through Plex: the libraries of the invitation (or, when it has none, the
- * current selection), mapped to plex.tv ids, with the sharing options from settings. Problems the
+ * current selection), mapped to plex.tv ids, with the permissions the request was made under. Problems the
  * owner can fix (no selection, not connected, a library gone, a refused token) keep the request
  * waiting; temporary Plex failures are retried; permanent refusals fail.
  */
@@ -51,7 +52,7 @@ export function createInvitationSender(deps: {
     return share.madeBy === 'helpr' ? { shareId: share.shareId } : undefined;
   }
 
-  return async function sendInvitation(invitation: Pick<InvitationRow, 'identifier' | 'libraries' | 'unconfirmed_since' | 'created_at'>): Promise<SendOutcome> {
+  return async function sendInvitation(invitation: Pick<InvitationRow, 'identifier' | 'libraries' | 'unconfirmed_since' | 'created_at' | 'permissions'>): Promise<SendOutcome> {
     const settings = await deps.settings.get();
     const own = JSON.parse(invitation.libraries) as string[];
     const libraries = own.length > 0 ? own : settings.libraries;
@@ -79,7 +80,8 @@ export function createInvitationSender(deps: {
           machineIdentifier: serverId,
           invitee: invitation.identifier,
           librarySectionIds: found.map((library) => library.globalId),
-          sharing: settings.sharing,
+          // The permissions the request was made under (its code's, or the settings' then); older requests: the settings'.
+          sharing: storedPermissions(invitation.permissions) ?? settings.sharing,
         });
       });
       if (result.outcome === 'sent') return { status: 'sent', shareId: result.shareId, libraries };

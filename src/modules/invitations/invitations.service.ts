@@ -3,9 +3,11 @@ import { isoNow, type Clock } from '../../clock.js';
 import type { Db } from '../../db/database.js';
 import { AppError } from '../../errors.js';
 import { randomId } from '../../security/crypto.js';
+import { termColumns } from '../access/access-terms.js';
+import { codeTerms } from '../invite-codes/invite-codes.models.js';
 import { createInviteCodesRepository } from '../invite-codes/invite-codes.repository.js';
 import { claimCodeUse, recordCodeUse, type InviteCodesService, type InviteCodeView } from '../invite-codes/invite-codes.service.js';
-import type { SettingsService } from '../settings/settings.service.js';
+import type { AppSettings, SettingsService } from '../settings/settings.service.js';
 import type { InviteLimits } from './invite-limits.js';
 import { parsePlexIdentifier } from './identifier.js';
 import { createFriendTokensRepository } from './friend-tokens.repository.js';
@@ -41,6 +43,17 @@ export interface SubmitResult {
  * timeout; whatever Plex answers later is still recorded, and the retry worker takes over anything
  * left pending. Nothing is lost between "saved" and "sent".
  */
+/**
+ * The access terms and permissions a new request is made under: its code's own, else the default
+ * settings' now. Kept on the request, so a later change of either does not change what it gives.
+ */
+export function termsOf(code: InviteCodeView | undefined, settings: Pick<AppSettings, 'access' | 'sharing'>) {
+  return {
+    ...termColumns((code && codeTerms(code)) ?? settings.access),
+    permissions: JSON.stringify(code?.permissions ?? settings.sharing),
+  };
+}
+
 export function createInvitationsService(deps: {
   db: Db;
   invitations: InvitationsRepository;
@@ -128,6 +141,7 @@ export function createInvitationsService(deps: {
         source: input.source ?? 'public',
         code_id: code?.id ?? null,
         libraries: JSON.stringify(input.libraries ?? code?.libraries ?? settings.libraries),
+        ...termsOf(code, settings),
         status: awaitsOwner ? 'awaiting_approval' : 'pending',
         attempts: awaitsOwner ? 0 : 1,
         last_error: null,
@@ -186,6 +200,7 @@ export function createInvitationsService(deps: {
         id: randomId(16),
         code_id: code?.id ?? null,
         libraries: JSON.stringify(code?.libraries ?? settings.libraries),
+        ...termsOf(code, settings),
         status: awaitsOwner ? 'awaiting_approval' : 'pending',
         attempts: awaitsOwner ? 0 : 1,
         next_attempt_at: awaitsOwner ? null : at,

@@ -39,7 +39,7 @@ export function plexJoinIdentifier(account: PlexJoinAccount): PlexIdentifier {
 /** The row a Plex join starts as: at the share step, for the account id, with what the friend chose. */
 export function plexJoinRow(
   input: PlexJoinInput,
-  base: Pick<InvitationRow, 'id' | 'code_id' | 'libraries' | 'status' | 'attempts' | 'next_attempt_at' | 'lease_owner' | 'lease_until' | 'created_at'>,
+  base: Pick<InvitationRow, 'id' | 'code_id' | 'libraries' | 'access_days' | 'access_starts' | 'permissions' | 'status' | 'attempts' | 'next_attempt_at' | 'lease_owner' | 'lease_until' | 'created_at'>,
 ): InvitationRow {
   const identifier = plexJoinIdentifier(input.account);
   const confirmed = input.account.confirmed;

@@ -1,6 +1,7 @@
 import type { JoinStep } from '../../db/schema.js';
 import { isPlexError, isUnconfirmedEmailRefusal } from '../../plex/plex.errors.js';
 import type { InviteRequest, InviteResult } from '../../plex/plex-sharing.client.js';
+import { storedPermissions } from '../access/access-terms.js';
 import type { LibraryMapping } from '../plex/library-mapping.js';
 import type { PlexConnection } from '../plex/plex-connection.service.js';
 import type { SettingsService } from '../settings/settings.service.js';
@@ -41,7 +42,7 @@ export type JoinOutcome =
   /** The lease went (taken over after a crash, or the request revoked): nothing more may be recorded. */
   | { status: 'lost' };
 
-export type JoinInvitation = Pick<InvitationRow, 'id' | 'identifier' | 'libraries' | 'unconfirmed_since' | 'error_kind' | 'plex_share_id' | 'sent_at' | 'join_step' | 'plex_account_id'>;
+export type JoinInvitation = Pick<InvitationRow, 'id' | 'identifier' | 'libraries' | 'unconfirmed_since' | 'error_kind' | 'plex_share_id' | 'sent_at' | 'join_step' | 'plex_account_id' | 'permissions'>;
 
 /** Records a finished step (lease holder only); false when the lease went. */
 export type RecordProgress = (progress: JoinProgress) => Promise<boolean>;
@@ -110,7 +111,7 @@ export function createPlexJoinSteps(deps: {
 
   /** Shares the libraries with the friend's account, or adds the missing ones to the share it has. */
   async function share(client: JoinPlexClient, token: string, serverId: string, invitation: JoinInvitation, libraries: string[], marks: { inviting: boolean }): Promise<string | undefined> {
-    const sharing = (await deps.settings.get()).sharing;
+    const sharing = storedPermissions(invitation.permissions) ?? (await deps.settings.get()).sharing;
     const accountId = Number(invitation.plex_account_id);
     const target = { machineIdentifier: serverId, invitee: invitation.identifier, invitedId: Number.isSafeInteger(accountId) ? accountId : undefined };
     const addMissing = () => deps.mapping.useLibraries(libraries, (found) => client.sharing.addLibraries(token, { ...target, librarySectionIds: found.map((l) => l.globalId) }));

@@ -1,4 +1,5 @@
 import { localToUtc } from '../../time-zone.js';
+import { PERMISSION_KEYS } from '../access/access-terms.js';
 import { codeInputError } from './invite-codes.errors.js';
 import type { CreateCodeInput } from './invite-codes.input.js';
 
@@ -21,9 +22,28 @@ export interface CodeFormValues {
   expiresAt: string;
   maxUses: string;
   libraries: string[];
+  /** How long friends' access lasts: 'default' (the settings'), 'forever' or 'days' (accessDays). */
+  access: string;
+  accessDays: string;
+  accessStartsOn: string;
+  /** 'default' (the settings') or 'own' (what is ticked in `permissions`). */
+  permissionsMode: string;
+  permissions: string[];
 }
 
-export const EMPTY_CODE_FORM: CodeFormValues = { code: '', label: '', expiresIn: 'never', expiresAt: '', maxUses: '', libraries: [] };
+export const EMPTY_CODE_FORM: CodeFormValues = {
+  code: '',
+  label: '',
+  expiresIn: 'never',
+  expiresAt: '',
+  maxUses: '',
+  libraries: [],
+  access: 'default',
+  accessDays: '',
+  accessStartsOn: 'accepted',
+  permissionsMode: 'default',
+  permissions: [],
+};
 
 const text = (value: unknown, max: number): string => (typeof value === 'string' ? value.slice(0, max) : '');
 const list = (value: unknown): string[] => [value].flat().filter((entry): entry is string => typeof entry === 'string');
@@ -37,6 +57,11 @@ export function codeFormValues(body: unknown): CodeFormValues {
     expiresAt: text(form.expiresAt, 40),
     maxUses: text(form.maxUses, 20),
     libraries: list(form.libraries).slice(0, 300),
+    access: text(form.access, 10),
+    accessDays: text(form.accessDays, 20),
+    accessStartsOn: text(form.accessStartsOn, 20),
+    permissionsMode: text(form.permissionsMode, 10),
+    permissions: list(form.permissions).slice(0, 10),
   };
 }
 
@@ -66,6 +91,32 @@ function expiryFromForm(values: CodeFormValues, at: { timeZone: string; now: Dat
   return instant;
 }
 
+/**
+ * The code's own access terms, or undefined to follow the settings. As with the expiry, a number
+ * of days typed while "As in Settings" is chosen (what a form without JavaScript keeps) wins.
+ */
+function accessFromForm(values: CodeFormValues): CreateCodeInput['access'] {
+  const typed = values.accessDays.trim();
+  const choice = values.access === 'default' || values.access === '' ? (typed ? 'days' : 'default') : values.access;
+  if (choice === 'default') return undefined;
+  const startsOn = values.accessStartsOn || undefined;
+  if (choice === 'forever') {
+    if (typed) throw codeInputError('code.invalid_access_days', 'accessDays', 'You chose no end and also typed a number of days: choose “For a number of days”, or clear it.');
+    return { days: null, startsOn };
+  }
+  if (choice !== 'days') throw codeInputError('code.invalid_access_days', 'accessDays', 'Choose how long friends of this code keep access.');
+  if (!typed) throw codeInputError('code.invalid_access_days', 'accessDays', 'Type the number of days, or choose another option.');
+  // Number('2.5') and Number('x') stay invalid for the service's check.
+  return { days: /^\d{1,6}$/.test(typed) ? Number(typed) : Number.NaN, startsOn };
+}
+
+/** The code's own permissions, or undefined to follow the settings; ticking one means its own. */
+function permissionsFromForm(values: CodeFormValues): CreateCodeInput['permissions'] {
+  const own = values.permissionsMode === 'own' || values.permissions.length > 0;
+  if (!own) return undefined;
+  return Object.fromEntries(PERMISSION_KEYS.map((key) => [key, values.permissions.includes(key)]));
+}
+
 /** What the form asks for, with the expiry worked out in the owner's zone (`timeZone`) at `now`. */
 export function codeInputFromForm(values: CodeFormValues, at: { timeZone: string; now: Date }): Omit<CreateCodeInput, 'createdBy'> {
   const maxUses = values.maxUses.trim();
@@ -76,5 +127,7 @@ export function codeInputFromForm(values: CodeFormValues, at: { timeZone: string
     // Number('') would be 0; a blank field means unlimited. Number('2.5') stays invalid for the service.
     maxUses: maxUses ? Number(maxUses) : undefined,
     libraries: values.libraries.length ? values.libraries : undefined,
+    access: accessFromForm(values),
+    permissions: permissionsFromForm(values),
   };
 }

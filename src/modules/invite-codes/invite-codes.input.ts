@@ -1,3 +1,4 @@
+import { isAccessStart, MAX_ACCESS_DAYS, PERMISSION_KEYS, type AccessTerms, type Permissions } from '../access/access-terms.js';
 import { codeInputError } from './invite-codes.errors.js';
 import { CUSTOM_CODE_PATTERN } from './invite-codes.models.js';
 
@@ -9,6 +10,13 @@ export interface CreateCodeInput {
   maxUses?: number;
   /** Library local keys or titles; omitted or empty means the server's default libraries. */
   libraries?: string[];
+  /**
+   * The code's own access terms: days (null = forever) and from when they count (default: when the
+   * friend accepts). Omitted: the code follows the default settings.
+   */
+  access?: { days: number | null; startsOn?: string };
+  /** The code's own permissions; omitted: the default settings'. A flag left out is not allowed. */
+  permissions?: Partial<Record<keyof Permissions, boolean>>;
   createdBy?: string;
 }
 
@@ -18,6 +26,8 @@ export interface ValidCodeInput {
   expiresAt: string | null;
   maxUses: number | null;
   libraries: string[] | null;
+  access: AccessTerms | null;
+  permissions: Permissions | null;
 }
 
 const MAX_LABEL_LENGTH = 100;
@@ -74,6 +84,23 @@ function validLibraries(libraries: string[] | undefined): string[] | null {
   return cleaned.length > 0 ? cleaned : null;
 }
 
+function validAccess(access: CreateCodeInput['access']): AccessTerms | null {
+  if (access === undefined) return null;
+  const { days } = access;
+  if (days !== null && (!Number.isInteger(days) || days < 1 || days > MAX_ACCESS_DAYS)) {
+    throw codeInputError('code.invalid_access_days', 'accessDays', `Access must last a whole number of days from 1 to ${MAX_ACCESS_DAYS}, or leave it empty for no end.`);
+  }
+  const startsOn = access.startsOn ?? 'accepted';
+  if (!isAccessStart(startsOn)) throw codeInputError('code.invalid_access_start', 'accessStartsOn', 'Choose when the days start: when the friend accepts, or when the invite is sent.');
+  return { days, startsOn };
+}
+
+function validPermissions(permissions: CreateCodeInput['permissions']): Permissions | null {
+  if (permissions === undefined) return null;
+  const flags = Object.fromEntries(PERMISSION_KEYS.map((key) => [key, permissions[key] === true])) as unknown as Permissions;
+  return flags;
+}
+
 /** Checks what an admin typed for a new code; throws an AppError naming the field at fault. */
 export function validateCreateCodeInput(input: CreateCodeInput, now: Date): ValidCodeInput {
   return {
@@ -82,5 +109,7 @@ export function validateCreateCodeInput(input: CreateCodeInput, now: Date): Vali
     expiresAt: validExpiry(input.expiresAt, now),
     maxUses: validMaxUses(input.maxUses),
     libraries: validLibraries(input.libraries),
+    access: validAccess(input.access),
+    permissions: validPermissions(input.permissions),
   };
 }

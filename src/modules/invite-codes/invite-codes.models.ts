@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import type { AppError } from '../../errors.js';
+import { storedPermissions, storedTerms, type AccessStart, type AccessTerms, type Permissions } from '../access/access-terms.js';
 import { codeExpiredError, codeRevokedError, codeUsedUpError } from './invite-codes.errors.js';
 import type { InviteCodeRow } from './invite-codes.repository.js';
 
@@ -17,6 +18,12 @@ export interface InviteCodeView {
   remaining: number | null;
   /** Library keys or titles; null = the server's default libraries. */
   libraries: string[] | null;
+  /** Days of access the code gives (null: forever), when it has its own terms (accessStartsOn set). */
+  accessDays: number | null;
+  /** From when those days count; null: the code follows the default settings' terms. */
+  accessStartsOn: AccessStart | null;
+  /** The code's own permissions; null: the default settings'. */
+  permissions: Permissions | null;
   revoked: boolean;
   revokedAt: string | null;
   state: InviteCodeState;
@@ -74,6 +81,7 @@ function parseLibraries(json: string | null): string[] | null {
 export function toInviteCodeView(row: InviteCodeRow, nowIso: string): InviteCodeView {
   const uses = Number(row.uses);
   const maxUses = row.max_uses === null ? null : Number(row.max_uses);
+  const terms = storedTerms(row.access_days, row.access_starts);
   return {
     id: row.id,
     code: row.code,
@@ -83,6 +91,9 @@ export function toInviteCodeView(row: InviteCodeRow, nowIso: string): InviteCode
     uses,
     remaining: maxUses === null ? null : Math.max(0, maxUses - uses),
     libraries: parseLibraries(row.libraries),
+    accessDays: terms?.days ?? null,
+    accessStartsOn: terms?.startsOn ?? null,
+    permissions: storedPermissions(row.permissions) ?? null,
     revoked: Boolean(row.revoked),
     revokedAt: row.revoked_at,
     state: codeState(row, nowIso),
@@ -90,3 +101,7 @@ export function toInviteCodeView(row: InviteCodeRow, nowIso: string): InviteCode
     createdAt: row.created_at,
   };
 }
+
+/** The code's own access terms; undefined when it follows the default settings. */
+export const codeTerms = (code: Pick<InviteCodeView, 'accessDays' | 'accessStartsOn'>): AccessTerms | undefined =>
+  code.accessStartsOn === null ? undefined : { days: code.accessDays, startsOn: code.accessStartsOn };

@@ -3,6 +3,7 @@ import { isoNow, type Clock } from '../../clock.js';
 import { AppError } from '../../errors.js';
 import { MAX_OFFSET } from '../../paging.js';
 import { safeEqual } from '../../security/crypto.js';
+import { termColumns } from '../access/access-terms.js';
 import { codeInputError, codeNotFoundError, codeUnknownError, codeUsedUpError } from './invite-codes.errors.js';
 import { validateCreateCodeInput, type CreateCodeInput } from './invite-codes.input.js';
 import { codeProblem, generateCode, joinPath, normalizeCode, toInviteCodeView, type InviteCodeView } from './invite-codes.models.js';
@@ -70,6 +71,8 @@ export function createInviteCodesService(deps: { codes: InviteCodesRepository; c
         expires_at: valid.expiresAt,
         max_uses: valid.maxUses,
         libraries: valid.libraries === null ? null : JSON.stringify(valid.libraries),
+        ...termColumns(valid.access),
+        permissions: valid.permissions === null ? null : JSON.stringify(valid.permissions),
         created_by: input.createdBy ?? null,
         created_at: now.toISOString(),
       };

@@ -3,7 +3,7 @@ import type { Deps } from '../../deps.js';
 import { isAppError } from '../../errors.js';
 import { renderMarkdown } from '../../markdown.js';
 import { showRequestPage } from './request-form.js';
-import { requestPageKey, requestPageModel } from './request-page.js';
+import { accessNote, requestPageKey, requestPageModel } from './request-page.js';
 
 interface RequestForm {
   email?: string;
@@ -19,8 +19,8 @@ const ticked = (value: unknown): boolean => value !== undefined && value !== '';
  * and the result page under an unguessable id. Continue with Plex has its own routes
  * (join-with-plex.routes.ts).
  */
-export async function publicRoutes(app: FastifyInstance, opts: { services: Deps['services'] }) {
-  const { services } = opts;
+export async function publicRoutes(app: FastifyInstance, opts: { services: Deps['services']; clock: Deps['clock'] }) {
+  const { services, clock } = opts;
 
   app.get('/', async (_request, reply) => showRequestPage(reply, services, { values: {} }));
 
@@ -58,6 +58,8 @@ export async function publicRoutes(app: FastifyInstance, opts: { services: Deps[
     reply.header('cache-control', 'no-store');
     const joinedWithPlex = invitation.joined_with === 'plex';
     const model = requestPageModel(invitation, { guideHtml: joinedWithPlex && invitation.status === 'accepted' ? renderMarkdown(settings.guide) : undefined });
+    const person = await services.users.byInvitation(invitation.id);
+    model.access = accessNote(invitation, person ? person.expiresAt : undefined, { timeZone: settings.timeZone, now: clock.now() });
     // A page still waiting (for Plex or for the owner) looks again by itself (request-status.js).
     const scripts = model.refresh ? ['/static/js/request-status.js'] : undefined;
     return reply.page('pages/public/request-status', {

@@ -1,3 +1,6 @@
+import { formatTime } from '../../time-format.js';
+import { UTC } from '../../time-zone.js';
+import { accessEnd, storedTerms } from '../access/access-terms.js';
 import type { InvitationRow } from '../invitations/invitations.repository.js';
 import { failureWords, refusalKind } from '../invitations/refusals.js';
 
@@ -20,6 +23,31 @@ export interface RequestPageModel {
   retry?: boolean;
   /** The owner's guide (Markdown rendered), on the "You're in" page. */
   guideHtml?: string;
+  /** How long the access lasts, where it ends: the date (`until`, shown in the owner's zone) or the days from acceptance. */
+  access?: { text: string; until?: string };
+}
+
+type AccessInput = Pick<InvitationRow, 'status'> & Partial<Pick<InvitationRow, 'access_days' | 'access_starts' | 'sent_at' | 'accepted_at'>>;
+
+/**
+ * The friend's end of access: the date the owner's Users page holds for them (`knownEnd`: their
+ * row's end, null for none, undefined while no sync listed them yet), else the date their request's
+ * terms give, else the days they will have from accepting. Undefined: no end to tell.
+ */
+export function accessNote(invitation: AccessInput, knownEnd: string | null | undefined, at: { timeZone: string | null; now: Date }): RequestPageModel['access'] {
+  if (!['sent', 'accepted', 'pending', 'awaiting_approval'].includes(invitation.status)) return undefined;
+  const terms = storedTerms(invitation.access_days, invitation.access_starts);
+  const until = (end: string) => {
+    const when = formatTime(end, at.timeZone ?? UTC);
+    const over = new Date(end).getTime() <= at.now.getTime();
+    return { text: over ? `Your access ended on ${when}. Ask the server owner if you would like it back.` : `Your access lasts until ${when}. Ask the server owner if you need it for longer.`, until: end };
+  };
+  if (knownEnd) return until(knownEnd);
+  const end = knownEnd === undefined ? accessEnd(terms, { sentAt: invitation.sent_at ?? null, acceptedAt: invitation.accepted_at ?? null }) : undefined;
+  if (end) return until(end);
+  if (!terms || terms.days === null || invitation.status === 'accepted' || (knownEnd === null && terms.startsOn === 'sent')) return undefined;
+  const days = terms.days === 1 ? '1 day' : `${terms.days} days`;
+  return { text: terms.startsOn === 'sent' ? `Your access lasts ${days} from when the invite is sent.` : `Your access lasts ${days} from when you accept the invite.` };
 }
 
 /** The kind a Plex join waits with while the friend's Plex email address is not confirmed. */

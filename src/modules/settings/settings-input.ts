@@ -1,4 +1,5 @@
 import { AppError } from '../../errors.js';
+import { isAccessStart, MAX_ACCESS_DAYS } from '../access/access-terms.js';
 import { isJoinMode } from './join-mode.js';
 import { joinFormValues, parseJoinForm, submittedJoinValues, type JoinFormValues } from './join-settings-input.js';
 import type { AppSettings, InviteLimits } from './settings.service.js';
@@ -17,6 +18,9 @@ export interface SettingsFormValues extends JoinFormValues {
   allowSync: boolean;
   allowCameraUpload: boolean;
   allowChannels: boolean;
+  /** Days of access for new friends; '' = no end. */
+  accessDays: string;
+  accessStartsOn: string;
   duplicateWindowMinutes: string;
   invitesPerWindow: string;
   inviteWindowMinutes: string;
@@ -28,7 +32,7 @@ export interface SettingsFormValues extends JoinFormValues {
 
 /** A checked form: the settings to store and the limits to change. */
 export interface SettingsChange {
-  settings: Partial<Pick<AppSettings, 'siteTitle' | 'welcomeMessage' | 'joinMode' | 'sharing' | 'timeZone' | 'joinWays' | 'rulesRequired' | 'rules' | 'guide'>>;
+  settings: Partial<Pick<AppSettings, 'siteTitle' | 'welcomeMessage' | 'joinMode' | 'sharing' | 'access' | 'timeZone' | 'joinWays' | 'rulesRequired' | 'rules' | 'guide'>>;
   limits: Partial<InviteLimits>;
 }
 
@@ -71,6 +75,8 @@ export function formValues(settings: AppSettings): SettingsFormValues {
     allowSync: sharing.allowSync,
     allowCameraUpload: sharing.allowCameraUpload,
     allowChannels: sharing.allowChannels,
+    accessDays: settings.access.days === null ? '' : String(settings.access.days),
+    accessStartsOn: settings.access.startsOn,
     duplicateWindowMinutes: String(limits.duplicateWindowMinutes),
     invitesPerWindow: String(limits.invitesPerWindow),
     inviteWindowMinutes: String(limits.inviteWindowMinutes),
@@ -86,7 +92,15 @@ export function submittedValues(section: SettingsSection, body: FormBody): Parti
   const numbers = Object.fromEntries(SECTION_LIMITS[section].map((key) => [key, text(body, key).slice(0, 20)]));
   if (section === 'site') return { siteTitle: text(body, 'siteTitle').slice(0, 2000), welcomeMessage: text(body, 'welcomeMessage').slice(0, 20_000) };
   if (section === 'invites') {
-    return { ...numbers, joinMode: text(body, 'joinMode').slice(0, 20), allowSync: ticked(body, 'allowSync'), allowCameraUpload: ticked(body, 'allowCameraUpload'), allowChannels: ticked(body, 'allowChannels') };
+    return {
+      ...numbers,
+      joinMode: text(body, 'joinMode').slice(0, 20),
+      allowSync: ticked(body, 'allowSync'),
+      allowCameraUpload: ticked(body, 'allowCameraUpload'),
+      allowChannels: ticked(body, 'allowChannels'),
+      accessDays: text(body, 'accessDays').slice(0, 20),
+      accessStartsOn: text(body, 'accessStartsOn').slice(0, 20),
+    };
   }
   if (section === 'time') return { timeZone: text(body, 'timeZone').slice(0, 100) };
   if (section === 'join' || section === 'guide') return submittedJoinValues(section, body);
@@ -120,9 +134,15 @@ export function parseSettingsForm(section: SettingsSection, body: FormBody, sour
   if (section === 'invites') {
     const joinMode = text(body, 'joinMode');
     if (!isJoinMode(joinMode)) errors.joinMode = 'Choose how friends get in.';
+    const days = text(body, 'accessDays').trim();
+    const dayCount = /^\d{1,6}$/.test(days) ? Number(days) : Number.NaN;
+    if (days !== '' && !(dayCount >= 1 && dayCount <= MAX_ACCESS_DAYS)) errors.accessDays = `Enter a whole number of days from 1 to ${MAX_ACCESS_DAYS}, or leave it empty for no end.`;
+    const startsOn = text(body, 'accessStartsOn') || 'accepted';
+    if (!isAccessStart(startsOn)) errors.accessStartsOn = 'Choose when the days start.';
     change.settings = {
       ...(isJoinMode(joinMode) ? { joinMode } : {}),
       sharing: { allowSync: ticked(body, 'allowSync'), allowCameraUpload: ticked(body, 'allowCameraUpload'), allowChannels: ticked(body, 'allowChannels') },
+      ...(isAccessStart(startsOn) ? { access: { days: days === '' ? null : dayCount, startsOn } } : {}),
     };
   }
   if (section === 'join' || section === 'guide') change.settings = parseJoinForm(section, body, errors);
@@ -149,6 +169,7 @@ export function changedFields(before: AppSettings, after: AppSettings): string[]
   for (const key of Object.keys(after.sharing) as Array<keyof AppSettings['sharing']>) {
     if (before.sharing[key] !== after.sharing[key]) changed.push(`sharing.${key}`);
   }
+  for (const key of ['days', 'startsOn'] as const) if (before.access[key] !== after.access[key]) changed.push(`access.${key}`);
   for (const key of Object.keys(after.limits) as Array<keyof InviteLimits>) {
     if (before.limits[key] !== after.limits[key]) changed.push(`limits.${key}`);
   }

@@ -1,4 +1,5 @@
 import { isoNow, type Clock } from '../../clock.js';
+import { DEFAULT_ACCESS, isAccessStart, MAX_ACCESS_DAYS, type AccessTerms } from '../access/access-terms.js';
 import type { SharingOptions } from '../../plex/plex-sharing.client.js';
 import { canonicalTimeZone } from '../../time-zone.js';
 import { createCachedValue } from './cached-value.js';
@@ -27,6 +28,8 @@ export interface AppSettings extends JoinSettings {
   /** Who may ask for access (join-mode.ts); replaces the older `requireCode` flag. */
   joinMode: JoinMode;
   sharing: SharingOptions;
+  /** How long new friends' access lasts (codes may say otherwise); days null = forever. */
+  access: AccessTerms;
   /** Local keys (or titles) of the libraries new friends get. Empty: nothing is sent. */
   libraries: string[];
   limits: InviteLimits;
@@ -42,6 +45,7 @@ export const DEFAULT_SETTINGS: AppSettings = {
   // Unset means what Helpr did before join modes (no code needed); the setup wizard asks, suggesting 'code'.
   joinMode: 'open',
   sharing: { allowSync: false, allowCameraUpload: false, allowChannels: false },
+  access: DEFAULT_ACCESS,
   libraries: [],
   limits: { invitesPerWindow: 5, inviteWindowMinutes: 15, wrongCodesPerWindow: 10, wrongCodeWindowMinutes: 15, duplicateWindowMinutes: 10 },
   timeZone: null,
@@ -53,6 +57,13 @@ export type SettingsOverrides = { limits?: Partial<InviteLimits> };
 
 // Only INVITE_RATE_LIMIT overrides stored settings (see config.ts); the admin area names it.
 const OVERRIDE_VARIABLES: Record<keyof SettingsOverrides, string> = { limits: 'INVITE_RATE_LIMIT' };
+
+/** The stored default terms, or the defaults for anything unreadable. */
+function storedAccess(value: unknown): AccessTerms {
+  const stored = (typeof value === 'object' && value !== null ? value : {}) as Partial<Record<keyof AccessTerms, unknown>>;
+  const days = Number.isInteger(stored.days) && (stored.days as number) >= 1 && (stored.days as number) <= MAX_ACCESS_DAYS ? (stored.days as number) : null;
+  return { days, startsOn: isAccessStart(stored.startsOn) ? stored.startsOn : DEFAULT_ACCESS.startsOn };
+}
 
 /**
  * Typed settings over the key/value table, with defaults. Reads are cached in memory for `ttlMs`
@@ -67,6 +78,7 @@ export function createSettingsService(deps: { settings: SettingsRepository; cloc
       welcomeMessage: (stored.welcomeMessage as string) ?? DEFAULT_SETTINGS.welcomeMessage,
       joinMode: storedJoinMode(stored, DEFAULT_SETTINGS.joinMode),
       sharing: { ...DEFAULT_SETTINGS.sharing, ...(stored.sharing as Partial<SharingOptions>) },
+      access: storedAccess(stored.access),
       libraries: (stored.libraries as string[]) ?? DEFAULT_SETTINGS.libraries,
       limits: { ...DEFAULT_SETTINGS.limits, ...(stored.limits as Partial<InviteLimits>), ...deps.overrides?.limits },
       // A zone this runtime no longer knows (another instance's newer time zone data) counts as unset.

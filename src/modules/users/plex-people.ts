@@ -1,4 +1,5 @@
 import type { PlexPendingInvite, PlexSharedServer } from '../../plex/plex.schemas.js';
+import { permissionsOf, type Permissions } from '../access/access-terms.js';
 import { plexTimeOf } from '../../plex/plex.schemas.js';
 
 /** One person plex.tv lists for the owner's server: an accepted share or a pending invite. */
@@ -14,6 +15,8 @@ export interface SeenPerson {
   allLibraries: boolean;
   shareId: string;
   invitedAt: string | null;
+  /** What the share allows as plex.tv reports it; null when it does not say. */
+  permissions: Permissions | null;
 }
 
 type Invited = { id?: number | null; username?: string | null; title?: string | null; email?: string | null } | null | undefined;
@@ -26,7 +29,7 @@ export function personKey(accountId: string | null, email: string | null): strin
 }
 
 function person(
-  entry: { id: number; invitedId?: number | null; invitedEmail?: string | null; invited?: Invited; allLibraries?: boolean | null; invitedAt?: string | number | null; createdAt?: string | number | null; libraries?: Array<{ id: number; key?: number | null }> | null },
+  entry: { id: number; invitedId?: number | null; invitedEmail?: string | null; invited?: Invited; allLibraries?: boolean | null; invitedAt?: string | number | null; createdAt?: string | number | null; libraries?: Array<{ id: number; key?: number | null }> | null; sharingSettings?: Record<string, unknown> | null },
   state: SeenPerson['state'],
   outer?: { invitedEmail?: string | null; invited?: Invited; createdAt?: string | number | null },
 ): SeenPerson | undefined {
@@ -48,6 +51,7 @@ function person(
     allLibraries: entry.allLibraries === true,
     shareId: String(entry.id),
     invitedAt: invitedAt ? invitedAt.toISOString() : null,
+    permissions: permissionsOf(entry.sharingSettings),
   };
 }
 

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { isoNow, type Clock } from '../../clock.js';
 import type { AuditLogTable, PlexUserState } from '../../db/schema.js';
 import { isPlexError } from '../../plex/plex.errors.js';
+import { storedPermissions } from '../access/access-terms.js';
 import { createSendFailures, short } from '../invitations/send-failure.js';
 import { givesUp, retryDelayMs, RETRY_POLICY } from '../invitations/retry-policy.js';
 import type { LibraryMapping } from '../plex/library-mapping.js';
@@ -60,7 +61,7 @@ export function createUserActionRunner(deps: {
       const settings = await deps.settings.get();
       const keys = libraries.length > 0 ? libraries : settings.libraries;
       const result = await deps.mapping.useLibraries(keys, (found) =>
-        client.sharing.inviteFriend(token, { machineIdentifier: serverId, invitee: who, invitedId: accountId, librarySectionIds: found.map((library) => library.globalId), sharing: settings.sharing }),
+        client.sharing.inviteFriend(token, { machineIdentifier: serverId, invitee: who, invitedId: accountId, librarySectionIds: found.map((library) => library.globalId), sharing: storedPermissions(user.permissions) ?? settings.sharing }),
       );
       return { result, keys };
     };

@@ -9,7 +9,7 @@ const NOW = '2026-11-24T12:00:00.000Z';
 const THEN = '2026-11-01T00:00:00.000Z';
 
 const share = (patch: Partial<PlexSharedServer>): PlexSharedServer => ({ id: 1, machineIdentifier: MID, accepted: true, libraries: [], ...patch }) as PlexSharedServer;
-const seen = (patch: Partial<SeenPerson>): SeenPerson => ({ key: 'account:7', accountId: '7', username: 'friend', email: 'friend@example.com', state: 'active', libraries: ['1'], allLibraries: false, shareId: '70', invitedAt: null, ...patch });
+const seen = (patch: Partial<SeenPerson>): SeenPerson => ({ key: 'account:7', accountId: '7', username: 'friend', email: 'friend@example.com', state: 'active', libraries: ['1'], allLibraries: false, shareId: '70', invitedAt: null, permissions: null, ...patch });
 const local = (patch: Partial<PlexUserRow>): PlexUserRow => ({
   id: 'u1',
   plex_key: 'account:7',
@@ -30,6 +30,7 @@ const local = (patch: Partial<PlexUserRow>): PlexUserRow => ({
   last_synced_at: THEN,
   created_at: THEN,
   updated_at: THEN,
+  permissions: null,
   ...patch,
 });
 
@@ -45,9 +46,9 @@ describe('people on the server, from plex.tv lists', () => {
       { sharedServers: [{ id: 14, machineIdentifier: MID }] } as PlexPendingInvite,
     ];
     expect(peopleOnServer(accepted, pending, MID)).toEqual([
-      { key: 'email:new@example.com', accountId: null, username: null, email: 'new@example.com', state: 'pending', libraries: ['1'], allLibraries: false, shareId: '12', invitedAt: '2026-11-20T00:00:00.000Z' },
+      { key: 'email:new@example.com', accountId: null, username: null, email: 'new@example.com', state: 'pending', libraries: ['1'], allLibraries: false, shareId: '12', invitedAt: '2026-11-20T00:00:00.000Z', permissions: null },
       // A library plex.tv names by global id only is left out; the email is lower-cased.
-      { key: 'account:7', accountId: '7', username: 'friend', email: 'friend@example.com', state: 'active', libraries: ['1'], allLibraries: false, shareId: '10', invitedAt: '2023-11-14T22:13:20.000Z' },
+      { key: 'account:7', accountId: '7', username: 'friend', email: 'friend@example.com', state: 'active', libraries: ['1'], allLibraries: false, shareId: '10', invitedAt: '2023-11-14T22:13:20.000Z', permissions: null },
     ]);
   });
 
@@ -126,5 +127,50 @@ describe('reconcile', () => {
   it('links someone added in Plex to a Helpr request made later', () => {
     const result = reconcile([local({ source: 'plex', invitation_id: null })], [seen({})], [{ invitationId: 'late', identifier: 'friend', accountId: null }], NOW);
     expect(result.updates).toEqual([{ id: 'u1', set: { invitation_id: 'late', source: 'helpr', updated_at: NOW } }]);
+  });
+});
+
+describe('access terms: when access ends', () => {
+  const DAY = 86_400_000;
+  const plus = (iso: string, days: number) => new Date(new Date(iso).getTime() + days * DAY).toISOString();
+  const SENT = '2026-11-20T08:00:00.000Z';
+  const link = (terms: { days: number | null; startsOn: 'accepted' | 'sent' } | undefined, patch: object = {}) => ({ invitationId: 'inv-2', identifier: 'friend', accountId: '7', terms, sentAt: SENT, acceptedAt: null, ...patch });
+
+  it('counts days from the send for a new person with "sent" terms, even while the invite waits', () => {
+    const result = reconcile([], [seen({ state: 'pending' })], [link({ days: 30, startsOn: 'sent' })], NOW);
+    expect(result.inserts[0]).toMatchObject({ state: 'pending', expires_at: plus(SENT, 30), invitation_id: 'inv-2' });
+  });
+
+  it('waits for acceptance with "accepted" terms, then counts from when the sync saw it (or when Helpr accepted)', () => {
+    const pending = reconcile([], [seen({ state: 'pending' })], [link({ days: 7, startsOn: 'accepted' })], NOW);
+    expect(pending.inserts[0]?.expires_at).toBeNull();
+    const accepted = reconcile([local({ state: 'pending', invitation_id: 'inv-2', accepted_at: null })], [seen({ state: 'active' })], [link({ days: 7, startsOn: 'accepted' })], NOW);
+    expect(accepted.updates[0]?.set).toMatchObject({ state: 'active', accepted_at: NOW, expires_at: plus(NOW, 7) });
+    const joined = reconcile([], [seen({ state: 'active' })], [link({ days: 7, startsOn: 'accepted' }, { acceptedAt: SENT })], NOW);
+    expect(joined.inserts[0]?.expires_at).toBe(plus(SENT, 7));
+  });
+
+  it('keeps an end the owner set before the friend accepted, and gives no end for forever terms or none', () => {
+    const ownEnd = '2027-01-01T00:00:00.000Z';
+    const kept = reconcile([local({ state: 'pending', invitation_id: 'inv-2', expires_at: ownEnd })], [seen({ state: 'active' })], [link({ days: 7, startsOn: 'accepted' })], NOW);
+    expect(kept.updates[0]?.set.expires_at).toBeUndefined();
+    expect(reconcile([], [seen({})], [link({ days: null, startsOn: 'sent' })], NOW).inserts[0]?.expires_at).toBeNull();
+    expect(reconcile([], [seen({})], [link(undefined)], NOW).inserts[0]?.expires_at).toBeNull();
+  });
+
+  it('starts a new period for a friend who came back through a new request with terms', () => {
+    const back = reconcile([local({ state: 'expired', share_id: '60', expires_at: THEN, invitation_id: 'inv-1' })], [seen({ shareId: '70' })], [link({ days: 14, startsOn: 'accepted' })], NOW);
+    expect(back.updates[0]?.set).toMatchObject({ state: 'active', invitation_id: 'inv-2', expires_at: plus(NOW, 14) });
+    const forever = reconcile([local({ state: 'removed', share_id: '60', expires_at: THEN })], [seen({ shareId: '70' })], [], NOW);
+    expect(forever.updates[0]?.set.expires_at).toBeNull();
+  });
+
+  it('records what the share allows as plex.tv reports it, and only when it changed', () => {
+    const allows = { allowSync: true, allowChannels: false, allowCameraUpload: false };
+    expect(reconcile([], [seen({ permissions: allows })], [], NOW).inserts[0]?.permissions).toBe(JSON.stringify(allows));
+    expect(reconcile([local({})], [seen({ permissions: allows })], [], NOW).updates[0]?.set.permissions).toBe(JSON.stringify(allows));
+    expect(reconcile([local({ permissions: JSON.stringify(allows) })], [seen({ permissions: allows })], [], NOW).updates).toEqual([]);
+    const people = peopleOnServer([share({ id: 3, invitedId: 9, sharingSettings: { allowSync: true, allowChannels: '1', allowCameraUpload: false } })], [], MID);
+    expect(people[0]?.permissions).toEqual({ allowSync: true, allowChannels: true, allowCameraUpload: false });
   });
 });

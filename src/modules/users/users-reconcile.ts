@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import { accessEnd, type AccessTerms } from '../access/access-terms.js';
 import type { SeenPerson } from './plex-people.js';
 import { displayName } from './users.models.js';
 import type { NewPlexUserRow, PlexUserRow } from './users.repository.js';
@@ -9,7 +10,18 @@ export interface RequestLink {
   /** The email or username the friend typed, lower-cased, or the Plex account id of a Plex join. */
   identifier: string;
   accountId: string | null;
+  /** The access terms of a request that made the share (sent or accepted through Helpr); none: no end. */
+  terms?: AccessTerms;
+  sentAt?: string | null;
+  /** When Helpr accepted the invite for the friend (joined with Plex). */
+  acceptedAt?: string | null;
 }
+
+/** When access under the request's terms ends, given when the friend accepted (null: not yet); undefined: no end known. */
+const endOf = (link: RequestLink | undefined, acceptedAt: string | null): string | undefined =>
+  link ? accessEnd(link.terms, { sentAt: link.sentAt ?? null, acceptedAt: link.acceptedAt ?? acceptedAt }) : undefined;
+
+const permissionsJson = (person: SeenPerson) => (person.permissions ? JSON.stringify(person.permissions) : null);
 
 /** What a sync changes about one person, as the audit log records it. */
 export interface UserChange {
@@ -82,7 +94,8 @@ export function reconcile(local: PlexUserRow[], seen: SeenPerson[], requests: Re
         share_id: person.shareId,
         invited_at: person.invitedAt,
         accepted_at: person.state === 'active' ? nowIso : null,
-        expires_at: null,
+        expires_at: endOf(link, person.state === 'active' ? nowIso : null) ?? null,
+        permissions: permissionsJson(person),
         removed_at: null,
         last_synced_at: nowIso,
         created_at: nowIso,
@@ -106,7 +119,12 @@ export function reconcile(local: PlexUserRow[], seen: SeenPerson[], requests: Re
     if (link && row.invitation_id !== link.invitationId) {
       set.invitation_id = link.invitationId;
       set.source = 'helpr';
+      // A new request's terms start a new period (when they have an end).
+      const end = endOf(link, person.state === 'active' ? (row.accepted_at ?? nowIso) : null);
+      if (end !== undefined) set.expires_at = end;
     }
+    const permissions = permissionsJson(person);
+    if (permissions !== null && permissions !== row.permissions) set.permissions = permissions;
     const name = displayName({ ...row, ...set });
     const libraries = JSON.parse(row.libraries) as string[];
     if (!sameList(libraries, person.libraries) || (row.all_libraries === 1) !== person.allLibraries) {
@@ -119,9 +137,14 @@ export function reconcile(local: PlexUserRow[], seen: SeenPerson[], requests: Re
     if (state !== row.state) {
       set.state = state;
       set.removed_at = null;
-      // Back after an end: a new period, the old end date is over.
-      if (row.state === 'expired' || row.state === 'removed') set.expires_at = null;
       if (state === 'active') set.accepted_at = nowIso;
+      // Back after an end: a new period, the old end date is over (its request's terms, if any, count again).
+      if (row.state === 'expired' || row.state === 'removed') set.expires_at = endOf(link, set.accepted_at ?? null) ?? null;
+      // Accepted now: days counted from acceptance start, unless the owner already set an end.
+      else if (state === 'active' && link?.terms?.startsOn === 'accepted' && row.expires_at === null && set.expires_at === undefined) {
+        const end = endOf(link, nowIso);
+        if (end !== undefined) set.expires_at = end;
+      }
       const action = row.state === 'pending' && state === 'active' ? 'user.accepted' : 'user.shared_in_plex';
       result.changes.push({ userId: row.id, action, name, details: { from: row.state, to: state } });
     }

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Deps } from '../../deps.js';
 import { integerParameter, MAX_PAGE } from '../../paging.js';
 import { actorOf } from '../auth/auth.guard.js';
-import { apiErrorSchema, nullable } from '../invite-codes/invite-codes.api.js';
+import { apiErrorSchema, nullable, permissionsSchema } from '../invite-codes/invite-codes.api.js';
 import type { ActionResult } from './user-actions.service.js';
 import { USER_STATES, type UserState } from './users.models.js';
 import { MAX_USER_SEARCH } from './users.page.js';
@@ -21,6 +21,7 @@ export const userView = {
     libraries: { type: 'array', items: { type: 'string' }, description: 'Local library keys of the share, as plex.tv lists it.' },
     allLibraries: { type: 'boolean', description: 'A share of every library, present and future.' },
     expiresAt: nullable(time),
+    permissions: nullable({ ...permissionsSchema, description: 'What the share allows beyond watching, as plex.tv last reported it; null until a sync read it.' }),
     source: { type: 'string', enum: ['helpr', 'plex'], description: 'helpr: came through a Helpr request; plex: access given in Plex itself.' },
     invitationId: nullable({ type: 'string' }),
     since: time,

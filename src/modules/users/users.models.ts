@@ -1,4 +1,5 @@
 import type { PlexUserSource, PlexUserState } from '../../db/schema.js';
+import { storedPermissions, type Permissions } from '../access/access-terms.js';
 import type { PlexUserRow } from './users.repository.js';
 
 /** A stored state, or "expiring": active with access that ends within EXPIRING_DAYS. */
@@ -49,6 +50,8 @@ export interface UserView {
   /** Since when they have access (accepted), or since the invite (pending), or since Helpr first saw them. */
   since: string;
   expiresAt: string | null;
+  /** What their share allows beyond watching, as plex.tv last reported it; null until it did. */
+  permissions: Permissions | null;
   removedAt: string | null;
   lastSyncedAt: string | null;
 }
@@ -74,6 +77,7 @@ export function toUserView(row: PlexUserRow, now: Date): UserView {
     allLibraries: row.all_libraries === 1,
     since: row.accepted_at ?? row.invited_at ?? row.created_at,
     expiresAt: row.expires_at,
+    permissions: storedPermissions(row.permissions) ?? null,
     removedAt: row.removed_at,
     lastSyncedAt: row.last_synced_at,
   };

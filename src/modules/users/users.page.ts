@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import { pageFromQuery } from '../../paging.js';
 import { formatTime } from '../../time-format.js';
+import { describePermissions } from '../access/access-terms.js';
 import { csvLine } from '../invitations/admin-invitations.csv.js';
 import { pageLinks } from '../invitations/admin-invitations.page.js';
 import { SOURCE_LABELS, STATE_BADGES, STATE_LABELS, STATE_MEANINGS, USER_STATES, type UserState, type UserView } from './users.models.js';
@@ -135,6 +136,7 @@ export function userDetailData(
       badge: STATE_BADGES[user.state],
       sourceLabel: SOURCE_LABELS[user.source],
       librariesText: userLibrariesText(user, titles),
+      permissionsText: user.permissions ? describePermissions(user.permissions) : 'not reported by Plex yet',
       sinceText: formatTime(user.since, zone),
       expiresText: user.expiresAt ? formatTime(user.expiresAt, zone) : undefined,
       lastSyncedText: user.lastSyncedAt ? formatTime(user.lastSyncedAt, zone) : undefined,

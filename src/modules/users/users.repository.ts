@@ -1,6 +1,7 @@
 import { sql, type Insertable, type Selectable } from 'kysely';
 import type { Db } from '../../db/database.js';
 import type { AuditLogTable, PlexUsersTable } from '../../db/schema.js';
+import { storedTerms } from '../access/access-terms.js';
 import type { RequestLink } from './users-reconcile.js';
 
 export type PlexUserRow = Selectable<PlexUsersTable>;
@@ -35,6 +36,11 @@ export function createUsersRepository(db: Db) {
   }
 
   return {
+    /** The person a request gave access to, once a sync listed them. */
+    findByInvitation(invitationId: string): Promise<PlexUserRow | undefined> {
+      return db.selectFrom('plex_users').selectAll().where('invitation_id', '=', invitationId).executeTakeFirst();
+    },
+
     findById(id: string): Promise<PlexUserRow | undefined> {
       return db.selectFrom('plex_users').selectAll().where('id', '=', id).executeTakeFirst();
     },
@@ -79,11 +85,19 @@ export function createUsersRepository(db: Db) {
     async requestLinks(): Promise<RequestLink[]> {
       const rows = await db
         .selectFrom('invitations')
-        .select(['id', 'identifier_normalized', 'plex_account_id'])
+        .select(['id', 'identifier_normalized', 'plex_account_id', 'status', 'access_days', 'access_starts', 'sent_at', 'accepted_at'])
         .where('status', 'in', ['sent', 'accepted', 'already_shared', 'already_invited', 'revoked'])
         .orderBy('created_at', 'asc')
         .execute();
-      return rows.map((row) => ({ invitationId: row.id, identifier: row.identifier_normalized, accountId: row.plex_account_id ?? null }));
+      return rows.map((row) => ({
+        invitationId: row.id,
+        identifier: row.identifier_normalized,
+        accountId: row.plex_account_id ?? null,
+        // Terms end only access Helpr gave: not access the person had before asking (already shared or invited).
+        terms: row.status === 'sent' || row.status === 'accepted' ? storedTerms(row.access_days, row.access_starts) : undefined,
+        sentAt: row.sent_at,
+        acceptedAt: row.accepted_at ?? null,
+      }));
     },
 
     /**

@@ -54,6 +54,12 @@ export function createUsersService(deps: { users: UsersRepository; sync: UsersSy
       for await (const row of deps.users.stream(query(filter))) yield toUserView(row, deps.clock.now());
     },
 
+    /** The person a request gave access to, as the last sync listed them; undefined before that. */
+    async byInvitation(invitationId: string): Promise<UserView | undefined> {
+      const row = await deps.users.findByInvitation(invitationId);
+      return row ? toUserView(row, deps.clock.now()) : undefined;
+    },
+
     libraryTitles,
     /** The server's libraries, for the libraries form (empty when Plex is slow or away). */
     serverLibraries: () => librariesSoon(deps.mapping),
