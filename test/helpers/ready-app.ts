@@ -1,10 +1,13 @@
 import { pino } from 'pino';
+import type { LightMyRequestResponse } from 'fastify';
+import { afterAll, beforeAll } from 'vitest';
 import { fixedClock } from '../../src/clock.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
 import { createDeps } from '../../src/deps.js';
 import type { JoinMode } from '../../src/modules/settings/join-mode.js';
 import type { PlexSimulator } from '../../tools/plex-sim/index.js';
 import { testAppOf, testConfig, type TestApp } from './app.js';
+import { signIn, type AdminSession } from './admin-session.js';
 import { simulatorEnv } from './plex-sim.js';
 
 /**
@@ -30,4 +33,20 @@ export async function createReadyApp(
     await deps.services.settings.update({ libraries: options.libraries ?? ['1', '2'], joinMode });
   }
   return testAppOf(deps, clock);
+}
+
+/**
+ * One ready app for a test file, with the owner signed in and an API key (read them in tests, after
+ * beforeAll): `admin.t`, `admin.session`, `admin.key`, `admin.api(method, url, payload?)`.
+ */
+export function useReadyAdmin(ctx: { sim: PlexSimulator }) {
+  const admin = {} as { t: TestApp; session: AdminSession; key: string; api: (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, payload?: object) => Promise<LightMyRequestResponse> };
+  beforeAll(async () => {
+    admin.t = await createReadyApp(ctx.sim);
+    admin.session = await signIn(admin.t.app);
+    admin.key = (await admin.t.deps.services.apiKeys.create({ name: 'ci', createdBy: null })).key;
+    admin.api = (method, url, payload) => admin.t.app.inject({ method, url: `/api/v1${url}`, headers: { authorization: `Bearer ${admin.key}` }, payload });
+  });
+  afterAll(() => admin.t.close());
+  return admin;
 }
