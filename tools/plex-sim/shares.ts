@@ -53,6 +53,8 @@ export class ShareStore {
   private readonly shares = new Map<number, Share>();
   /** Shares by server and invitee (`mid#id`, `mid@email`), for the look-up every invite makes. */
   private readonly byInvitee = new Map<string, Share[]>();
+  /** Shares by invitee across servers (`id:<account>`, `email:<address>`), for an account's received invites. */
+  private readonly byRecipient = new Map<string, Set<Share>>();
   private readonly friendships = new Set<string>();
   private nextV1Id = 907759180;
   private nextV2Id = 123456789;
@@ -78,7 +80,16 @@ export class ShareStore {
     };
   }
 
+  private static recipientKeys(share: Share): string[] {
+    return [share.invitedId !== null ? `id:${share.invitedId}` : undefined, share.invitedEmail ? `email:${share.invitedEmail.toLowerCase()}` : undefined].filter((key): key is string => key !== undefined);
+  }
+
   private index(share: Share): void {
+    for (const key of ShareStore.recipientKeys(share)) {
+      const set = this.byRecipient.get(key);
+      if (set) set.add(share);
+      else this.byRecipient.set(key, new Set([share]));
+    }
     const { byId, byEmail } = ShareStore.inviteeKeys(share.machineIdentifier, share.invitedId, share.invitedEmail);
     for (const key of byId ? [byId, byEmail] : [byEmail]) {
       const list = this.byInvitee.get(key);
@@ -117,7 +128,9 @@ export class ShareStore {
   /** Pending invites addressed to this account, by id or (for invites sent before it existed) by email. */
   receivedBy(account: { id: number; email: string }): Share[] {
     const email = account.email.toLowerCase();
-    return this.all().filter(
+    // Through the recipient index (thousands of shares in a benchmark), in the order they were made.
+    const candidates = new Set([...(this.byRecipient.get(`id:${account.id}`) ?? []), ...(this.byRecipient.get(`email:${email}`) ?? [])]);
+    return [...candidates].sort((a, b) => a.v2Id - b.v2Id).filter(
       (share) =>
         !share.accepted &&
         (share.invitedId === account.id || (share.invitedId === null && share.invitedEmail?.toLowerCase() === email)),
@@ -134,6 +147,11 @@ export class ShareStore {
 
   remove(share: Share): void {
     this.shares.delete(share.v2Id);
+    for (const key of ShareStore.recipientKeys(share)) {
+      const set = this.byRecipient.get(key);
+      set?.delete(share);
+      if (set?.size === 0) this.byRecipient.delete(key);
+    }
     const { byId, byEmail } = ShareStore.inviteeKeys(share.machineIdentifier, share.invitedId, share.invitedEmail);
     for (const key of byId ? [byId, byEmail] : [byEmail]) {
       const rest = this.byInvitee.get(key)?.filter((other) => other !== share);
