@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { connectRedis } from './redis.js';
 import { pino, type Logger } from 'pino';
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
@@ -23,15 +24,8 @@ import { createAdminInvitationsService } from './modules/invitations/admin-invit
 import { createInvitationsService } from './modules/invitations/invitations.service.js';
 import { createTurnGate } from './modules/invitations/turn-gate.js';
 import { createRetryWorker } from './modules/invitations/retry-worker.js';
-import { createJobLeasesRepository } from './modules/jobs/job-leases.repository.js';
-import { createPeriodicJob } from './modules/jobs/periodic-job.js';
 import { createUsersRepository } from './modules/users/users.repository.js';
-import { createUsersService } from './modules/users/users.service.js';
-import { createUsersSync } from './modules/users/users-sync.js';
-import { createUserActionsRepository } from './modules/users/user-actions.repository.js';
-import { createUserActionRunner } from './modules/users/user-action-runner.js';
-import { createUserActions } from './modules/users/user-actions.service.js';
-import { createUserActionsPass } from './modules/users/user-actions.worker.js';
+import { createUsersModule } from './modules/users/users.module.js';
 import { trackSends } from './modules/invitations/send-tracker.js';
 import { createInviteLimits } from './modules/invitations/invite-limits.js';
 import { createInviteCodesRepository } from './modules/invite-codes/invite-codes.repository.js';
@@ -218,29 +212,6 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}) 
     clock,
     logger,
   });
-  // Who has access (issue 13): read from plex.tv by one instance at a time, on a schedule and on demand.
-  const usersSync = createUsersSync({
-    users: repositories.users,
-    leases: createJobLeasesRepository(database.db),
-    settings: repositories.settings,
-    connection: plexConnection,
-    onTokenRefused: tokenRefusals.record,
-    clock,
-    logger,
-  });
-  const syncIntervalMs = config.usersSyncMinutes * 60_000;
-  const userActionsRepository = createUserActionsRepository(database.db);
-  const userActionRunner = createUserActionRunner({
-    actions: userActionsRepository,
-    users: repositories.users,
-    connection: plexConnection,
-    mapping: libraryMapping,
-    settings,
-    onTokenRefused: tokenRefusals.record,
-    clock,
-    logger,
-  });
-  const userActionsPass = createUserActionsPass({ actions: userActionsRepository, runner: userActionRunner, clock, logger });
   const services = {
     admins,
     audit,
@@ -285,17 +256,20 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}) 
     serverChoice: createServerChoice({ connection: plexConnection, audit, onChanged: onPlexChanged }),
     dashboard: createDashboardService({ stats: createStatsRepository(database.db), clock, connectionTests, setup, settings }),
     retryWorker: createRetryWorker({ invitations: repositories.invitations, delivery, clock, logger, sweepTokens: friendTokens.sweep }),
-    users: createUsersService({ users: repositories.users, sync: usersSync, mapping: libraryMapping, clock }),
-    usersSync,
-    userActions: createUserActions({ users: repositories.users, actions: userActionsRepository, runner: userActionRunner, mapping: libraryMapping, audit, clock, logger }),
-    /** Expiry removals and the owner's changes still to carry out (retries): every 15 s. */
-    userActionsPass,
-    userActionsJob: createPeriodicJob({ name: 'user actions', intervalMs: 15_000, logger, run: userActionsPass }),
-    /** The scheduled sync: a first one a minute after start, then every USERS_SYNC_MINUTES (skipped when another instance just ran one). */
-    usersSyncJob:
-      syncIntervalMs > 0
-        ? createPeriodicJob({ name: 'users sync', intervalMs: syncIntervalMs, firstDelayMs: 60_000, logger, run: () => usersSync.run({ ifOlderThanMs: syncIntervalMs }) })
-        : undefined,
+    // Who has access (issue 13): the sync, the owner's changes and expiry, and their jobs.
+    ...createUsersModule({
+      db: database.db,
+      users: repositories.users,
+      settingsRepository: repositories.settings,
+      settings,
+      connection: plexConnection,
+      mapping: libraryMapping,
+      audit,
+      onTokenRefused: tokenRefusals.record,
+      syncMinutes: config.usersSyncMinutes,
+      clock,
+      logger,
+    }),
     delivery,
   };
 
@@ -319,46 +293,3 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}) 
 }
 
 export type Deps = Awaited<ReturnType<typeof createDeps>>;
-
-async function connectRedis(url: string, logger: Logger): Promise<{ redis: Redis; connected: boolean }> {
-  // No offline queue and no retry of a command: while Redis is away commands fail at once (those in
-  // flight when it went away too) and limits fail open, instead of requests waiting on a queue. A
-  // Redis that stops answering without closing the connection costs at most commandTimeout.
-  // Reconnection never gives up (every 2 s at most), so a Redis that comes back is used again.
-  // Loaded only when REDIS_URL is set.
-  const { Redis: RedisClient } = await import('ioredis');
-  const safeUrl = url.replace(/\/\/[^@/]*@/, '//***@');
-  const redis = new RedisClient(url, {
-    lazyConnect: true,
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 0,
-    connectTimeout: 5000,
-    commandTimeout: 1000,
-    retryStrategy: (attempt: number) => Math.min(attempt * 100, 2000),
-  });
-  let connected = false;
-  let lastError = '';
-  redis.on('error', (error: Error) => {
-    // Until the first connection the start-up warning below says it all, in one line.
-    if (connected && error.message !== lastError) logger.warn({ err: error.message }, 'redis connection problem');
-    lastError = error.message;
-  });
-  // Each outage is logged once: forget the last error when Redis answers again.
-  redis.on('ready', () => {
-    if (lastError) logger.info(connected ? 'redis connection back' : 'redis connected (it was unreachable at start)');
-    connected = true;
-    lastError = '';
-  });
-  try {
-    await redis.connect();
-    return { redis, connected: true };
-  } catch (error) {
-    // Not a reason to stay down: limits fail open, and an instance restarted or added during an
-    // outage must serve like the others. ioredis goes on connecting in the background.
-    logger.warn(
-      { err: lastError || (error as Error).message },
-      `Redis unreachable at start (${safeUrl}): counting rate limits in this instance’s memory until Redis answers; check REDIS_URL and that Redis is running`,
-    );
-    return { redis, connected: false };
-  }
-}
