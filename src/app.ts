@@ -33,6 +33,7 @@ import { librariesApiRoutes } from './modules/libraries/libraries.api.js';
 import { usersAdminRoutes } from './modules/users/users.routes.js';
 import { userActionsRoutes } from './modules/users/user-actions.routes.js';
 import { userActionsApiRoutes, usersApiRoutes } from './modules/users/users.api.js';
+import { notificationsApiRoutes } from './modules/notifications/notifications.api.js';
 import { requireCsrf, csrfPlugin } from './plugins/csrf.js';
 import { errorsPlugin, routerErrorHandler } from './plugins/errors.js';
 import { overloadPlugin, type OverloadOptions } from './plugins/overload.js';
@@ -183,6 +184,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
       await api.register(librariesApiRoutes, { deps });
       await api.register(statsApiRoutes, { deps });
       await api.register(joinModeApiRoutes, { deps });
+      await api.register(notificationsApiRoutes, { deps });
     },
     { prefix: '/api/v1' },
   );

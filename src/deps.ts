@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { connectRedis } from './redis.js';
+import type { SendOptions } from './modules/notifications/channels.js';
 import { pino, type Logger } from 'pino';
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
@@ -26,6 +27,7 @@ import { createTurnGate } from './modules/invitations/turn-gate.js';
 import { createRetryWorker } from './modules/invitations/retry-worker.js';
 import { createUsersRepository } from './modules/users/users.repository.js';
 import { createUsersModule } from './modules/users/users.module.js';
+import { createNotificationsModule } from './modules/notifications/notifications.module.js';
 import { trackSends } from './modules/invitations/send-tracker.js';
 import { createInviteLimits } from './modules/invitations/invite-limits.js';
 import { createInviteCodesRepository } from './modules/invite-codes/invite-codes.repository.js';
@@ -89,6 +91,8 @@ export interface DepsOverrides {
    * self-signed HTTPS. A deployment uses NODE_EXTRA_CA_CERTS instead.
    */
   plexCa?: string;
+  /** Tests: how notifications are sent (a CA for a local SMTP server with its own certificate). */
+  notify?: SendOptions;
 }
 
 export async function createDeps(config: Config, overrides: DepsOverrides = {}) {
@@ -270,6 +274,7 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}) 
       clock,
       logger,
     }),
+    ...createNotificationsModule({ db: database.db, box: secretBox, audit, settings, baseUrl: config.baseUrl, clock, logger, send: overrides.notify }),
     delivery,
   };
 

@@ -48,6 +48,7 @@ export async function startServer(config: Config, options: AppOptions & { deps?:
       deps.services.retryWorker.start();
       deps.services.usersSyncJob?.start();
       deps.services.userActionsJob.start();
+      deps.services.notificationsJob.start();
     }
     if (options.announce !== false) {
       const bound = app.server.address();
@@ -67,7 +68,7 @@ export async function startServer(config: Config, options: AppOptions & { deps?:
         // moment would stay open after its answer until the client lets go (a browser: minutes).
         const sweep = setInterval(() => app!.server.closeIdleConnections(), 100);
         try {
-          const closing = Promise.all([deps.services.retryWorker.stop(), deps.services.usersSyncJob?.stop(), deps.services.userActionsJob.stop(), app!.close()]);
+          const closing = Promise.all([deps.services.retryWorker.stop(), deps.services.usersSyncJob?.stop(), deps.services.userActionsJob.stop(), deps.services.notificationsJob.stop(), app!.close()]);
           // Invites being sent (friends' requests that answered "pending" go on in the background)
           // get until shortly before the hard exit in main.ts; those still under way are given back.
           await deps.services.delivery.drain(sendWaitMs(config), closing);

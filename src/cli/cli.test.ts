@@ -35,7 +35,7 @@ describeDialects('helpr CLI on %s', (dialect) => {
     const { env, done } = await envFor();
     try {
       const migrate = await run(['migrate'], env);
-      expect(migrate).toMatchObject({ code: EXIT.ok, stdout: 'Applied: 0001-initial-schema, 0002-invitation-error-kind, 0003-invitation-daily-counts, 0004-invitation-unconfirmed-since, 0005-invitation-approved-at, 0006-join-with-plex, 0007-plex-users, 0008-user-actions, 0009-access-terms\n' });
+      expect(migrate).toMatchObject({ code: EXIT.ok, stdout: 'Applied: 0001-initial-schema, 0002-invitation-error-kind, 0003-invitation-daily-counts, 0004-invitation-unconfirmed-since, 0005-invitation-approved-at, 0006-join-with-plex, 0007-plex-users, 0008-user-actions, 0009-access-terms, 0010-notifications\n' });
       expect((await run(['migrate'], env)).stdout).toBe('The database is up to date.\n');
 
       const created = await run(['admin', 'create', '--username', 'owner', '--password-stdin'], env, 'a long enough password\n');

@@ -3,7 +3,7 @@ import { afterAll, expect, it } from 'vitest';
 import { createTestDatabase, describeDialects, type TestDatabase } from '../../test/helpers/database.js';
 import { migrateToLatest } from './migrate.js';
 
-const TABLES = ['admins', 'api_keys', 'audit_log', 'friend_tokens', 'invitation_daily_counts', 'invitations', 'invite_code_uses', 'invite_codes', 'job_leases', 'plex_join_pins', 'plex_users', 'sessions', 'settings', 'user_actions'];
+const TABLES = ['admins', 'api_keys', 'audit_log', 'friend_tokens', 'invitation_daily_counts', 'invitations', 'invite_code_uses', 'invite_codes', 'job_leases', 'notification_channels', 'notification_deliveries', 'notification_events', 'plex_join_pins', 'plex_users', 'sessions', 'settings', 'user_actions'];
 
 describeDialects('migrations on %s', (dialect) => {
   let database: TestDatabase;
@@ -11,7 +11,7 @@ describeDialects('migrations on %s', (dialect) => {
 
   it('create every table once, and a second run applies nothing', async () => {
     database = await createTestDatabase(dialect, { migrate: false });
-    expect((await migrateToLatest(database)).applied).toEqual(['0001-initial-schema', '0002-invitation-error-kind', '0003-invitation-daily-counts', '0004-invitation-unconfirmed-since', '0005-invitation-approved-at', '0006-join-with-plex', '0007-plex-users', '0008-user-actions', '0009-access-terms']);
+    expect((await migrateToLatest(database)).applied).toEqual(['0001-initial-schema', '0002-invitation-error-kind', '0003-invitation-daily-counts', '0004-invitation-unconfirmed-since', '0005-invitation-approved-at', '0006-join-with-plex', '0007-plex-users', '0008-user-actions', '0009-access-terms', '0010-notifications']);
     expect((await migrateToLatest(database)).applied).toEqual([]);
 
     const tables = await database.db.introspection.getTables();

@@ -8,6 +8,7 @@ import { joinWithPlex } from './0006-join-with-plex.js';
 import { plexUsers } from './0007-plex-users.js';
 import { userActions } from './0008-user-actions.js';
 import { accessTerms } from './0009-access-terms.js';
+import { notifications } from './0010-notifications.js';
 
 /** The static, ordered migration list: the one tree for both dialects. Append, never edit. */
 export const migrations: Record<string, Migration> = {
@@ -20,4 +21,5 @@ export const migrations: Record<string, Migration> = {
   '0007-plex-users': plexUsers,
   '0008-user-actions': userActions,
   '0009-access-terms': accessTerms,
+  '0010-notifications': notifications,
 };

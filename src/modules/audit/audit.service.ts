@@ -26,6 +26,11 @@ export type AuditAction =
   | 'user.libraries_changed'
   // The owner's changes (user-actions.service.ts); the Plex side is written by user-action-runner.ts.
   | 'user.expiry_set'
+  // Notification channels (notifications.service.ts).
+  | 'notifications.channel_create'
+  | 'notifications.channel_update'
+  | 'notifications.channel_delete'
+  | 'notifications.resend'
   | 'apikey.create'
   | 'apikey.revoke'
   | 'setup.admin'

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../../clock.js';
 import { randomId } from '../../security/crypto.js';
+import { newEvent, type NewEventRow } from '../notifications/notification-events.js';
 import type { InvitationSender, SendOutcome } from './invitation-sender.js';
 import type { InvitationResult, InvitationRow, InvitationsRepository } from './invitations.repository.js';
 import { joinResultOf } from './plex-join-result.js';
@@ -9,6 +10,14 @@ import { RETRY_POLICY, givesUp, retryDelayMs } from './retry-policy.js';
 
 export type DeliverableInvitation = Pick<InvitationRow, 'id' | 'identifier' | 'libraries' | 'attempts' | 'created_at' | 'unconfirmed_since' | 'approved_at'> &
   Partial<Pick<InvitationRow, 'joined_with' | 'join_step' | 'plex_account_id' | 'plex_share_id' | 'sent_at' | 'error_kind'>>;
+
+/** What the owner hears of an attempt's outcome (issue 14): sent, accepted for the friend, or failed; nothing while it waits. */
+export function outcomeEvent(invitation: Pick<DeliverableInvitation, 'id' | 'identifier' | 'joined_with'>, result: InvitationResult): NewEventRow | undefined {
+  const type = result.status === 'sent' ? 'invitation.sent' : result.status === 'accepted' ? 'invitation.accepted' : result.status === 'failed' ? 'invitation.failed' : undefined;
+  if (!type) return undefined;
+  const data = { requestId: invitation.id, who: invitation.identifier, via: invitation.joined_with === 'plex' ? 'plex' : 'email', ...(type === 'invitation.failed' ? { reason: result.last_error } : {}) };
+  return newEvent(type, data, result.updated_at);
+}
 
 /** The row's new state after one attempt. */
 export function resultOf(outcome: SendOutcome, invitation: DeliverableInvitation, now: Date): InvitationResult {
@@ -87,7 +96,7 @@ export function createInvitationDelivery(deps: {
       return undefined;
     }
     const result = joinResultOf(outcome, invitation, deps.clock.now());
-    const recorded = await deps.invitations.completeJoin(invitation.id, leaseOwner, result);
+    const recorded = await deps.invitations.completeJoin(invitation.id, leaseOwner, result, outcomeEvent(invitation, result));
     deps.logger.info({ invitation: invitation.id, status: result.status, step: result.join_step, kind: result.error_kind, recorded }, 'join attempt');
     if (!recorded) return undefined;
     return outcome.status === 'retry' ? endEarly(invitation.id, result, outcome.endWaitNow) : result;
@@ -107,7 +116,7 @@ export function createInvitationDelivery(deps: {
         }
         const outcome = await deps.send(invitation);
         const result = resultOf(outcome, invitation, deps.clock.now());
-        const recorded = await deps.invitations.complete(invitation.id, leaseOwner, result);
+        const recorded = await deps.invitations.complete(invitation.id, leaseOwner, result, outcomeEvent(invitation, result));
         deps.logger.info({ invitation: invitation.id, status: result.status, kind: result.error_kind, recorded }, 'invitation attempt');
         if (!recorded) return undefined;
         // A wait written after the owner fixed its cause (signed in again): no wake reaches it now.

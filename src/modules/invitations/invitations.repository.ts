@@ -1,6 +1,7 @@
 import type { ExpressionBuilder } from 'kysely';
 import type { Db } from '../../db/database.js';
 import type { Database, InvitationsTable, JoinStep } from '../../db/schema.js';
+import type { NewEventRow } from '../notifications/notification-events.js';
 
 export type InvitationRow = Omit<InvitationsTable, 'attempts'> & { attempts: number };
 
@@ -36,10 +37,30 @@ function accessEnded(eb: ExpressionBuilder<Database, 'invitations'>) {
   );
 }
 
+/**
+ * An attempt's outcome written by the lease holder inside `trx`, with what the owner hears of it
+ * (notifications outbox): both, or neither. False when the lease had gone.
+ */
+async function writeOutcome(trx: Db, id: string, owner: string, result: InvitationResult, event: NewEventRow | undefined): Promise<boolean> {
+  const outcome = await trx
+    .updateTable('invitations')
+    .set((eb) => ({ ...completedColumns(result), unconfirmed_since: eb.fn.coalesce('unconfirmed_since', eb.val(result.unconfirmed_since)) }))
+    .where('id', '=', id)
+    .where('lease_owner', '=', owner)
+    .executeTakeFirst();
+  if (Number(outcome.numUpdatedRows) !== 1) return false;
+  if (event) await trx.insertInto('notification_events').values(event).execute();
+  return true;
+}
+
 export function createInvitationsRepository(db: Db) {
   return {
-    async insert(row: InvitationRow): Promise<void> {
+    /** With `event`, the owner hears of it (notifications outbox): both are written, or neither. */
+    async insert(row: InvitationRow, event?: NewEventRow): Promise<void> {
+      // A repository made on a transaction is inside one already (Kysely does not nest them).
+      if (event && !db.isTransaction) return db.transaction().execute((trx) => createInvitationsRepository(trx).insert(row, event));
       await db.insertInto('invitations').values(row).execute();
+      if (event) await db.insertInto('notification_events').values(event).execute();
     },
 
     findById(id: string): Promise<InvitationRow | undefined> {
@@ -134,14 +155,8 @@ export function createInvitationsRepository(db: Db) {
      * Records the outcome of a send and lets go of the lease; only the lease holder may. An
      * unconfirmed mark, once set, stays (whatever the caller read before).
      */
-    async complete(id: string, owner: string, result: InvitationResult): Promise<boolean> {
-      const outcome = await db
-        .updateTable('invitations')
-        .set((eb) => ({ ...completedColumns(result), unconfirmed_since: eb.fn.coalesce('unconfirmed_since', eb.val(result.unconfirmed_since)) }))
-        .where('id', '=', id)
-        .where('lease_owner', '=', owner)
-        .executeTakeFirst();
-      return Number(outcome.numUpdatedRows) === 1;
+    complete(id: string, owner: string, result: InvitationResult, event?: NewEventRow): Promise<boolean> {
+      return db.transaction().execute((trx) => writeOutcome(trx, id, owner, result, event));
     },
 
     /**
@@ -187,15 +202,9 @@ export function createInvitationsRepository(db: Db) {
      * Records a join job's outcome like `complete`; when the job ended (any status but pending),
      * the friend's token is deleted in the same transaction, so no ended job keeps one.
      */
-    completeJoin(id: string, owner: string, result: InvitationResult): Promise<boolean> {
+    completeJoin(id: string, owner: string, result: InvitationResult, event?: NewEventRow): Promise<boolean> {
       return db.transaction().execute(async (trx) => {
-        const outcome = await trx
-          .updateTable('invitations')
-          .set((eb) => ({ ...completedColumns(result), unconfirmed_since: eb.fn.coalesce('unconfirmed_since', eb.val(result.unconfirmed_since)) }))
-          .where('id', '=', id)
-          .where('lease_owner', '=', owner)
-          .executeTakeFirst();
-        if (Number(outcome.numUpdatedRows) !== 1) return false;
+        if (!(await writeOutcome(trx, id, owner, result, event))) return false;
         if (result.status !== 'pending') await trx.deleteFrom('friend_tokens').where('invitation_id', '=', id).execute();
         return true;
       });

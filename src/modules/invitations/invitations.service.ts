@@ -5,6 +5,7 @@ import { AppError } from '../../errors.js';
 import { randomId } from '../../security/crypto.js';
 import { termColumns } from '../access/access-terms.js';
 import { codeTerms } from '../invite-codes/invite-codes.models.js';
+import { newEvent } from '../notifications/notification-events.js';
 import { createInviteCodesRepository } from '../invite-codes/invite-codes.repository.js';
 import { claimCodeUse, recordCodeUse, type InviteCodesService, type InviteCodeView } from '../invite-codes/invite-codes.service.js';
 import type { AppSettings, SettingsService } from '../settings/settings.service.js';
@@ -157,16 +158,18 @@ export function createInvitationsService(deps: {
         sent_at: null,
         unconfirmed_since: null,
       };
+      // The owner hears of a friend's request (notifications outbox); what they made themselves, not.
+      const received = byOwner ? undefined : newEvent('request.received', { requestId: row.id, who: row.identifier, via: 'email', code: code?.code ?? null, awaitsOwner }, at);
       if (code) {
-        // The code use and the invitation commit together, or neither does.
+        // The code use, the invitation and its event commit together, or none does.
         await deps.db.transaction().execute(async (trx) => {
           const codes = createInviteCodesRepository(trx);
           await claimCodeUse(codes, code.id, at);
-          await createInvitationsRepository(trx).insert(row);
+          await createInvitationsRepository(trx).insert(row, received);
           await recordCodeUse(codes, { codeId: code.id, invitationId: row.id, nowIso: at });
         });
       } else {
-        await deps.invitations.insert(row);
+        await deps.invitations.insert(row, received);
       }
 
       if (!lease) return { invitation: row, duplicate: false };
@@ -212,7 +215,7 @@ export function createInvitationsService(deps: {
       await deps.db.transaction().execute(async (trx) => {
         const codes = createInviteCodesRepository(trx);
         if (code) await claimCodeUse(codes, code.id, at);
-        await createInvitationsRepository(trx).insert(row);
+        await createInvitationsRepository(trx).insert(row, newEvent('request.received', { requestId: row.id, who: row.identifier, via: 'plex', code: code?.code ?? null, awaitsOwner }, at));
         if (code) await recordCodeUse(codes, { codeId: code.id, invitationId: row.id, nowIso: at });
         await createFriendTokensRepository(trx).insert(row.id, sealed, at);
       });

@@ -4,42 +4,24 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { Agent } from 'undici';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startReceiver } from '../../../test/helpers/receiver.js';
 import { createSimCertificate } from '../../../tools/plex-sim/tls-cert.js';
 import { discordRequest, ntfyRequest, slackRequest, telegramRequest, webhookRequest, webhookSignature } from './channel-requests.js';
 import { describeEvent, EVENT_TYPES, type HelprEvent } from './notification-events.js';
 import type { DeliveryError} from './notification-http.js';
 import { postRequest } from './notification-http.js';
 
-/** A local receiver (no internet): records each request and answers what the test says. */
-interface Received {
-  method: string;
-  url: string;
-  headers: http.IncomingHttpHeaders;
-  body: string;
-}
-let received: Received[] = [];
-let answer: (req: Received, res: http.ServerResponse) => void = (_req, res) => res.writeHead(204).end();
-let server: http.Server;
+// A local receiver (no internet): records each request and answers what the test says.
+let receiver: Awaited<ReturnType<typeof startReceiver>>;
 let base: string;
+const state = () => receiver.state;
 
 beforeAll(async () => {
-  server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      const entry = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
-      received.push(entry);
-      answer(entry, res);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  receiver = await startReceiver();
+  base = receiver.url;
 });
-afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
-beforeEach(() => {
-  received = [];
-  answer = (_req, res) => res.writeHead(204).end();
-});
+afterAll(() => receiver.close());
+beforeEach(() => receiver.reset());
 
 const event: HelprEvent = { id: 'evt_1', type: 'invitation.failed', occurredAt: '2026-12-02T10:00:00.000Z', data: { requestId: 'r1', who: 'alice <b>&</b>', reason: 'Plex answered 400' } };
 const message = describeEvent(event, 'https://invite.example.com');
@@ -47,7 +29,7 @@ const message = describeEvent(event, 'https://invite.example.com');
 describe('each channel speaks its service’s documented format', () => {
   it('generic webhook: the event as JSON, its type in X-Helpr-Event, and an HMAC-SHA256 of the raw body the receiver can check', async () => {
     await postRequest(webhookRequest(message, { url: `${base}/hook` }, 'shh-secret'));
-    const [hit] = received;
+    const [hit] = state().received;
     expect(hit).toMatchObject({ method: 'POST', url: '/hook' });
     expect(JSON.parse(hit!.body)).toEqual({ id: 'evt_1', type: 'invitation.failed', occurredAt: '2026-12-02T10:00:00.000Z', data: event.data });
     expect(hit!.headers['x-helpr-event']).toBe('invitation.failed');
@@ -58,8 +40,8 @@ describe('each channel speaks its service’s documented format', () => {
 
   it('Discord: one embed with a title, a description, a link, a colour number and an ISO timestamp; no mentions', async () => {
     await postRequest(discordRequest({ ...message, title: 'x'.repeat(300) }, { url: `${base}/api/webhooks/1/abc` }));
-    const body = JSON.parse(received[0]!.body);
-    expect(received[0]!.headers['content-type']).toBe('application/json');
+    const body = JSON.parse(state().received[0]!.body);
+    expect(state().received[0]!.headers['content-type']).toBe('application/json');
     expect(body.allowed_mentions).toEqual({ parse: [] });
     expect(body.embeds).toHaveLength(1);
     const [embed] = body.embeds;
@@ -69,7 +51,7 @@ describe('each channel speaks its service’s documented format', () => {
 
   it('Slack-compatible: a plain text fallback and a mrkdwn section with <, > and & escaped and the link', async () => {
     await postRequest(slackRequest(message, { url: `${base}/services/T/B/X` }));
-    const body = JSON.parse(received[0]!.body);
+    const body = JSON.parse(state().received[0]!.body);
     expect(body.text).toBe(`${message.title}: ${message.text}`);
     expect(body.blocks[0].type).toBe('section');
     expect(body.blocks[0].text.type).toBe('mrkdwn');
@@ -80,17 +62,17 @@ describe('each channel speaks its service’s documented format', () => {
   it('ntfy: JSON published to the server root with topic, title, message, tags, priority and click; a token or user:password', async () => {
     await postRequest(ntfyRequest(message, { server: `${base}/ignored/path`, topic: 'helpr-owner' }, 'tk_abc'));
     await postRequest(ntfyRequest({ ...message, level: 'success' }, { server: base, topic: 'helpr-owner' }, 'me:pw'));
-    expect(received[0]!.url).toBe('/');
-    expect(JSON.parse(received[0]!.body)).toEqual({ topic: 'helpr-owner', title: message.title, message: message.text, tags: ['rotating_light'], priority: 4, click: message.url });
-    expect(received[0]!.headers.authorization).toBe('Bearer tk_abc');
-    expect(received[1]!.headers.authorization).toBe(`Basic ${Buffer.from('me:pw').toString('base64')}`);
-    expect(JSON.parse(received[1]!.body)).toMatchObject({ tags: ['white_check_mark'], priority: 3 });
+    expect(state().received[0]!.url).toBe('/');
+    expect(JSON.parse(state().received[0]!.body)).toEqual({ topic: 'helpr-owner', title: message.title, message: message.text, tags: ['rotating_light'], priority: 4, click: message.url });
+    expect(state().received[0]!.headers.authorization).toBe('Bearer tk_abc');
+    expect(state().received[1]!.headers.authorization).toBe(`Basic ${Buffer.from('me:pw').toString('base64')}`);
+    expect(JSON.parse(state().received[1]!.body)).toMatchObject({ tags: ['white_check_mark'], priority: 3 });
   });
 
   it('Telegram: sendMessage under /bot<token>/ with the chat id and HTML with everything but <b> and <a> escaped', async () => {
     await postRequest(telegramRequest(message, { chatId: '-1001234', apiUrl: `${base}/` }, '123:ABC'));
-    expect(received[0]!.url).toBe('/bot123:ABC/sendMessage');
-    const body = JSON.parse(received[0]!.body);
+    expect(state().received[0]!.url).toBe('/bot123:ABC/sendMessage');
+    const body = JSON.parse(state().received[0]!.body);
     expect(body).toMatchObject({ chat_id: '-1001234', parse_mode: 'HTML', disable_web_page_preview: true });
     expect(body.text.startsWith('<b>The invite for alice &lt;b&gt;&amp;&lt;/b&gt; failed</b>\n')).toBe(true);
     expect(body.text).toContain('<a href="https://invite.example.com/admin/invitations?q=alice%20%3Cb%3E%26%3C%2Fb%3E">Open in Helpr</a>');
@@ -112,30 +94,30 @@ describe('delivery failures, in words', () => {
   const failure = (promise: Promise<void>) => promise.then(() => undefined, (error: unknown) => error as DeliveryError);
 
   it('a 500 is worth another try; a 404 or 401 is not; a 429 says when to come back', async () => {
-    answer = (_req, res) => res.writeHead(500).end('oops\n  busy');
+    state().answer = (_req, res) => res.writeHead(500).end('oops\n  busy');
     expect(await failure(postRequest(hook()))).toMatchObject({ message: `127.0.0.1:${new URL(base).port} answered 500: oops busy`, permanent: false });
-    answer = (_req, res) => res.writeHead(404).end();
+    state().answer = (_req, res) => res.writeHead(404).end();
     expect(await failure(postRequest(hook()))).toMatchObject({ permanent: true });
     expect((await failure(postRequest(hook())))?.message).toContain('does not exist any more');
-    answer = (_req, res) => res.writeHead(401).end('bad token');
+    state().answer = (_req, res) => res.writeHead(401).end('bad token');
     expect((await failure(postRequest(hook())))?.message).toContain('answered 401 (check the token or the address): bad token');
-    answer = (_req, res) => res.writeHead(429, { 'retry-after': '30' }).end();
+    state().answer = (_req, res) => res.writeHead(429, { 'retry-after': '30' }).end();
     expect(await failure(postRequest(hook()))).toMatchObject({ permanent: false, retryAfterSeconds: 30 });
   });
 
   it('follows a redirect on the same host, and refuses one to another host', async () => {
-    answer = (req, res) => (req.url === '/old' ? res.writeHead(308, { location: '/new' }).end() : res.writeHead(200).end());
+    state().answer = (req, res) => (req.url === '/old' ? res.writeHead(308, { location: '/new' }).end() : res.writeHead(200).end());
     await postRequest(hook('/old'));
-    expect(received.map((r) => `${r.method} ${r.url}`)).toEqual(['POST /old', 'POST /new']);
-    expect(received[1]!.body).toBe(received[0]!.body);
-    answer = (_req, res) => res.writeHead(302, { location: 'http://elsewhere.example/steal' }).end();
+    expect(state().received.map((r) => `${r.method} ${r.url}`)).toEqual(['POST /old', 'POST /new']);
+    expect(state().received[1]!.body).toBe(state().received[0]!.body);
+    state().answer = (_req, res) => res.writeHead(302, { location: 'http://elsewhere.example/steal' }).end();
     const refused = await failure(postRequest(hook('/old')));
     expect(refused).toMatchObject({ permanent: true });
     expect(refused?.message).toContain('redirected to another host (elsewhere.example)');
   });
 
   it('says when a receiver hangs, refuses the connection, is not in DNS, or has a certificate nobody trusts', async () => {
-    answer = () => undefined; // never answers
+    state().answer = () => undefined; // never answers
     expect((await failure(postRequest(hook(), { timeoutMs: 200 })))?.message).toBe(`127.0.0.1:${new URL(base).port} did not answer within 0.2 s.`);
 
     const closed = http.createServer();

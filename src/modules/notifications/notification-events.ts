@@ -1,3 +1,5 @@
+import crypto from 'node:crypto';
+
 /**
  * What Helpr tells the owner about (issue 14): these type names are used everywhere, in the
  * settings, the API and a webhook's `type`. Each event carries the facts of what happened in
@@ -93,4 +95,16 @@ function words(event: HelprEvent): Omit<NotificationMessage, 'event' | 'url'> & 
 export function describeEvent(event: HelprEvent, baseUrl?: string): NotificationMessage {
   const { path, ...rest } = words(event);
   return { ...rest, url: baseUrl ? new URL(path, baseUrl).toString() : undefined, event };
+}
+
+/** An outbox row for an event, to write in the same transaction as the change that caused it. */
+export interface NewEventRow {
+  id: string;
+  type: EventType;
+  occurred_at: string;
+  data: string;
+}
+
+export function newEvent(type: EventType, data: Record<string, unknown>, at: string): NewEventRow {
+  return { id: crypto.randomUUID(), type, occurred_at: at, data: JSON.stringify(data) };
 }

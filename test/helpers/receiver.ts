@@ -1,0 +1,44 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface Received {
+  method: string;
+  url: string;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+
+/**
+ * A local HTTP receiver for webhooks and chat services (tests have no internet): records each
+ * request and answers with `answer` (204 by default; a test may make it fail, hang, or redirect).
+ */
+export async function startReceiver() {
+  const state = {
+    received: [] as Received[],
+    answer: ((_req, res) => res.writeHead(204).end()) as (req: Received, res: http.ServerResponse) => void,
+  };
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const entry = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
+      state.received.push(entry);
+      state.answer(entry, res);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    url,
+    state,
+    reset() {
+      state.received = [];
+      state.answer = (_req, res) => res.writeHead(204).end();
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

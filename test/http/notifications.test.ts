@@ -1,0 +1,207 @@
+import crypto from 'node:crypto';
+import { SMTPServer } from 'smtp-server';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { useSimulator } from '../helpers/plex-sim.js';
+import { submitRequest } from '../helpers/public-requests.js';
+import { useReadyAdmin } from '../helpers/ready-app.js';
+import { startReceiver } from '../helpers/receiver.js';
+
+/**
+ * Issue 14: channels from the API, events written with the change that caused them, delivered by
+ * the outbox worker to local receivers (an HTTP receiver, an SMTP server), once each, after retries.
+ */
+const ctx = useSimulator();
+const admin = useReadyAdmin(ctx);
+let receiver: Awaited<ReturnType<typeof startReceiver>>;
+const HOUR = 60 * 60_000;
+
+beforeAll(async () => {
+  receiver = await startReceiver();
+});
+afterAll(() => receiver.close());
+beforeEach(async () => {
+  receiver.reset();
+  const db = admin.t.deps.database.db;
+  await db.deleteFrom('notification_deliveries').execute();
+  await db.deleteFrom('notification_events').execute();
+  await db.deleteFrom('notification_channels').execute();
+  await db.deleteFrom('invitations').execute();
+});
+
+const pass = () => admin.t.deps.services.notificationsPass();
+async function webhook(events = ['request.received', 'invitation.sent']) {
+  const created = await admin.api('POST', '/notifications/channels', { type: 'webhook', name: 'My hook', events, config: { url: `${receiver.url}/hook` } });
+  expect(created.statusCode).toBe(201);
+  return created.json() as { channel: { id: string; config: Record<string, unknown> }; secret: string };
+}
+const signatureOf = (secret: string, body: string) => `sha256=${crypto.createHmac('sha256', secret).update(body).digest('hex')}`;
+
+describe('a webhook channel', () => {
+  it('answers its secret once; a friend’s request and its invite arrive signed, once each, whatever the passes', async () => {
+    const { channel, secret } = await webhook();
+    expect(secret).toMatch(/^[0-9a-f]{64}$/);
+    const listed = (await admin.api('GET', '/notifications/channels')).json();
+    expect(JSON.stringify(listed)).not.toContain(secret);
+    expect(listed.items[0]).toMatchObject({ id: channel.id, type: 'webhook', events: ['request.received', 'invitation.sent'], enabled: true, config: { url: `${receiver.url}/hook`, hasSecret: true } });
+
+    await submitRequest(admin.t.app, { email: 'friend@example.com' });
+    expect(await pass()).toBe(2);
+    expect(await pass()).toBe(0);
+    const types = receiver.state.received.map((hit) => hit.headers['x-helpr-event']).sort();
+    expect(types).toEqual(['invitation.sent', 'request.received']);
+    for (const hit of receiver.state.received) {
+      expect(hit.headers['x-helpr-signature']).toBe(signatureOf(secret, hit.body));
+      expect(JSON.parse(hit.body)).toMatchObject({ id: expect.any(String), occurredAt: '2026-11-24T12:00:00.000Z', data: { who: 'friend@example.com', via: 'email' } });
+    }
+    const deliveries = (await admin.api('GET', '/notifications/deliveries?status=delivered')).json();
+    expect(deliveries.items).toHaveLength(2);
+    expect(deliveries.items[0]).toMatchObject({ status: 'delivered', attempts: 1, channel: { id: channel.id, name: 'My hook', type: 'webhook' } });
+  });
+
+  it('delivers each event exactly once to a receiver that fails ten times, after retries with backoff', async () => {
+    await webhook(['request.received']);
+    let failures = 0;
+    receiver.state.answer = (_req, res) => (failures++ < 10 ? res.writeHead(500).end('down') : res.writeHead(200).end());
+    await submitRequest(admin.t.app, { email: 'friend@example.com' });
+    await pass();
+    for (let round = 0; round < 12; round += 1) {
+      admin.t.clock.advance(HOUR);
+      await pass();
+    }
+    expect(receiver.state.received).toHaveLength(11);
+    expect(new Set(receiver.state.received.map((hit) => JSON.parse(hit.body).id)).size).toBe(1);
+    const [delivery] = (await admin.api('GET', '/notifications/deliveries')).json().items;
+    expect(delivery).toMatchObject({ status: 'delivered', attempts: 11, lastError: null });
+  });
+
+  it('keeps a refused message as dead with the reason at once, and sends it again on Resend', async () => {
+    await webhook(['request.received']);
+    receiver.state.answer = (_req, res) => res.writeHead(410).end('gone');
+    await submitRequest(admin.t.app, { email: 'friend@example.com' });
+    await pass();
+    const [dead] = (await admin.api('GET', '/notifications/deliveries?status=dead')).json().items;
+    expect(dead.lastError).toContain('answered 410 (the webhook or topic does not exist any more?): gone');
+    expect((await admin.api('POST', `/notifications/deliveries/${dead.id}/resend`)).statusCode).toBe(202);
+    expect((await admin.api('POST', `/notifications/deliveries/${dead.id}/resend`)).statusCode).toBe(409);
+    receiver.state.answer = (_req, res) => res.writeHead(204).end();
+    await pass();
+    expect((await admin.api('GET', '/notifications/deliveries?status=delivered')).json().items.map((item: { id: string }) => item.id)).toEqual([dead.id]);
+  });
+
+  it('gives up after 24 hours of failures', async () => {
+    await webhook(['request.received']);
+    receiver.state.answer = (_req, res) => res.writeHead(503).end();
+    await submitRequest(admin.t.app, { email: 'friend@example.com' });
+    for (let round = 0; round < 30; round += 1) {
+      await pass();
+      admin.t.clock.advance(HOUR);
+    }
+    const [delivery] = (await admin.api('GET', '/notifications/deliveries')).json().items;
+    expect(delivery.status).toBe('dead');
+    expect(delivery.attempts).toBeGreaterThan(20);
+    expect(delivery.attempts).toBeLessThan(30);
+  });
+
+  it('two workers at once deliver each message once', async () => {
+    await webhook(['request.received']);
+    for (let i = 0; i < 6; i += 1) await submitRequest(admin.t.app, { email: `friend${i}@example.com` }, { ip: `198.51.100.${i + 1}` });
+    const { createNotificationsPass } = await import('../../src/modules/notifications/notifications.worker.js');
+    const { createNotificationsRepository } = await import('../../src/modules/notifications/notifications.repository.js');
+    const { deps } = admin.t;
+    const other = createNotificationsPass({ repository: createNotificationsRepository(deps.database.db), box: deps.secretBox, settings: deps.services.settings, baseUrl: async () => undefined, clock: deps.clock, logger: deps.logger });
+    await Promise.all([pass(), other(), pass(), other()]);
+    const ids = receiver.state.received.map((hit) => JSON.parse(hit.body).id);
+    expect(ids).toHaveLength(6);
+    expect(new Set(ids).size).toBe(6);
+  });
+});
+
+describe('channels: checked, tested, changed', () => {
+  it('refuses bad settings naming the field, and never answers a secret back', async () => {
+    const bad = async (body: object, field: string) => {
+      const response = await admin.api('POST', '/notifications/channels', body);
+      expect(response.statusCode, JSON.stringify(body)).toBe(400);
+      expect(Object.keys(response.json().error.fields ?? {}), JSON.stringify(response.json())).toContain(field);
+    };
+    await bad({ type: 'webhook', name: 'x', events: ['request.received'], config: { url: 'ftp://example.com/x' } }, 'url');
+    await bad({ type: 'telegram', name: 'x', events: ['request.received'], config: { token: 'nope', chatId: '123' } }, 'token');
+    await bad({ type: 'ntfy', name: 'x', events: ['request.received'], config: { topic: 'has space' } }, 'topic');
+    await bad({ type: 'email', name: 'x', events: ['request.received'], config: { host: 'smtp.example.com', from: 'not-an-email', to: 'me@example.com' } }, 'from');
+    await bad({ type: 'discord', name: 'x', events: ['nope'], config: { url: 'https://discord.com/api/webhooks/1/x' } }, 'events');
+    await bad({ type: 'discord', name: ' ', events: ['request.received'], config: { url: 'https://discord.com/api/webhooks/1/x' } }, 'name');
+
+    const discord = (await admin.api('POST', '/notifications/channels', { type: 'discord', name: 'Discord', events: ['invitation.failed'], config: { url: 'https://discord.com/api/webhooks/1/TOKEN' } })).json();
+    expect(discord.secret).toBeUndefined();
+    expect(discord.channel.config).toEqual({ host: 'discord.com', hasUrl: true });
+    const row = await admin.t.deps.database.db.selectFrom('notification_channels').select('secret').where('id', '=', discord.channel.id).executeTakeFirstOrThrow();
+    expect(row.secret).not.toContain('TOKEN');
+
+    const changed = await admin.api('PATCH', `/notifications/channels/${discord.channel.id}`, { name: 'Discord #admins', enabled: false });
+    expect(changed.json()).toMatchObject({ name: 'Discord #admins', enabled: false, config: { hasUrl: true } });
+    expect((await admin.api('DELETE', `/notifications/channels/${discord.channel.id}`)).statusCode).toBe(204);
+    expect((await admin.api('DELETE', `/notifications/channels/${discord.channel.id}`)).statusCode).toBe(404);
+  });
+
+  it('sends a test and says why it failed, in words', async () => {
+    const { channel } = await webhook();
+    expect((await admin.api('POST', `/notifications/channels/${channel.id}/test`)).json()).toEqual({ ok: true });
+    expect(JSON.parse(receiver.state.received[0]!.body).data).toMatchObject({ test: true });
+    receiver.state.answer = (_req, res) => res.writeHead(401).end('invalid token');
+    const failed = (await admin.api('POST', `/notifications/channels/${channel.id}/test`)).json();
+    expect(failed.ok).toBe(false);
+    expect(failed.error).toContain('answered 401 (check the token or the address): invalid token');
+  });
+
+  it('a disabled channel gets nothing', async () => {
+    const { channel } = await webhook(['request.received']);
+    await admin.api('PATCH', `/notifications/channels/${channel.id}`, { enabled: false });
+    await submitRequest(admin.t.app, { email: 'friend@example.com' });
+    await pass();
+    expect(receiver.state.received).toHaveLength(0);
+  });
+});
+
+describe('an email channel', () => {
+  let smtp: SMTPServer;
+  let port: number;
+  const mails: Array<{ from: string; to: string[]; data: string }> = [];
+  beforeAll(async () => {
+    smtp = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['STARTTLS'],
+      onAuth: (auth, _session, callback) => (auth.username === 'helpr' && auth.password === 'smtp-pass' ? callback(null, { user: 'helpr' }) : callback(new Error('Invalid username or password'))),
+      onData(stream, session, callback) {
+        let data = '';
+        stream.on('data', (chunk: Buffer) => (data += chunk.toString('utf8')));
+        stream.on('end', () => {
+          mails.push({ from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', to: session.envelope.rcptTo.map((r) => r.address), data });
+          callback();
+        });
+      },
+    });
+    await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
+    port = (smtp.server.address() as AddressInfo).port;
+  });
+  afterAll(() => new Promise<void>((resolve) => smtp.close(() => resolve())));
+
+  it('sends the owner an email with the event in plain text and HTML, from the site, and says when the password is wrong', async () => {
+    const config = { host: '127.0.0.1', port: String(port), tls: 'none', user: 'helpr', password: 'smtp-pass', from: 'helpr@example.com', to: 'owner@example.com' };
+    const created = await admin.api('POST', '/notifications/channels', { type: 'email', name: 'Me', events: ['request.received'], config });
+    expect(created.statusCode).toBe(201);
+    expect(created.json().channel.config).toEqual({ host: '127.0.0.1', port, tls: 'none', user: 'helpr', from: 'helpr@example.com', to: 'owner@example.com', hasPassword: true });
+    await submitRequest(admin.t.app, { email: 'alice@example.com' });
+    await pass();
+    expect(mails).toHaveLength(1);
+    expect(mails[0]).toMatchObject({ from: 'helpr@example.com', to: ['owner@example.com'] });
+    expect(mails[0]!.data).toMatch(/^From: "Plex invites \(Helpr\)" <helpr@example.com>/m);
+    expect(mails[0]!.data).toContain('Subject: alice@example.com asked for access');
+    expect(mails[0]!.data).toContain('Content-Type: text/plain');
+    expect(mails[0]!.data).toContain('Content-Type: text/html');
+
+    const id = created.json().channel.id;
+    await admin.api('PATCH', `/notifications/channels/${id}`, { config: { password: 'wrong' } });
+    const test = (await admin.api('POST', `/notifications/channels/${id}/test`)).json();
+    expect(test).toEqual({ ok: false, error: `127.0.0.1:${port} refused the SMTP user or password.` });
+  });
+});
