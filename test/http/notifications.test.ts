@@ -205,3 +205,42 @@ describe('an email channel', () => {
     expect(test).toEqual({ ok: false, error: `127.0.0.1:${port} refused the SMTP user or password.` });
   });
 });
+
+describe('events from who has access', () => {
+  const OWNER = { name: 'owner', type: 'admin' as const, ip: '127.0.0.1' };
+  const eventsReceived = () => receiver.state.received.map((hit) => JSON.parse(hit.body) as { type: string; data: Record<string, unknown> });
+
+  it('tells of an invite accepted in Plex, an access that ran out, access removed in Plex, and a sync not trusted (once while it lasts)', async () => {
+    const { deps, clock } = admin.t;
+    await deps.database.db.deleteFrom('user_actions').execute();
+    await deps.database.db.deleteFrom('plex_users').execute();
+    await deps.repositories.settings.delete('users.sync');
+    await webhook(['invitation.accepted', 'access.expired', 'access.removed', 'sync.warning']);
+    await deps.services.adminInvitations.invite({ email: 'alice@example.com' }, OWNER, 'admin');
+    await deps.services.adminInvitations.invite({ email: 'bob@example.com' }, OWNER, 'admin');
+    // A third friend keeps plex.tv's list from being empty (an empty list is never trusted).
+    await deps.services.adminInvitations.invite({ email: 'friend@example.com' }, OWNER, 'admin');
+    await deps.services.usersSync.run();
+    await ctx.client().sharing.acceptInvite('alice-token', 'owner');
+    await ctx.client().sharing.acceptInvite('bob-token', 'owner');
+    await deps.services.usersSync.run();
+    await pass();
+    // friend has not accepted: nothing about them.
+    expect(eventsReceived().map((event) => `${event.type} ${event.data.who}`).sort()).toEqual(['invitation.accepted alice', 'invitation.accepted bob']);
+
+    receiver.reset();
+    const alice = (await deps.services.users.list({ q: 'alice' }, 1, 1)).items[0]!.id;
+    await deps.services.userActions.setExpiry(alice, new Date(clock.now().getTime() + 60_000).toISOString(), OWNER);
+    clock.advance(60_000);
+    await deps.services.userActionsPass();
+    const bobShare = ctx.sim.control.state().shares.find((share) => share.invitedUsername === 'bob')!;
+    await ctx.client().sharing.removeShare(ctx.sim.ownerToken, String(bobShare.v2Id));
+    await deps.services.usersSync.run();
+    ctx.sim.control.addFault({ kind: 'status', status: 503, path: '/api/v2/shared_servers/owned/accepted', times: 2 });
+    await deps.services.usersSync.run({});
+    await deps.services.usersSync.run({});
+    await pass();
+    expect(eventsReceived().map((event) => `${event.type} ${event.data.who ?? event.data.kind}`).sort()).toEqual(['access.expired alice', 'access.removed bob', 'sync.warning failed']);
+    expect(eventsReceived().find((event) => event.type === 'access.removed')!.data).toMatchObject({ inPlex: true, userId: expect.any(String) });
+  });
+});

@@ -4,6 +4,7 @@ import { isoNow, type Clock } from '../../clock.js';
 import type { AuditLogTable, PlexUserState } from '../../db/schema.js';
 import { isPlexError } from '../../plex/plex.errors.js';
 import { storedPermissions } from '../access/access-terms.js';
+import { newEvent } from '../notifications/notification-events.js';
 import { createSendFailures, short } from '../invitations/send-failure.js';
 import { givesUp, retryDelayMs, RETRY_POLICY } from '../invitations/retry-policy.js';
 import type { LibraryMapping } from '../plex/library-mapping.js';
@@ -137,12 +138,16 @@ export function createUserActionRunner(deps: {
         details: JSON.stringify(done ? { ...result.details, userId: user.id, action: action.id } : { kind: action.kind, error: result.error, userId: user.id, action: action.id }),
         ip: null,
       };
+      // The owner hears of an ended access (notifications outbox), written with the change.
+      const ended = done && (action.kind === 'expire' || action.kind === 'remove');
+      const event = ended ? newEvent(action.kind === 'expire' ? 'access.expired' : 'access.removed', { userId: user.id, who: displayName(user), by: action.actor }, nowIso) : undefined;
       const finished = await deps.actions.finish(action.id, owner, {
         status: done ? 'done' : 'failed',
         error: done ? null : short(result.error),
         nowIso,
         user: done ? { id: user.id, set: result.set } : undefined,
         audit,
+        event,
       });
       return finished ? (done ? 'done' : 'failed') : 'lost';
     },

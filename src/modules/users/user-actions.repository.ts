@@ -1,6 +1,7 @@
 import type { Insertable, Selectable } from 'kysely';
 import type { Db } from '../../db/database.js';
 import type { AuditLogTable, UserActionsTable } from '../../db/schema.js';
+import type { NewEventRow } from '../notifications/notification-events.js';
 import type { NewPlexUserRow } from './users.repository.js';
 
 export type UserActionRow = Selectable<UserActionsTable>;
@@ -68,7 +69,7 @@ export function createUserActionsRepository(db: Db) {
     async finish(
       id: string,
       owner: string,
-      outcome: { status: 'done' | 'failed'; error: string | null; nowIso: string; user?: { id: string; set: Partial<NewPlexUserRow> }; audit?: AuditLogTable },
+      outcome: { status: 'done' | 'failed'; error: string | null; nowIso: string; user?: { id: string; set: Partial<NewPlexUserRow> }; audit?: AuditLogTable; event?: NewEventRow },
     ): Promise<boolean> {
       return db.transaction().execute(async (trx) => {
         const ended = await trx
@@ -81,6 +82,7 @@ export function createUserActionsRepository(db: Db) {
         if (Number(ended.numUpdatedRows) !== 1) return false;
         if (outcome.user) await trx.updateTable('plex_users').set(outcome.user.set).where('id', '=', outcome.user.id).execute();
         if (outcome.audit) await trx.insertInto('audit_log').values(outcome.audit).execute();
+        if (outcome.event) await trx.insertInto('notification_events').values(outcome.event).execute();
         return true;
       });
     },

@@ -6,6 +6,7 @@ import { isPlexError } from '../../plex/plex.errors.js';
 import type { PlexConnection } from '../plex/plex-connection.service.js';
 import type { SettingsRepository } from '../settings/settings.repository.js';
 import type { JobLeasesRepository } from '../jobs/job-leases.repository.js';
+import { newEvent } from '../notifications/notification-events.js';
 import { peopleOnServer } from './plex-people.js';
 import { reconcile } from './users-reconcile.js';
 import type { UsersRepository } from './users.repository.js';
@@ -68,6 +69,8 @@ export function createUsersSync(deps: {
     };
     await deps.settings.set(SYNC_STATUS_KEY, next, isoNow(deps.clock));
     deps.logger.warn({ kind }, 'users sync changed nothing');
+    // The owner hears of a warning when it starts (not again at each sync while it goes on).
+    if (previous?.warning?.kind !== kind) await deps.users.addEvent(newEvent('sync.warning', { kind, message: next.warning!.message }, startedAt));
     return next;
   }
 
@@ -103,7 +106,15 @@ export function createUsersSync(deps: {
       details: JSON.stringify({ ...change.details, userId: change.userId }),
       ip: null,
     }));
-    await deps.users.applySync({ ...result, audit }, nowIso);
+    // What the owner hears of (notifications outbox): an invite accepted, access removed in Plex.
+    const events = result.changes.flatMap((change) =>
+      change.action === 'user.accepted'
+        ? [newEvent('invitation.accepted', { userId: change.userId, who: change.name, via: 'email' }, nowIso)]
+        : change.action === 'user.removed_in_plex'
+          ? [newEvent('access.removed', { userId: change.userId, who: change.name, inPlex: true }, nowIso)]
+          : [],
+    );
+    await deps.users.applySync({ ...result, audit, events }, nowIso);
     const count = (action: string) => result.changes.filter((change) => change.action === action).length;
     const next: SyncStatus = {
       lastRunAt: startedAt,

@@ -2,6 +2,7 @@ import { sql, type Insertable, type Selectable } from 'kysely';
 import type { Db } from '../../db/database.js';
 import type { AuditLogTable, PlexUsersTable } from '../../db/schema.js';
 import { storedTerms } from '../access/access-terms.js';
+import type { NewEventRow } from '../notifications/notification-events.js';
 import type { RequestLink } from './users-reconcile.js';
 
 export type PlexUserRow = Selectable<PlexUsersTable>;
@@ -36,6 +37,11 @@ export function createUsersRepository(db: Db) {
   }
 
   return {
+    /** An event for the owner (notifications outbox) that goes with no other write. */
+    async addEvent(event: NewEventRow): Promise<void> {
+      await db.insertInto('notification_events').values(event).execute();
+    },
+
     /** The person a request gave access to, once a sync listed them. */
     findByInvitation(invitationId: string): Promise<PlexUserRow | undefined> {
       return db.selectFrom('plex_users').selectAll().where('invitation_id', '=', invitationId).executeTakeFirst();
@@ -105,7 +111,7 @@ export function createUsersRepository(db: Db) {
      * and "last synced" for everyone listed.
      */
     async applySync(
-      change: { inserts: NewPlexUserRow[]; updates: Array<{ id: string; set: Partial<NewPlexUserRow> }>; audit: AuditLogTable[] },
+      change: { inserts: NewPlexUserRow[]; updates: Array<{ id: string; set: Partial<NewPlexUserRow> }>; audit: AuditLogTable[]; events?: NewEventRow[] },
       nowIso: string,
     ): Promise<void> {
       await db.transaction().execute(async (trx) => {
@@ -118,6 +124,8 @@ export function createUsersRepository(db: Db) {
         for (const update of change.updates) {
           await trx.updateTable('plex_users').set(update.set).where('id', '=', update.id).execute();
         }
+        const events = change.events ?? [];
+        for (let i = 0; i < events.length; i += INSERT_BATCH) await trx.insertInto('notification_events').values(events.slice(i, i + INSERT_BATCH)).execute();
         await trx.updateTable('plex_users').set({ last_synced_at: nowIso }).where('state', 'in', ['active', 'pending']).execute();
       });
     },
