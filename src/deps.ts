@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { connectRedis } from './redis.js';
+import { createRepositories } from './repositories.js';
 import type { SendOptions } from './modules/notifications/channels.js';
 import { pino, type Logger } from 'pino';
 import { systemClock, type Clock } from './clock.js';
@@ -7,30 +8,24 @@ import type { Config } from './config.js';
 import { createDatabase, type DatabaseOptions } from './db/database.js';
 import { AppError } from './errors.js';
 import { loggerOptions } from './logger.js';
-import { createAdminsRepository } from './modules/admins/admins.repository.js';
 import { createAdminsService } from './modules/admins/admins.service.js';
-import { createApiKeysRepository } from './modules/api-keys/api-keys.repository.js';
 import { createApiKeysService } from './modules/api-keys/api-keys.service.js';
-import { createAuditRepository } from './modules/audit/audit.repository.js';
 import { createAuditService } from './modules/audit/audit.service.js';
 import { createAuthService } from './modules/auth/auth.service.js';
 import { createInvitationDelivery } from './modules/invitations/invitation-delivery.js';
-import { createFriendTokensRepository } from './modules/invitations/friend-tokens.repository.js';
 import { createFriendTokens } from './modules/invitations/friend-tokens.js';
 import { createPlexJoinSteps } from './modules/invitations/plex-join-steps.js';
 import { createInvitationSender } from './modules/invitations/invitation-sender.js';
-import { createInvitationsRepository } from './modules/invitations/invitations.repository.js';
 import { createAdminInvitationsRepository } from './modules/invitations/admin-invitations.repository.js';
 import { createAdminInvitationsService } from './modules/invitations/admin-invitations.service.js';
 import { createInvitationsService } from './modules/invitations/invitations.service.js';
 import { createTurnGate } from './modules/invitations/turn-gate.js';
 import { createRetryWorker } from './modules/invitations/retry-worker.js';
-import { createUsersRepository } from './modules/users/users.repository.js';
 import { createUsersModule } from './modules/users/users.module.js';
 import { createNotificationsModule } from './modules/notifications/notifications.module.js';
+import { createPlexOutage } from './modules/notifications/plex-outage.js';
 import { trackSends } from './modules/invitations/send-tracker.js';
 import { createInviteLimits } from './modules/invitations/invite-limits.js';
-import { createInviteCodesRepository } from './modules/invite-codes/invite-codes.repository.js';
 import { createInviteCodesAdmin } from './modules/invite-codes/invite-codes.admin.js';
 import { createInviteCodesService } from './modules/invite-codes/invite-codes.service.js';
 import { createSetupStatus } from './modules/public/setup-status.js';
@@ -53,8 +48,6 @@ import { createServerChoice } from './modules/setup/server-choice.service.js';
 import { createSetupWizard } from './modules/setup/setup.service.js';
 import { createPlexClient } from './plex/plex-client.js';
 import { PLEX_CALL_TIMEOUT_MS } from './plex/plex-limits.js';
-import { createSessionsRepository } from './modules/sessions/sessions.repository.js';
-import { createSettingsRepository } from './modules/settings/settings.repository.js';
 import type { CounterStore } from './rate-limit/counter-store.js';
 import { MemoryCounterStore } from './rate-limit/memory-counter-store.js';
 import { RedisCounterStore } from './rate-limit/redis-counter-store.js';
@@ -113,18 +106,10 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}) 
     ? new FailOpenCounterStore(new RedisCounterStore(redis, `${config.redisKeyPrefix}rl:`), new MemoryCounterStore(clock), { logger, clock, startDown: !redisUpAtStart })
     : new MemoryCounterStore(clock);
 
-  const repositories = {
-    admins: createAdminsRepository(database.db),
-    sessions: createSessionsRepository(database.db),
-    settings: createSettingsRepository(database.db),
-    invitations: createInvitationsRepository(database.db),
-    friendTokens: createFriendTokensRepository(database.db),
-    inviteCodes: createInviteCodesRepository(database.db),
-    audit: createAuditRepository(database.db),
-    apiKeys: createApiKeysRepository(database.db),
-    users: createUsersRepository(database.db),
-  };
+  const repositories = createRepositories(database.db);
   const secretBox = createSecretBox(secretKey);
+  // Every Plex call's outcome, for the owner's outage notice (notifications).
+  const plexOutage = createPlexOutage({ db: database.db, clock });
   const plexConnection = createPlexConnection({
     config: config.plex,
     settings: repositories.settings,
@@ -136,9 +121,10 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}) 
         clientIdentifier,
         timeoutMs: PLEX_TIMEOUT_MS,
         ca: overrides.plexCa,
+        observe: plexOutage.observe,
       }),
   });
-  const tokenRefusals = createTokenRefusals({ settings: repositories.settings, connection: plexConnection, invitations: repositories.invitations, clock });
+  const tokenRefusals = createTokenRefusals({ settings: repositories.settings, connection: plexConnection, invitations: repositories.invitations, events: repositories.notifications, clock });
   const libraryMapping = createLibraryMapping(async () => {
     const { token, serverId } = await plexConnection.state();
     if (!token || !serverId) throw new AppError('plex.not_connected', 'Helpr is not connected to a Plex server yet.', { status: 409 });
@@ -274,7 +260,7 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}) 
       clock,
       logger,
     }),
-    ...createNotificationsModule({ db: database.db, box: secretBox, audit, settings, baseUrl: config.baseUrl, clock, logger, send: overrides.notify }),
+    ...createNotificationsModule({ db: database.db, box: secretBox, audit, settings, baseUrl: config.baseUrl, outage: plexOutage, clock, logger, send: overrides.notify }),
     delivery,
   };
 

@@ -15,6 +15,11 @@ export interface PlexHttpOptions {
    * NODE_EXTRA_CA_CERTS, which this option replaces while set.
    */
   ca?: string;
+  /**
+   * Told of every call's outcome: whether Plex answered (any status under 500) or not (no
+   * connection, no answer in time, a 5xx), with why. Helpr's outage notice listens (plex-outage.ts).
+   */
+  observe?: (answered: boolean, reason?: string) => void;
 }
 
 export interface PlexCall {
@@ -137,10 +142,13 @@ export function createPlexHttp(options: PlexHttpOptions = {}): PlexHttp {
         response = await pool.send(signal, (dispatcher) => bounded(request(call.url, { ...options, dispatcher }), signal));
         text = await response.body.text();
       } catch (error) {
-        throw failureOf(call, timeoutMs, error);
+        const failure = failureOf(call, timeoutMs, error);
+        options.observe?.(false, failure.message);
+        throw failure;
       } finally {
         clearTimeout(timer);
       }
+      options.observe?.(response.statusCode < 500, response.statusCode < 500 ? undefined : `${call.what}: HTTP ${response.statusCode}`);
       const header = (name: string) => {
         const value = response.headers[name];
         return Array.isArray(value) ? value[0] : value;

@@ -244,3 +244,18 @@ describe('events from who has access', () => {
     expect(eventsReceived().find((event) => event.type === 'access.removed')!.data).toMatchObject({ inPlex: true, userId: expect.any(String) });
   });
 });
+
+describe('Plex refusing Helpr’s token', () => {
+  it('tells the owner once, however many requests meet the refusal', async () => {
+    await webhook(['plex.token_refused', 'request.received']);
+    ctx.sim.control.revokeToken(ctx.sim.ownerToken);
+    await submitRequest(admin.t.app, { email: 'friend@example.com' });
+    await submitRequest(admin.t.app, { email: 'alice@example.com' }, { ip: '198.51.100.9' });
+    await pass();
+    const types = receiver.state.received.map((hit) => hit.headers['x-helpr-event']).sort();
+    expect(types).toEqual(['plex.token_refused', 'request.received', 'request.received']);
+    const refused = receiver.state.received.find((hit) => hit.headers['x-helpr-event'] === 'plex.token_refused')!;
+    expect(JSON.parse(refused.body).id).toMatch(/^plex\.token_refused:[0-9a-f]{16}$/);
+    ctx.sim.control.restoreToken(ctx.sim.ownerToken);
+  });
+});

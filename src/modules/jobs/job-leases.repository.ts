@@ -43,6 +43,12 @@ export function createJobLeasesRepository(db: Db) {
       return Number(result.numUpdatedRows) === 1;
     },
 
+    /** Ends the lease whoever holds it; true for the one caller that ended a lease still running. */
+    async endAny(name: string, nowIso: string): Promise<boolean> {
+      const result = await db.updateTable('job_leases').set({ owner: null, lease_until: null, last_finished_at: nowIso }).where('name', '=', name).where('lease_until', '>', nowIso).executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
+    },
+
     /** Whether someone holds the lease at this instant. */
     async isHeld(name: string, nowIso: string): Promise<boolean> {
       const row = await db.selectFrom('job_leases').select(['lease_until']).where('name', '=', name).executeTakeFirst();

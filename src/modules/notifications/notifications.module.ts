@@ -6,6 +6,7 @@ import type { AuditService } from '../audit/audit.service.js';
 import { createPeriodicJob } from '../jobs/periodic-job.js';
 import type { SettingsService } from '../settings/settings.service.js';
 import type { SendOptions } from './channels.js';
+import type { PlexOutage } from './plex-outage.js';
 import { createNotificationsRepository } from './notifications.repository.js';
 import { createNotificationsService } from './notifications.service.js';
 import { createNotificationsPass } from './notifications.worker.js';
@@ -21,13 +22,19 @@ export function createNotificationsModule(deps: {
   settings: SettingsService;
   /** BASE_URL, which wins over the settings' public address for links in messages. */
   baseUrl: string | undefined;
+  /** Plex's outage notice, looked at with each pass. */
+  outage?: PlexOutage;
   clock: Clock;
   logger: Logger;
   send?: SendOptions;
 }) {
   const repository = createNotificationsRepository(deps.db);
   const baseUrl = async () => deps.baseUrl ?? (await deps.settings.get()).publicAddress ?? undefined;
-  const notificationsPass = createNotificationsPass({ repository, box: deps.box, settings: deps.settings, baseUrl, clock: deps.clock, logger: deps.logger, send: deps.send });
+  const deliver = createNotificationsPass({ repository, box: deps.box, settings: deps.settings, baseUrl, clock: deps.clock, logger: deps.logger, send: deps.send });
+  const notificationsPass = async () => {
+    await deps.outage?.check();
+    return deliver();
+  };
   return {
     notifications: createNotificationsService({ repository, box: deps.box, audit: deps.audit, settings: deps.settings, clock: deps.clock, baseUrl, send: deps.send }),
     notificationsPass,

@@ -25,6 +25,11 @@ export function createNotificationsRepository(db: Db) {
       await db.insertInto('notification_events').values(row).execute();
     },
 
+    /** An event that must be told once whoever writes it: a second write of the same id is ignored. */
+    async addEventOnce(row: Omit<Insertable<NotificationEventsTable>, 'fanned_out'>): Promise<void> {
+      await db.insertInto('notification_events').values(row).onConflict((oc) => oc.column('id').doNothing()).execute();
+    },
+
     listChannels(): Promise<ChannelRow[]> {
       return db.selectFrom('notification_channels').selectAll().orderBy('created_at').orderBy('id').execute();
     },

@@ -2,6 +2,8 @@ import { isoNow, type Clock } from '../../clock.js';
 import { isPlexError } from '../../plex/plex.errors.js';
 import { sha256 } from '../../security/crypto.js';
 import type { InvitationsRepository } from '../invitations/invitations.repository.js';
+import { newEvent } from '../notifications/notification-events.js';
+import type { NotificationsRepository } from '../notifications/notifications.repository.js';
 import { OWNER_FIXABLE_KINDS } from '../invitations/retry-policy.js';
 import type { SettingsRepository } from '../settings/settings.repository.js';
 import type { PlexConnection, ValueSource } from './plex-connection.service.js';
@@ -38,6 +40,8 @@ export function createTokenRefusals(deps: {
   settings: SettingsRepository;
   connection: Pick<PlexConnection, 'state' | 'freshState'>;
   invitations: Pick<InvitationsRepository, 'wakeWaiting' | 'countWaiting'>;
+  /** The notifications outbox: the owner hears of a refusal once per refused token. */
+  events?: Pick<NotificationsRepository, 'addEventOnce'>;
   clock: Clock;
 }) {
   async function refusedNow(): Promise<{ stored: StoredRefusal; source: ValueSource } | undefined> {
@@ -57,7 +61,11 @@ export function createTokenRefusals(deps: {
     if (current.token !== token) return false;
     const stored = await deps.settings.get<StoredRefusal | null>(KEY);
     // The first refusal's time is kept: it says since when requests have been waiting.
-    if (stored?.token !== fingerprint(token)) await deps.settings.set(KEY, { at: isoNow(deps.clock), token: fingerprint(token) }, isoNow(deps.clock));
+    if (stored?.token !== fingerprint(token)) {
+      await deps.settings.set(KEY, { at: isoNow(deps.clock), token: fingerprint(token) }, isoNow(deps.clock));
+      // One event per refused token, whichever instances saw the refusal first (its id says which token).
+      await deps.events?.addEventOnce({ ...newEvent('plex.token_refused', {}, isoNow(deps.clock)), id: `plex.token_refused:${fingerprint(token)}` });
+    }
     return true;
   }
 
