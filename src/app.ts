@@ -31,6 +31,7 @@ import { codesApiRoutes } from './modules/invite-codes/invite-codes.api.js';
 import { librariesAdminRoutes } from './modules/libraries/libraries.routes.js';
 import { librariesApiRoutes } from './modules/libraries/libraries.api.js';
 import { usersAdminRoutes } from './modules/users/users.routes.js';
+import { notificationsAdminRoutes } from './modules/notifications/notifications.routes.js';
 import { userActionsRoutes } from './modules/users/user-actions.routes.js';
 import { userActionsApiRoutes, usersApiRoutes } from './modules/users/users.api.js';
 import { notificationsApiRoutes } from './modules/notifications/notifications.api.js';
@@ -145,6 +146,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
       await admin.register(plexAdminRoutes, { deps });
       await admin.register(adminInvitationsRoutes, { deps });
       await admin.register(usersAdminRoutes, { deps });
+      await admin.register(notificationsAdminRoutes, { deps });
       await admin.register(userActionsRoutes, { deps });
       await admin.register(codesAdminRoutes, { deps });
       await admin.register(librariesAdminRoutes, { deps });

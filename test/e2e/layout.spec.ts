@@ -16,7 +16,7 @@ import { sharePosts } from '../helpers/public-requests.js';
  * also saved as a screenshot (test-results/screenshots/layout-*) to look at.
  */
 const PASSWORD = 'a long enough password';
-const MENU = ['Dashboard', 'Invitations', 'Users', 'Invite codes', 'Libraries', 'Plex', 'Settings', 'Audit log'];
+const MENU = ['Dashboard', 'Invitations', 'Users', 'Invite codes', 'Libraries', 'Plex', 'Settings', 'Notifications', 'Audit log'];
 const OTHER_SIZE = { phone: VIEWPORTS.desktop, desktop: VIEWPORTS.phone } as const;
 const SERVER_OPTIONS = { retryWorker: false, announce: false, overload: { armAfterMs: 2_000_000_000 } };
 

@@ -1,5 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
+import type { Db } from '../../src/db/database.js';
 
 export interface Received {
   method: string;
@@ -41,4 +43,28 @@ export async function startReceiver() {
         server.close(() => resolve());
       }),
   };
+}
+
+/**
+ * A receiver for a test file of notifications: started before its tests, closed after; before each
+ * test it is emptied and the app's channels, events and deliveries (`db`) removed.
+ */
+export function useReceiver(db: () => Db) {
+  const holder = {} as { receiver: Awaited<ReturnType<typeof startReceiver>> };
+  beforeAll(async () => {
+    holder.receiver = await startReceiver();
+  });
+  beforeEach(async () => {
+    holder.receiver.reset();
+    await clearNotifications(db());
+  });
+  afterAll(() => holder.receiver.close());
+  return holder;
+}
+
+/** Removes every channel, event and delivery (each test of a file starts with none). */
+export async function clearNotifications(db: Db): Promise<void> {
+  await db.deleteFrom('notification_deliveries').execute();
+  await db.deleteFrom('notification_events').execute();
+  await db.deleteFrom('notification_channels').execute();
 }

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { useSimulator } from '../helpers/plex-sim.js';
 import { submitRequest } from '../helpers/public-requests.js';
 import { useReadyAdmin } from '../helpers/ready-app.js';
-import { startReceiver } from '../helpers/receiver.js';
+import { useReceiver } from '../helpers/receiver.js';
 
 /**
  * Issue 14: channels from the API, events written with the change that caused them, delivered by
@@ -13,25 +13,13 @@ import { startReceiver } from '../helpers/receiver.js';
  */
 const ctx = useSimulator();
 const admin = useReadyAdmin(ctx);
-let receiver: Awaited<ReturnType<typeof startReceiver>>;
 const HOUR = 60 * 60_000;
-
-beforeAll(async () => {
-  receiver = await startReceiver();
-});
-afterAll(() => receiver.close());
-beforeEach(async () => {
-  receiver.reset();
-  const db = admin.t.deps.database.db;
-  await db.deleteFrom('notification_deliveries').execute();
-  await db.deleteFrom('notification_events').execute();
-  await db.deleteFrom('notification_channels').execute();
-  await db.deleteFrom('invitations').execute();
-});
+const receiving = useReceiver(() => admin.t.deps.database.db);
+beforeEach(() => admin.t.deps.database.db.deleteFrom('invitations').execute());
 
 const pass = () => admin.t.deps.services.notificationsPass();
 async function webhook(events = ['request.received', 'invitation.sent']) {
-  const created = await admin.api('POST', '/notifications/channels', { type: 'webhook', name: 'My hook', events, config: { url: `${receiver.url}/hook` } });
+  const created = await admin.api('POST', '/notifications/channels', { type: 'webhook', name: 'My hook', events, config: { url: `${receiving.receiver.url}/hook` } });
   expect(created.statusCode).toBe(201);
   return created.json() as { channel: { id: string; config: Record<string, unknown> }; secret: string };
 }
@@ -43,14 +31,14 @@ describe('a webhook channel', () => {
     expect(secret).toMatch(/^[0-9a-f]{64}$/);
     const listed = (await admin.api('GET', '/notifications/channels')).json();
     expect(JSON.stringify(listed)).not.toContain(secret);
-    expect(listed.items[0]).toMatchObject({ id: channel.id, type: 'webhook', events: ['request.received', 'invitation.sent'], enabled: true, config: { url: `${receiver.url}/hook`, hasSecret: true } });
+    expect(listed.items[0]).toMatchObject({ id: channel.id, type: 'webhook', events: ['request.received', 'invitation.sent'], enabled: true, config: { url: `${receiving.receiver.url}/hook`, hasSecret: true } });
 
     await submitRequest(admin.t.app, { email: 'friend@example.com' });
     expect(await pass()).toBe(2);
     expect(await pass()).toBe(0);
-    const types = receiver.state.received.map((hit) => hit.headers['x-helpr-event']).sort();
+    const types = receiving.receiver.state.received.map((hit) => hit.headers['x-helpr-event']).sort();
     expect(types).toEqual(['invitation.sent', 'request.received']);
-    for (const hit of receiver.state.received) {
+    for (const hit of receiving.receiver.state.received) {
       expect(hit.headers['x-helpr-signature']).toBe(signatureOf(secret, hit.body));
       expect(JSON.parse(hit.body)).toMatchObject({ id: expect.any(String), occurredAt: '2026-11-24T12:00:00.000Z', data: { who: 'friend@example.com', via: 'email' } });
     }
@@ -62,36 +50,36 @@ describe('a webhook channel', () => {
   it('delivers each event exactly once to a receiver that fails ten times, after retries with backoff', async () => {
     await webhook(['request.received']);
     let failures = 0;
-    receiver.state.answer = (_req, res) => (failures++ < 10 ? res.writeHead(500).end('down') : res.writeHead(200).end());
+    receiving.receiver.state.answer = (_req, res) => (failures++ < 10 ? res.writeHead(500).end('down') : res.writeHead(200).end());
     await submitRequest(admin.t.app, { email: 'friend@example.com' });
     await pass();
     for (let round = 0; round < 12; round += 1) {
       admin.t.clock.advance(HOUR);
       await pass();
     }
-    expect(receiver.state.received).toHaveLength(11);
-    expect(new Set(receiver.state.received.map((hit) => JSON.parse(hit.body).id)).size).toBe(1);
+    expect(receiving.receiver.state.received).toHaveLength(11);
+    expect(new Set(receiving.receiver.state.received.map((hit) => JSON.parse(hit.body).id)).size).toBe(1);
     const [delivery] = (await admin.api('GET', '/notifications/deliveries')).json().items;
     expect(delivery).toMatchObject({ status: 'delivered', attempts: 11, lastError: null });
   });
 
   it('keeps a refused message as dead with the reason at once, and sends it again on Resend', async () => {
     await webhook(['request.received']);
-    receiver.state.answer = (_req, res) => res.writeHead(410).end('gone');
+    receiving.receiver.state.answer = (_req, res) => res.writeHead(410).end('gone');
     await submitRequest(admin.t.app, { email: 'friend@example.com' });
     await pass();
     const [dead] = (await admin.api('GET', '/notifications/deliveries?status=dead')).json().items;
     expect(dead.lastError).toContain('answered 410 (the webhook or topic does not exist any more?): gone');
     expect((await admin.api('POST', `/notifications/deliveries/${dead.id}/resend`)).statusCode).toBe(202);
     expect((await admin.api('POST', `/notifications/deliveries/${dead.id}/resend`)).statusCode).toBe(409);
-    receiver.state.answer = (_req, res) => res.writeHead(204).end();
+    receiving.receiver.state.answer = (_req, res) => res.writeHead(204).end();
     await pass();
     expect((await admin.api('GET', '/notifications/deliveries?status=delivered')).json().items.map((item: { id: string }) => item.id)).toEqual([dead.id]);
   });
 
   it('gives up after 24 hours of failures', async () => {
     await webhook(['request.received']);
-    receiver.state.answer = (_req, res) => res.writeHead(503).end();
+    receiving.receiver.state.answer = (_req, res) => res.writeHead(503).end();
     await submitRequest(admin.t.app, { email: 'friend@example.com' });
     for (let round = 0; round < 30; round += 1) {
       await pass();
@@ -111,7 +99,7 @@ describe('a webhook channel', () => {
     const { deps } = admin.t;
     const other = createNotificationsPass({ repository: createNotificationsRepository(deps.database.db), box: deps.secretBox, settings: deps.services.settings, baseUrl: async () => undefined, clock: deps.clock, logger: deps.logger });
     await Promise.all([pass(), other(), pass(), other()]);
-    const ids = receiver.state.received.map((hit) => JSON.parse(hit.body).id);
+    const ids = receiving.receiver.state.received.map((hit) => JSON.parse(hit.body).id);
     expect(ids).toHaveLength(6);
     expect(new Set(ids).size).toBe(6);
   });
@@ -146,8 +134,8 @@ describe('channels: checked, tested, changed', () => {
   it('sends a test and says why it failed, in words', async () => {
     const { channel } = await webhook();
     expect((await admin.api('POST', `/notifications/channels/${channel.id}/test`)).json()).toEqual({ ok: true });
-    expect(JSON.parse(receiver.state.received[0]!.body).data).toMatchObject({ test: true });
-    receiver.state.answer = (_req, res) => res.writeHead(401).end('invalid token');
+    expect(JSON.parse(receiving.receiver.state.received[0]!.body).data).toMatchObject({ test: true });
+    receiving.receiver.state.answer = (_req, res) => res.writeHead(401).end('invalid token');
     const failed = (await admin.api('POST', `/notifications/channels/${channel.id}/test`)).json();
     expect(failed.ok).toBe(false);
     expect(failed.error).toContain('answered 401 (check the token or the address): invalid token');
@@ -158,7 +146,7 @@ describe('channels: checked, tested, changed', () => {
     await admin.api('PATCH', `/notifications/channels/${channel.id}`, { enabled: false });
     await submitRequest(admin.t.app, { email: 'friend@example.com' });
     await pass();
-    expect(receiver.state.received).toHaveLength(0);
+    expect(receiving.receiver.state.received).toHaveLength(0);
   });
 });
 
@@ -208,7 +196,7 @@ describe('an email channel', () => {
 
 describe('events from who has access', () => {
   const OWNER = { name: 'owner', type: 'admin' as const, ip: '127.0.0.1' };
-  const eventsReceived = () => receiver.state.received.map((hit) => JSON.parse(hit.body) as { type: string; data: Record<string, unknown> });
+  const eventsReceived = () => receiving.receiver.state.received.map((hit) => JSON.parse(hit.body) as { type: string; data: Record<string, unknown> });
 
   it('tells of an invite accepted in Plex, an access that ran out, access removed in Plex, and a sync not trusted (once while it lasts)', async () => {
     const { deps, clock } = admin.t;
@@ -228,7 +216,7 @@ describe('events from who has access', () => {
     // friend has not accepted: nothing about them.
     expect(eventsReceived().map((event) => `${event.type} ${event.data.who}`).sort()).toEqual(['invitation.accepted alice', 'invitation.accepted bob']);
 
-    receiver.reset();
+    receiving.receiver.reset();
     const alice = (await deps.services.users.list({ q: 'alice' }, 1, 1)).items[0]!.id;
     await deps.services.userActions.setExpiry(alice, new Date(clock.now().getTime() + 60_000).toISOString(), OWNER);
     clock.advance(60_000);
@@ -252,9 +240,9 @@ describe('Plex refusing Helpr’s token', () => {
     await submitRequest(admin.t.app, { email: 'friend@example.com' });
     await submitRequest(admin.t.app, { email: 'alice@example.com' }, { ip: '198.51.100.9' });
     await pass();
-    const types = receiver.state.received.map((hit) => hit.headers['x-helpr-event']).sort();
+    const types = receiving.receiver.state.received.map((hit) => hit.headers['x-helpr-event']).sort();
     expect(types).toEqual(['plex.token_refused', 'request.received', 'request.received']);
-    const refused = receiver.state.received.find((hit) => hit.headers['x-helpr-event'] === 'plex.token_refused')!;
+    const refused = receiving.receiver.state.received.find((hit) => hit.headers['x-helpr-event'] === 'plex.token_refused')!;
     expect(JSON.parse(refused.body).id).toMatch(/^plex\.token_refused:[0-9a-f]{16}$/);
     ctx.sim.control.restoreToken(ctx.sim.ownerToken);
   });

@@ -1,0 +1,97 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Deps } from '../../deps.js';
+import { isAppError } from '../../errors.js';
+import { actorOf } from '../auth/auth.guard.js';
+import { act } from '../invitations/admin-invitations.routes.js';
+import { isChannelType, type ChannelType } from './channels.js';
+import { CHANNEL_FIELDS, CHANNEL_LABELS, channelRows, DEFAULT_EVENTS, deliveryRows, eventChoices } from './notifications.page.js';
+
+type Form = Record<string, string | string[] | undefined>;
+type IdRequest = FastifyRequest<{ Params: { id: string }; Body: Form | undefined }>;
+const HOME = '/admin/notifications';
+const STATUSES = ['pending', 'delivered', 'dead'] as const;
+const list = (value: string | string[] | undefined): string[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
+
+/** The channel form's fields as the service takes them: the type's own fields, as typed. */
+function channelInput(type: ChannelType, body: Form | undefined) {
+  const config = Object.fromEntries(CHANNEL_FIELDS[type].map((field) => [field.name, typeof body?.[field.name] === 'string' ? body[field.name] : '']));
+  return { type, name: body?.name, events: list(body?.events), config };
+}
+
+/** /admin/notifications: the owner's channels (add, test, turn off, remove) and the latest deliveries (resend what failed). */
+export async function notificationsAdminRoutes(app: FastifyInstance, opts: { deps: Deps }) {
+  const notifications = opts.deps.services.notifications;
+
+  app.get<{ Querystring: { status?: string } }>(HOME, async (request, reply) => {
+    const status = STATUSES.find((value) => value === request.query.status);
+    const [channels, deliveries] = await Promise.all([notifications.list(), notifications.deliveries({ status, limit: 50, offset: 0 })]);
+    return reply.page('pages/admin/notifications', {
+      title: 'Notifications',
+      section: HOME,
+      channels: channelRows(channels),
+      deliveries: deliveryRows(deliveries, request.ownerTimeZone),
+      status,
+      types: Object.entries(CHANNEL_LABELS),
+    });
+  });
+
+  const showForm = (reply: FastifyReply, type: ChannelType, values: Form, errors: Record<string, string> = {}, status = 200) =>
+    reply.code(status).page('pages/admin/notifications-new', {
+      title: `Add ${CHANNEL_LABELS[type]} notifications`,
+      section: HOME,
+      type,
+      typeLabel: CHANNEL_LABELS[type],
+      fields: CHANNEL_FIELDS[type].map((field) => ({ ...field, value: field.type === 'password' ? '' : String(values[field.name] ?? (field.name === 'tls' ? 'starttls' : '')) })),
+      name: String(values.name ?? CHANNEL_LABELS[type]),
+      events: eventChoices(values.events === undefined ? DEFAULT_EVENTS : list(values.events)),
+      errors,
+    });
+
+  app.get<{ Querystring: { type?: string } }>(`${HOME}/new`, async (request, reply) => {
+    if (!isChannelType(request.query.type)) return reply.redirect(HOME, 303);
+    return showForm(reply, request.query.type, {});
+  });
+
+  app.post<{ Body: Form | undefined }>(HOME, async (request, reply) => {
+    const type = request.body?.type;
+    if (!isChannelType(type)) return reply.redirect(HOME, 303);
+    try {
+      const { channel, secret } = await notifications.create(channelInput(type, request.body), actorOf(request));
+      // The webhook's signing secret, shown this once (never stored in the open, never shown again).
+      if (secret) return reply.page('pages/admin/notifications-secret', { title: 'Webhook added', section: HOME, channel, secret });
+      request.session.flash = { message: `${channel.name} added. Send a test to check it.`, tone: 'success' };
+      return reply.redirect(HOME, 303);
+    } catch (error) {
+      if (isAppError(error) && error.status === 400) return showForm(reply, type, request.body ?? {}, error.fields ?? { name: error.message }, 400);
+      throw error;
+    }
+  });
+
+  app.post(`${HOME}/:id/test`, async (request: IdRequest, reply) =>
+    act(request, reply, HOME, async () => {
+      const outcome = await notifications.test(request.params.id);
+      return outcome.ok ? { message: 'Test sent: look for it where this channel delivers.', tone: 'success' } : { message: `The test did not go through: ${outcome.error}`, tone: 'danger' };
+    }, [404]),
+  );
+
+  app.post(`${HOME}/:id/toggle`, async (request: IdRequest, reply) =>
+    act(request, reply, HOME, async () => {
+      const channel = await notifications.update(request.params.id, { enabled: request.body?.enabled === '1' }, actorOf(request));
+      return { message: channel.enabled ? `${channel.name} is on.` : `${channel.name} is off: it gets nothing until you turn it on.`, tone: 'success' };
+    }, [404]),
+  );
+
+  app.post(`${HOME}/:id/delete`, async (request: IdRequest, reply) =>
+    act(request, reply, HOME, async () => {
+      await notifications.remove(request.params.id, actorOf(request));
+      return { message: 'Channel removed.', tone: 'success' };
+    }, [404]),
+  );
+
+  app.post(`${HOME}/deliveries/:id/resend`, async (request: IdRequest, reply) =>
+    act(request, reply, `${HOME}?status=pending`, async () => {
+      await notifications.resend(request.params.id, actorOf(request));
+      return { message: 'Queued again: it goes out within a few seconds.', tone: 'success' };
+    }, [409]),
+  );
+}
