@@ -202,6 +202,8 @@ export interface PlexUsersTable {
   updated_at: string;
   /** What plex.tv reports the share allows (JSON, migration 0009); null until a sync read it. */
   permissions: Generated<string | null>;
+  /** The end of access the owner was told is near (migration 0010): once per end date. */
+  expiry_notice_for: Generated<string | null>;
 }
 
 /** A job that runs on one instance at a time (migration 0007): who holds it, until when, and its last run. */

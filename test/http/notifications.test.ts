@@ -247,3 +247,30 @@ describe('Plex refusing Helpr’s token', () => {
     ctx.sim.control.restoreToken(ctx.sim.ownerToken);
   });
 });
+
+describe('an end of access coming', () => {
+  it('tells the owner three days before, once per end date, and again for a new end', async () => {
+    const { deps, clock } = admin.t;
+    const OWNER = { name: 'owner', type: 'admin' as const, ip: '127.0.0.1' };
+    await deps.database.db.deleteFrom('user_actions').execute();
+    await deps.database.db.deleteFrom('plex_users').execute();
+    await webhook(['access.expiring']);
+    await deps.services.adminInvitations.invite({ email: 'alice@example.com' }, OWNER, 'admin');
+    await ctx.client().sharing.acceptInvite('alice-token', 'owner');
+    await deps.services.usersSync.run();
+    const alice = (await deps.services.users.list({ q: 'alice' }, 1, 1)).items[0]!.id;
+    const inDays = (days: number) => new Date(clock.now().getTime() + days * 86_400_000).toISOString();
+    await deps.services.userActions.setExpiry(alice, inDays(5), OWNER);
+    await deps.services.userActionsPass();
+    clock.advance(2 * 86_400_000 + 60_000);
+    await Promise.all([deps.services.userActionsPass(), deps.services.userActionsPass()]);
+    await deps.services.userActionsPass();
+    await pass();
+    expect(receiving.receiver.state.received.map((hit) => JSON.parse(hit.body).data)).toEqual([expect.objectContaining({ who: 'alice', days: 3 })]);
+    // Extended: a new end, told again when it comes near.
+    await deps.services.userActions.setExpiry(alice, inDays(2), OWNER);
+    await deps.services.userActionsPass();
+    await pass();
+    expect(receiving.receiver.state.received).toHaveLength(2);
+  });
+});

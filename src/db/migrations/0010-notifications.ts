@@ -51,9 +51,12 @@ export const notifications: Migration = {
       .execute();
     await db.schema.createIndex('notification_deliveries_due_idx').on('notification_deliveries').columns(['status', 'next_attempt_at']).execute();
     await db.schema.createIndex('notification_deliveries_channel_idx').on('notification_deliveries').columns(['channel_id', 'created_at']).execute();
+    // The end of access the owner was told is near (access.expiring): told once per end date.
+    await db.schema.alterTable('plex_users').addColumn('expiry_notice_for', 'text').execute();
   },
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   async down(db: Kysely<any>) {
+    await db.schema.alterTable('plex_users').dropColumn('expiry_notice_for').execute();
     await db.schema.dropTable('notification_deliveries').execute();
     await db.schema.dropTable('notification_events').execute();
     await db.schema.dropTable('notification_channels').execute();

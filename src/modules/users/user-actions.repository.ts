@@ -2,7 +2,7 @@ import type { Insertable, Selectable } from 'kysely';
 import type { Db } from '../../db/database.js';
 import type { AuditLogTable, UserActionsTable } from '../../db/schema.js';
 import type { NewEventRow } from '../notifications/notification-events.js';
-import type { NewPlexUserRow } from './users.repository.js';
+import type { NewPlexUserRow, PlexUserRow } from './users.repository.js';
 
 export type UserActionRow = Selectable<UserActionsTable>;
 export type NewUserActionRow = Insertable<UserActionsTable>;
@@ -97,6 +97,39 @@ export function createUserActionsRepository(db: Db) {
         .where('status', '=', 'pending')
         .executeTakeFirst();
       return Number(result.numUpdatedRows) === 1;
+    },
+
+    /**
+     * People with access whose end comes before `beforeIso` and who were not told of that end yet
+     * (the owner's access.expiring notice), soonest first.
+     */
+    async dueExpiryNotices(nowIso: string, beforeIso: string, limit: number): Promise<PlexUserRow[]> {
+      return db
+        .selectFrom('plex_users')
+        .selectAll()
+        .where('state', '=', 'active')
+        .where('expires_at', '>', nowIso)
+        .where('expires_at', '<=', beforeIso)
+        .where((eb) => eb.or([eb('expiry_notice_for', 'is', null), eb('expiry_notice_for', '!=', eb.ref('expires_at'))]))
+        .orderBy('expires_at')
+        .limit(limit)
+        .execute();
+    },
+
+    /** Marks that end as told and writes the notice, together; false when another instance told it first. */
+    async recordExpiryNotice(userId: string, expiresAt: string, event: NewEventRow): Promise<boolean> {
+      return db.transaction().execute(async (trx) => {
+        const result = await trx
+          .updateTable('plex_users')
+          .set({ expiry_notice_for: expiresAt })
+          .where('id', '=', userId)
+          .where('expires_at', '=', expiresAt)
+          .where((eb) => eb.or([eb('expiry_notice_for', 'is', null), eb('expiry_notice_for', '!=', expiresAt)]))
+          .executeTakeFirst();
+        if (Number(result.numUpdatedRows) !== 1) return false;
+        await trx.insertInto('notification_events').values(event).execute();
+        return true;
+      });
     },
 
     /** People whose access ended by now and who have no open action: what the expiry job removes. */

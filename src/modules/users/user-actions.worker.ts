@@ -1,8 +1,13 @@
 import crypto from 'node:crypto';
 import type { Logger } from 'pino';
 import { isoNow, type Clock } from '../../clock.js';
+import { newEvent } from '../notifications/notification-events.js';
 import type { UserActionsRepository } from './user-actions.repository.js';
+import { displayName } from './users.models.js';
 import type { UserActionRunner } from './user-action-runner.js';
+
+/** How long before someone's access ends the owner hears of it (access.expiring). */
+export const EXPIRY_NOTICE_DAYS = 3;
 
 /**
  * One pass of the background work on people's access: queue a removal for everyone whose access
@@ -40,8 +45,20 @@ export function createUserActionsPass(deps: { actions: UserActionsRepository; ru
     return queued;
   }
 
+  /** Tells the owner of each end of access coming within EXPIRY_NOTICE_DAYS, once per end date. */
+  async function noticeExpiries(): Promise<void> {
+    const now = deps.clock.now();
+    const before = new Date(now.getTime() + EXPIRY_NOTICE_DAYS * 86_400_000).toISOString();
+    for (const user of await deps.actions.dueExpiryNotices(now.toISOString(), before, batchSize)) {
+      const expiresAt = user.expires_at!;
+      const days = Math.max(1, Math.round((new Date(expiresAt).getTime() - now.getTime()) / 86_400_000));
+      await deps.actions.recordExpiryNotice(user.id, expiresAt, newEvent('access.expiring', { userId: user.id, who: displayName(user), expiresAt, days }, now.toISOString()));
+    }
+  }
+
   /** Returns how many actions this pass carried out (done or failed for good). */
   return async function pass(): Promise<{ expired: number; ran: number }> {
+    await noticeExpiries();
     const expired = await queueExpiries();
     const queue = await deps.actions.findDue(isoNow(deps.clock), batchSize);
     let ran = 0;

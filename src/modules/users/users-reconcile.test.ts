@@ -31,6 +31,7 @@ const local = (patch: Partial<PlexUserRow>): PlexUserRow => ({
   created_at: THEN,
   updated_at: THEN,
   permissions: null,
+  expiry_notice_for: null,
   ...patch,
 });
 
