@@ -1,9 +1,7 @@
 /// <reference lib="dom" />
-import type { BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../../src/server.js';
-import { chromiumAvailable, setUpByEnvironment, useChromium, screenshotPath, VIEWPORTS } from '../helpers/browser.js';
-import { expectNoHorizontalOverflow, expectTapTargets, watchProblems } from '../helpers/page-checks.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useAdminBrowser } from '../helpers/admin-browser.js';
+import { chromiumAvailable, setUpByEnvironment, useChromium, VIEWPORTS } from '../helpers/browser.js';
 import { useSimulator } from '../helpers/plex-sim.js';
 import { startReceiver } from '../helpers/receiver.js';
 
@@ -21,34 +19,13 @@ describe.runIf(chromiumAvailable())('the Notifications page in Chromium', () => 
 
   for (const [size, viewport] of Object.entries(VIEWPORTS)) {
     describe(`at ${size} size`, () => {
-      let server: RunningServer | undefined;
-      const contexts: BrowserContext[] = [];
-      afterEach(async () => {
-        await Promise.all(contexts.splice(0).map((context) => context.close()));
-        await server?.close();
-        server = undefined;
-      });
-
-      async function check(page: Page, problems: string[], name: string): Promise<void> {
-        await page.waitForLoadState('load');
-        expect(problems, `problems on ${page.url()}`).toEqual([]);
-        await expectNoHorizontalOverflow(page);
-        if (size === 'phone') await expectTapTargets(page);
-        await page.screenshot({ path: screenshotPath(`notifications-${name}-${size}`), fullPage: true, animations: 'disabled' });
-      }
+      const admin = useAdminBrowser({ chromium, size, viewport, prefix: 'notifications', password: PASSWORD });
+      const check = admin.check;
 
       it('adds a webhook, shows its secret once, sends a test, and lists a friend’s request as delivered', async () => {
         receiver.reset();
-        server = await startServer(setUpByEnvironment(plex.sim, PASSWORD, { PLEX_LIBRARIES: '1' }), { retryWorker: false, announce: false });
-        const context = await chromium.browser.newContext({ viewport, colorScheme: 'light' });
-        contexts.push(context);
-        const page = await context.newPage();
-        const problems = watchProblems(page);
-        await page.goto(`${server.url}/admin/login`);
-        await page.getByLabel('Username').fill('owner');
-        await page.getByLabel('Password').fill(PASSWORD);
-        await page.getByRole('button', { name: 'Sign in' }).click();
-        await page.waitForURL(/\/admin$/);
+        const server = await admin.start(setUpByEnvironment(plex.sim, PASSWORD, { PLEX_LIBRARIES: '1' }));
+        const { page, problems } = await admin.signIn(server);
 
         await page.getByRole('navigation', { name: 'Admin' }).getByRole('link', { name: 'Notifications' }).click();
         await page.waitForURL(/\/admin\/notifications$/);

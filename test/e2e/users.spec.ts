@@ -1,9 +1,7 @@
 /// <reference lib="dom" />
-import type { BrowserContext, Page } from 'playwright-core';
-import { afterEach, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../../src/server.js';
-import { chromiumAvailable, setUpByEnvironment, useChromium, screenshotPath, VIEWPORTS } from '../helpers/browser.js';
-import { expectNoHorizontalOverflow, expectTapTargets, watchProblems } from '../helpers/page-checks.js';
+import { describe, expect, it } from 'vitest';
+import { useAdminBrowser } from '../helpers/admin-browser.js';
+import { chromiumAvailable, setUpByEnvironment, useChromium, VIEWPORTS } from '../helpers/browser.js';
 import { useSimulator } from '../helpers/plex-sim.js';
 
 const PASSWORD = 'a long enough password';
@@ -16,25 +14,12 @@ describe.runIf(chromiumAvailable())('the Users page in Chromium', () => {
 
   for (const [size, viewport] of Object.entries(VIEWPORTS)) {
     describe(`at ${size} size`, () => {
-      let server: RunningServer | undefined;
-      const contexts: BrowserContext[] = [];
-      afterEach(async () => {
-        await Promise.all(contexts.splice(0).map((context) => context.close()));
-        await server?.close();
-        server = undefined;
-      });
-
-      async function check(page: Page, problems: string[], name: string): Promise<void> {
-        await page.waitForLoadState('load');
-        expect(problems, `problems on ${page.url()}`).toEqual([]);
-        await expectNoHorizontalOverflow(page);
-        if (size === 'phone') await expectTapTargets(page);
-        await page.screenshot({ path: screenshotPath(`users-${name}-${size}`), fullPage: true, animations: 'disabled' });
-      }
+      const admin = useAdminBrowser({ chromium, size, viewport, prefix: 'users', password: PASSWORD });
+      const check = admin.check;
 
       it('syncs with Plex, lists who has access, changes libraries, removes and gives access back', async () => {
         const sim = plex.sim;
-        server = await startServer(setUpByEnvironment(sim, PASSWORD, { PLEX_LIBRARIES: '1' }), { retryWorker: false, announce: false });
+        const server = await admin.start(setUpByEnvironment(sim, PASSWORD, { PLEX_LIBRARIES: '1' }));
         // bob was given access in Plex itself; alice was invited through Helpr's admin area.
         const sharing = server.deps.services;
         await sharing.adminInvitations.invite({ email: 'alice@example.com' }, { name: 'owner', type: 'admin', ip: null }, 'admin');
@@ -42,15 +27,7 @@ describe.runIf(chromiumAvailable())('the Users page in Chromium', () => {
         await client.inviteFriend(sim.ownerToken, { machineIdentifier: sim.machineIdentifier, invitee: 'bob', librarySectionIds: [35723967], sharing: { allowSync: false, allowCameraUpload: false, allowChannels: false } });
         await client.acceptInvite('bob-token', 'owner');
 
-        const context = await chromium.browser.newContext({ viewport, colorScheme: 'light' });
-        contexts.push(context);
-        const page = await context.newPage();
-        const problems = watchProblems(page);
-        await page.goto(`${server.url}/admin/login`);
-        await page.getByLabel('Username').fill('owner');
-        await page.getByLabel('Password').fill(PASSWORD);
-        await page.getByRole('button', { name: 'Sign in' }).click();
-        await page.waitForURL(/\/admin$/);
+        const { page, problems } = await admin.signIn(server);
 
         await page.getByRole('navigation', { name: 'Admin' }).getByRole('link', { name: 'Users' }).click();
         await page.waitForURL(/\/admin\/users$/);
