@@ -260,7 +260,7 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}) 
       clock,
       logger,
     }),
-    ...createNotificationsModule({ db: database.db, box: secretBox, audit, settings, baseUrl: config.baseUrl, outage: plexOutage, clock, logger, send: overrides.notify }),
+    ...createNotificationsModule({ db: database.db, settingsRepository: repositories.settings, box: secretBox, audit, settings, baseUrl: config.baseUrl, outage: plexOutage, clock, logger, send: overrides.notify }),
     delivery,
   };
 

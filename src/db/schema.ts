@@ -273,6 +273,8 @@ export interface NotificationDeliveriesTable {
   id: string;
   event_id: string;
   channel_id: string;
+  /** 'owner', or 'friend': the email to the friend the event is about. */
+  recipient: Generated<'owner' | 'friend'>;
   status: DeliveryStatus;
   attempts: Generated<number>;
   next_attempt_at: string | null;

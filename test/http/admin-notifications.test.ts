@@ -66,6 +66,29 @@ describe('/admin/notifications', () => {
     expect(textOf((await session.get('/admin/notifications')).body)).toContain('Only a message that could not be delivered can be sent again.');
   });
 
+  it('edits the emails to friends, previews them with made-up values, and refuses an empty subject keeping what was typed', async () => {
+    const { session } = admin;
+    const page = await session.get('/admin/notifications');
+    expect(textOf(page.body)).toContain('Add an Email channel above first.');
+    // The defaults, previewed: the placeholders filled in.
+    expect(textOf(page.body)).toContain('We got your request for Plex invites');
+    expect(page.body).toContain('Hi alex@example.com,');
+    await session.post('/admin/notifications', { type: 'email', name: 'Mail', host: 'smtp.example.com', tls: 'starttls', from: 'helpr@example.com', to: 'me@example.com', events: ['request.received'] });
+    const channelId = (await admin.t.deps.services.notifications.list())[0]!.id;
+    const form = { channelId, ownerName: 'Sam', receivedEnabled: 'on', receivedSubject: '', receivedText: 'Hi {name} from {owner}' };
+    for (const key of ['joined', 'expiring', 'ended']) Object.assign(form, { [`${key}Subject`]: `${key} on {site}`, [`${key}Text`]: `Until {date}` });
+    const refused = await session.post('/admin/notifications/friends', form);
+    expect(refused.statusCode).toBe(400);
+    expect(textOf(refused.body)).toContain('Write a subject of 1 to 200 characters.');
+    expect(refused.body).toContain('Hi {name} from {owner}</textarea>');
+    expect((await session.post('/admin/notifications/friends', { ...form, receivedSubject: 'Got it, {name}' })).headers.location).toBe('/admin/notifications#friends');
+    expect(await admin.t.deps.services.friendEmails.get()).toMatchObject({ channelId, ownerName: 'Sam', messages: { received: { enabled: true, subject: 'Got it, {name}' }, joined: { enabled: false } } });
+    const saved = await session.get('/admin/notifications');
+    expect(textOf(saved.body)).toContain('Got it, alex@example.com');
+    expect(textOf(saved.body)).toContain('Hi alex@example.com from Sam');
+    expect((await session.post('/admin/notifications/friends', { ...form, receivedSubject: 'x', channelId: 'not-a-channel' })).statusCode).toBe(400);
+  });
+
   it('refuses changes without the CSRF token and anyone not signed in', async () => {
     const { t, session } = admin;
     expect((await t.app.inject({ method: 'POST', url: '/admin/notifications', headers: { cookie: session.cookie }, payload: { type: 'webhook' } })).statusCode).toBe(403);

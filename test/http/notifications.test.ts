@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import { SMTPServer } from 'smtp-server';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { signIn } from '../helpers/admin-session.js';
 import { useSimulator } from '../helpers/plex-sim.js';
 import { submitRequest } from '../helpers/public-requests.js';
 import { useReadyAdmin } from '../helpers/ready-app.js';
@@ -188,6 +189,25 @@ describe('an email channel', () => {
     expect(mails[0]!.data).toContain('Content-Type: text/html');
 
     const id = created.json().channel.id;
+
+    // Emails to friends through the same server: the friend gets theirs, the owner theirs, once each.
+    mails.length = 0;
+    await admin.t.deps.services.settings.update({ publicAddress: 'https://invite.example.com' });
+    const form = { channelId: id, ownerName: 'Sam', receivedEnabled: 'on', receivedSubject: 'We got your request for {site}', receivedText: 'Hi {name}, see {link}\n\n{owner}' };
+    for (const key of ['joined', 'expiring', 'ended']) Object.assign(form, { [`${key}Subject`]: `${key} {site}`, [`${key}Text`]: `${key} {date}` });
+    // Signed in again: earlier tests moved the clock past the session's limit.
+    expect((await (await signIn(admin.t.app)).post('/admin/notifications/friends', form)).statusCode).toBe(303);
+    await submitRequest(admin.t.app, { email: 'bob@example.com' }, { ip: '198.51.100.20' });
+    await pass();
+    await pass();
+    expect(mails.map((mail) => mail.to[0]).sort()).toEqual(['bob@example.com', 'owner@example.com']);
+    const toFriend = mails.find((mail) => mail.to[0] === 'bob@example.com')!.data;
+    expect(toFriend).toMatch(/^From: "Plex invites \(Sam\)" <helpr@example.com>/m);
+    expect(toFriend).toContain('Subject: We got your request for Plex invites');
+    const requestId = (await admin.t.deps.database.db.selectFrom('invitations').select('id').where('identifier', '=', 'bob@example.com').executeTakeFirstOrThrow()).id;
+    expect(toFriend.replace(/=\r?\n/g, '')).toContain(`Hi bob@example.com, see https://invite.example.com/requests/${requestId}`);
+    await admin.t.deps.services.settings.update({ publicAddress: null });
+
     await admin.api('PATCH', `/notifications/channels/${id}`, { config: { password: 'wrong' } });
     const test = (await admin.api('POST', `/notifications/channels/${id}/test`)).json();
     expect(test).toEqual({ ok: false, error: `127.0.0.1:${port} refused the SMTP user or password.` });

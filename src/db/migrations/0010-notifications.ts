@@ -5,7 +5,7 @@ import type { Kysely, Migration } from 'kysely';
  * webhook), each with the events it wants; `config` is JSON without secrets, `secret` the sealed
  * secret (SMTP password, bot token, webhook signing key). `notification_events` is the outbox: an
  * event is written in the same transaction as the change that caused it; the worker then fans it
- * out into one `notification_deliveries` row per channel (unique per event and channel, so two
+ * out into one `notification_deliveries` row per channel and recipient (unique, so two
  * instances fanning out at once make one), each delivered with a lease and retried for 24 hours,
  * then kept as dead for the owner to resend.
  */
@@ -38,6 +38,8 @@ export const notifications: Migration = {
       .addColumn('id', 'text', (col) => col.primaryKey())
       .addColumn('event_id', 'text', (col) => col.notNull().references('notification_events.id').onDelete('cascade'))
       .addColumn('channel_id', 'text', (col) => col.notNull().references('notification_channels.id').onDelete('cascade'))
+      // 'owner': the channel's own recipient; 'friend': the friend the event is about (their email).
+      .addColumn('recipient', 'text', (col) => col.notNull().defaultTo('owner'))
       .addColumn('status', 'text', (col) => col.notNull())
       .addColumn('attempts', 'integer', (col) => col.notNull().defaultTo(0))
       .addColumn('next_attempt_at', 'text')
@@ -47,7 +49,7 @@ export const notifications: Migration = {
       .addColumn('created_at', 'text', (col) => col.notNull())
       .addColumn('updated_at', 'text', (col) => col.notNull())
       .addColumn('delivered_at', 'text')
-      .addUniqueConstraint('notification_deliveries_once', ['event_id', 'channel_id'])
+      .addUniqueConstraint('notification_deliveries_once', ['event_id', 'channel_id', 'recipient'])
       .execute();
     await db.schema.createIndex('notification_deliveries_due_idx').on('notification_deliveries').columns(['status', 'next_attempt_at']).execute();
     await db.schema.createIndex('notification_deliveries_channel_idx').on('notification_deliveries').columns(['channel_id', 'created_at']).execute();

@@ -15,7 +15,8 @@ export type DeliverableInvitation = Pick<InvitationRow, 'id' | 'identifier' | 'l
 export function outcomeEvent(invitation: Pick<DeliverableInvitation, 'id' | 'identifier' | 'joined_with'>, result: InvitationResult): NewEventRow | undefined {
   const type = result.status === 'sent' ? 'invitation.sent' : result.status === 'accepted' ? 'invitation.accepted' : result.status === 'failed' ? 'invitation.failed' : undefined;
   if (!type) return undefined;
-  const data = { requestId: invitation.id, who: invitation.identifier, via: invitation.joined_with === 'plex' ? 'plex' : 'email', ...(type === 'invitation.failed' ? { reason: result.last_error } : {}) };
+  const email = invitation.identifier.includes('@') ? invitation.identifier : null;
+  const data = { requestId: invitation.id, who: invitation.identifier, email, via: invitation.joined_with === 'plex' ? 'plex' : 'email', ...(type === 'invitation.failed' ? { reason: result.last_error } : {}) };
   return newEvent(type, data, result.updated_at);
 }
 

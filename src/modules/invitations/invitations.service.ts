@@ -159,7 +159,7 @@ export function createInvitationsService(deps: {
         unconfirmed_since: null,
       };
       // The owner hears of a friend's request (notifications outbox); what they made themselves, not.
-      const received = byOwner ? undefined : newEvent('request.received', { requestId: row.id, who: row.identifier, via: 'email', code: code?.code ?? null, awaitsOwner }, at);
+      const received = byOwner ? undefined : newEvent('request.received', { requestId: row.id, who: row.identifier, email: row.identifier_kind === 'email' ? row.identifier : null, via: 'email', code: code?.code ?? null, awaitsOwner }, at);
       if (code) {
         // The code use, the invitation and its event commit together, or none does.
         await deps.db.transaction().execute(async (trx) => {
@@ -215,7 +215,7 @@ export function createInvitationsService(deps: {
       await deps.db.transaction().execute(async (trx) => {
         const codes = createInviteCodesRepository(trx);
         if (code) await claimCodeUse(codes, code.id, at);
-        await createInvitationsRepository(trx).insert(row, newEvent('request.received', { requestId: row.id, who: row.identifier, via: 'plex', code: code?.code ?? null, awaitsOwner }, at));
+        await createInvitationsRepository(trx).insert(row, newEvent('request.received', { requestId: row.id, who: row.identifier, email: input.account.email, via: 'plex', code: code?.code ?? null, awaitsOwner }, at));
         if (code) await recordCodeUse(codes, { codeId: code.id, invitationId: row.id, nowIso: at });
         await createFriendTokensRepository(trx).insert(row.id, sealed, at);
       });

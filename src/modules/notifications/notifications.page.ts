@@ -1,4 +1,6 @@
 import { formatTime } from '../../time-format.js';
+import { FRIEND_MESSAGE_LABELS, FRIEND_MESSAGES, PLACEHOLDERS, type FriendEmailSettings } from './friend-emails.js';
+import type { ChannelRow } from './notifications.repository.js';
 import type { ChannelType } from './channels.js';
 import { describeEvent, EVENT_LABELS, EVENT_TYPES, type EventType, type HelprEvent } from './notification-events.js';
 import type { NotificationsRepository } from './notifications.repository.js';
@@ -84,4 +86,22 @@ export function deliveryRows(rows: Awaited<ReturnType<NotificationsRepository['l
       next: row.status === 'pending' && row.next_attempt_at ? formatTime(row.next_attempt_at, timeZone) : undefined,
     };
   });
+}
+
+/** "Emails to friends" as the form shows it: the sending channel, each message with its preview. */
+export function friendsFormModel(settings: FriendEmailSettings, emailChannels: ChannelRow[], previews: Record<string, { subject: string; text: string }>) {
+  return {
+    channelId: settings.channelId ?? '',
+    ownerName: settings.ownerName,
+    channels: emailChannels.map((channel) => ({ id: channel.id, name: channel.name })),
+    placeholders: Object.entries(PLACEHOLDERS),
+    messages: FRIEND_MESSAGES.map((key) => ({ key, label: FRIEND_MESSAGE_LABELS[key], ...settings.messages[key], preview: previews[key]! })),
+  };
+}
+
+/** What a refused form sent, to show again as typed. */
+export function friendsFromForm(form: Record<string, unknown>): FriendEmailSettings {
+  const text = (name: string) => (typeof form[name] === 'string' ? (form[name] as string).slice(0, 6000) : '');
+  const messages = Object.fromEntries(FRIEND_MESSAGES.map((key) => [key, { enabled: text(`${key}Enabled`) !== '', subject: text(`${key}Subject`), text: text(`${key}Text`) }])) as FriendEmailSettings['messages'];
+  return { channelId: text('channelId') || null, ownerName: text('ownerName'), messages };
 }

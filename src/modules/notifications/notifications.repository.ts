@@ -57,18 +57,22 @@ export function createNotificationsRepository(db: Db) {
      * marked: a second instance doing the same at once adds nothing (unique per event and channel).
      * Answers how many events it fanned out.
      */
-    async fanOut(nowIso: string, limit: number): Promise<number> {
+    async fanOut(nowIso: string, limit: number, friends?: { channelId: string; types: ReadonlySet<string> }): Promise<number> {
       const events = await db.selectFrom('notification_events').selectAll().where('fanned_out', '=', 0).orderBy('occurred_at').limit(limit).execute();
       if (events.length === 0) return 0;
       const channels = await db.selectFrom('notification_channels').select(['id', 'events']).where('enabled', '=', 1).execute();
       const wanted = channels.map((channel) => ({ id: channel.id, events: new Set(JSON.parse(channel.events) as string[]) }));
-      const rows = events.flatMap((event) =>
-        wanted
-          .filter((channel) => channel.events.has(event.type))
-          .map((channel) => ({ id: crypto.randomUUID(), event_id: event.id, channel_id: channel.id, status: 'pending' as const, next_attempt_at: nowIso, created_at: nowIso, updated_at: nowIso })),
-      );
+      const row = (eventId: string, channelId: string, recipient: 'owner' | 'friend') => ({ id: crypto.randomUUID(), event_id: eventId, channel_id: channelId, recipient, status: 'pending' as const, next_attempt_at: nowIso, created_at: nowIso, updated_at: nowIso });
+      // The friend's email where the owner turned it on and the event names their address.
+      // Only through a channel still there and on (the owner may have removed the one they chose).
+      const friendChannel = friends && channels.some((channel) => channel.id === friends.channelId) ? friends : undefined;
+      const forFriend = (event: EventRow) => friendChannel !== undefined && friendChannel.types.has(event.type) && typeof (JSON.parse(event.data) as { email?: unknown }).email === 'string';
+      const rows = events.flatMap((event) => [
+        ...wanted.filter((channel) => channel.events.has(event.type)).map((channel) => row(event.id, channel.id, 'owner')),
+        ...(forFriend(event) ? [row(event.id, friendChannel!.channelId, 'friend')] : []),
+      ]);
       await db.transaction().execute(async (trx) => {
-        if (rows.length > 0) await trx.insertInto('notification_deliveries').values(rows).onConflict((oc) => oc.columns(['event_id', 'channel_id']).doNothing()).execute();
+        if (rows.length > 0) await trx.insertInto('notification_deliveries').values(rows).onConflict((oc) => oc.columns(['event_id', 'channel_id', 'recipient']).doNothing()).execute();
         await trx.updateTable('notification_events').set({ fanned_out: 1 }).where('id', 'in', events.map((event) => event.id)).execute();
       });
       return events.length;
@@ -147,7 +151,7 @@ export function createNotificationsRepository(db: Db) {
         .selectFrom('notification_deliveries as d')
         .innerJoin('notification_events as e', 'e.id', 'd.event_id')
         .innerJoin('notification_channels as c', 'c.id', 'd.channel_id')
-        .select(['d.id', 'd.status', 'd.attempts', 'd.next_attempt_at', 'd.last_error', 'd.created_at', 'd.delivered_at', 'e.type', 'e.occurred_at', 'e.data', 'c.id as channel_id', 'c.name as channel_name', 'c.type as channel_type']);
+        .select(['d.id', 'd.recipient', 'd.status', 'd.attempts', 'd.next_attempt_at', 'd.last_error', 'd.created_at', 'd.delivered_at', 'e.type', 'e.occurred_at', 'e.data', 'c.id as channel_id', 'c.name as channel_name', 'c.type as channel_type']);
       if (filter.status) query = query.where('d.status', '=', filter.status);
       return query.orderBy('d.created_at', 'desc').orderBy('d.id', 'desc').limit(filter.limit).offset(filter.offset).execute();
     },

@@ -4,7 +4,8 @@ import { isAppError } from '../../errors.js';
 import { actorOf } from '../auth/auth.guard.js';
 import { act } from '../invitations/admin-invitations.routes.js';
 import { isChannelType, type ChannelType } from './channels.js';
-import { CHANNEL_FIELDS, CHANNEL_LABELS, channelRows, DEFAULT_EVENTS, deliveryRows, eventChoices } from './notifications.page.js';
+import type { FriendEmailSettings } from './friend-emails.js';
+import { CHANNEL_FIELDS, CHANNEL_LABELS, channelRows, DEFAULT_EVENTS, deliveryRows, eventChoices, friendsFormModel, friendsFromForm } from './notifications.page.js';
 
 type Form = Record<string, string | string[] | undefined>;
 type IdRequest = FastifyRequest<{ Params: { id: string }; Body: Form | undefined }>;
@@ -21,18 +22,42 @@ function channelInput(type: ChannelType, body: Form | undefined) {
 /** /admin/notifications: the owner's channels (add, test, turn off, remove) and the latest deliveries (resend what failed). */
 export async function notificationsAdminRoutes(app: FastifyInstance, opts: { deps: Deps }) {
   const notifications = opts.deps.services.notifications;
+  const friendEmails = opts.deps.services.friendEmails;
 
-  app.get<{ Querystring: { status?: string } }>(HOME, async (request, reply) => {
-    const status = STATUSES.find((value) => value === request.query.status);
-    const [channels, deliveries] = await Promise.all([notifications.list(), notifications.deliveries({ status, limit: 50, offset: 0 })]);
-    return reply.page('pages/admin/notifications', {
+  /** The page; after a refused "Emails to friends" form, with what was typed and why it was refused. */
+  async function showPage(request: FastifyRequest, reply: FastifyReply, status: string | undefined, refused?: { values: FriendEmailSettings; errors: Record<string, string> }) {
+    const shown = STATUSES.find((value) => value === status);
+    const [channels, deliveries, stored, emailChannels, settings] = await Promise.all([
+      notifications.list(),
+      notifications.deliveries({ status: shown, limit: 50, offset: 0 }),
+      friendEmails.get(),
+      friendEmails.emailChannels(),
+      opts.deps.services.settings.get(),
+    ]);
+    const friends = refused?.values ?? stored;
+    return reply.code(refused ? 400 : 200).page('pages/admin/notifications', {
       title: 'Notifications',
       section: HOME,
       channels: channelRows(channels),
       deliveries: deliveryRows(deliveries, request.ownerTimeZone),
-      status,
+      status: shown,
       types: Object.entries(CHANNEL_LABELS),
+      friends: friendsFormModel(friends, emailChannels, friendEmails.preview(friends, settings.siteTitle)),
+      friendErrors: refused?.errors ?? {},
     });
+  }
+
+  app.get<{ Querystring: { status?: string } }>(HOME, async (request, reply) => showPage(request, reply, request.query.status));
+
+  app.post<{ Body: Form | undefined }>(`${HOME}/friends`, async (request, reply) => {
+    try {
+      await friendEmails.save(request.body ?? {}, actorOf(request));
+    } catch (error) {
+      if (!isAppError(error) || error.status !== 400) throw error;
+      return showPage(request, reply, undefined, { values: friendsFromForm(request.body ?? {}), errors: error.fields ?? {} });
+    }
+    request.session.flash = { message: 'Emails to friends saved.', tone: 'success' };
+    return reply.redirect(`${HOME}#friends`, 303);
   });
 
   const showForm = (reply: FastifyReply, type: ChannelType, values: Form, errors: Record<string, string> = {}, status = 200) =>

@@ -3,12 +3,22 @@ import type { Logger } from 'pino';
 import { isoNow, type Clock } from '../../clock.js';
 import type { SecretBox } from '../../security/crypto.js';
 import { retryDelayMs, RETRY_POLICY } from '../invitations/retry-policy.js';
-import type { SettingsService } from '../settings/settings.service.js';
+import type { AppSettings, SettingsService } from '../settings/settings.service.js';
+import { formatTime } from '../../time-format.js';
+import { UTC } from '../../time-zone.js';
+import { sendEmail, type EmailConfig } from './email-channel.js';
+import { FRIEND_MESSAGE_OF, friendEmail, type FriendEmailSettings } from './friend-emails.js';
 import { sendToChannel, type SendOptions } from './channels.js';
 import { describeEvent, type EventType, type HelprEvent } from './notification-events.js';
 import { DeliveryError, NOTIFY_TIMEOUT_MS } from './notification-http.js';
 import type { DueDelivery, NotificationsRepository } from './notifications.repository.js';
 import { openChannel } from './notifications.service.js';
+
+interface Context {
+  baseUrl: string | undefined;
+  settings: AppSettings;
+  friends: FriendEmailSettings | undefined;
+}
 
 /** Longer than one delivery at its slowest (the 10 s limit, and an SMTP exchange's steps), with room. */
 export const DELIVERY_LEASE_MS = 6 * NOTIFY_TIMEOUT_MS;
@@ -32,15 +42,37 @@ export function createNotificationsPass(deps: {
   logger: Logger;
   send?: SendOptions;
   random?: () => number;
+  /** The owner's emails to friends (friend-emails.ts); none sent without. */
+  friendEmails?: () => Promise<FriendEmailSettings>;
 }) {
   const owner = `notify-${crypto.randomUUID()}`;
 
-  async function attempt(due: DueDelivery, context: { baseUrl: string | undefined; siteTitle: string }): Promise<void> {
+  /** The friend's email for this event, through the owner's email channel, in the site's name. */
+  async function sendToFriend(due: DueDelivery, helprEvent: HelprEvent, context: Context): Promise<void> {
+    const message = FRIEND_MESSAGE_OF[helprEvent.type];
+    const open = openChannel(due.channel, deps.box);
+    if (!message || open.type !== 'email' || !context.friends) throw new DeliveryError('Emails to friends are off now, or their channel is not an email channel any more.', true);
+    const data = helprEvent.data;
+    const values = {
+      name: String(data.who ?? ''),
+      site: context.settings.siteTitle,
+      owner: context.friends.ownerName || context.settings.siteTitle,
+      link: context.baseUrl && data.requestId ? new URL(`/requests/${String(data.requestId)}`, context.baseUrl).toString() : '',
+      date: typeof data.expiresAt === 'string' ? formatTime(data.expiresAt, context.settings.timeZone ?? UTC) : '',
+      guide: message === 'joined' ? context.settings.guide : '',
+    };
+    const { subject, text } = friendEmail(context.friends, message, values);
+    const fromName = context.friends.ownerName ? `${context.settings.siteTitle} (${context.friends.ownerName})` : context.settings.siteTitle;
+    await sendEmail(open.config as unknown as EmailConfig, open.secret, { subject, text, fromName, to: String(data.email) }, { tlsCa: deps.send?.smtpCa });
+  }
+
+  async function attempt(due: DueDelivery, context: Context): Promise<void> {
     const { delivery, event, channel } = due;
     const helprEvent: HelprEvent = { id: event.id, type: event.type as EventType, occurredAt: event.occurred_at, data: JSON.parse(event.data) as Record<string, unknown> };
     let outcome: { status: 'delivered' | 'pending' | 'dead'; error: string | null; nextIso: string | null };
     try {
-      await sendToChannel(openChannel(channel, deps.box), describeEvent(helprEvent, context.baseUrl), { ...deps.send, siteTitle: context.siteTitle });
+      if (delivery.recipient === 'friend') await sendToFriend(due, helprEvent, context);
+      else await sendToChannel(openChannel(channel, deps.box), describeEvent(helprEvent, context.baseUrl), { ...deps.send, siteTitle: context.settings.siteTitle });
       outcome = { status: 'delivered', error: null, nextIso: null };
     } catch (error) {
       const failure = error instanceof DeliveryError ? error : new DeliveryError(`Unexpected error: ${(error as Error)?.message ?? String(error)}`);
@@ -55,11 +87,13 @@ export function createNotificationsPass(deps: {
 
   return async function notificationsPass(): Promise<number> {
     const nowIso = isoNow(deps.clock);
-    await deps.repository.fanOut(nowIso, 100);
+    const friends = await deps.friendEmails?.();
+    const friendTypes = new Set(Object.entries(FRIEND_MESSAGE_OF).filter(([, message]) => friends?.messages[message].enabled).map(([type]) => type));
+    await deps.repository.fanOut(nowIso, 100, friends?.channelId ? { channelId: friends.channelId, types: friendTypes } : undefined);
     const due = await deps.repository.findDue(nowIso, BATCH);
     if (due.length === 0) return 0;
     const [baseUrl, settings] = await Promise.all([deps.baseUrl(), deps.settings.get()]);
-    const context = { baseUrl, siteTitle: settings.siteTitle };
+    const context: Context = { baseUrl, settings, friends };
     const queue = [...due];
     let handled = 0;
     await Promise.all(

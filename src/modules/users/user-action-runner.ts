@@ -140,7 +140,7 @@ export function createUserActionRunner(deps: {
       };
       // The owner hears of an ended access (notifications outbox), written with the change.
       const ended = done && (action.kind === 'expire' || action.kind === 'remove');
-      const event = ended ? newEvent(action.kind === 'expire' ? 'access.expired' : 'access.removed', { userId: user.id, who: displayName(user), by: action.actor }, nowIso) : undefined;
+      const event = ended ? newEvent(action.kind === 'expire' ? 'access.expired' : 'access.removed', { userId: user.id, who: displayName(user), email: user.email, by: action.actor }, nowIso) : undefined;
       const finished = await deps.actions.finish(action.id, owner, {
         status: done ? 'done' : 'failed',
         error: done ? null : short(result.error),

@@ -52,7 +52,7 @@ export function createUserActionsPass(deps: { actions: UserActionsRepository; ru
     for (const user of await deps.actions.dueExpiryNotices(now.toISOString(), before, batchSize)) {
       const expiresAt = user.expires_at!;
       const days = Math.max(1, Math.round((new Date(expiresAt).getTime() - now.getTime()) / 86_400_000));
-      await deps.actions.recordExpiryNotice(user.id, expiresAt, newEvent('access.expiring', { userId: user.id, who: displayName(user), expiresAt, days }, now.toISOString()));
+      await deps.actions.recordExpiryNotice(user.id, expiresAt, newEvent('access.expiring', { userId: user.id, who: displayName(user), email: user.email, expiresAt, days }, now.toISOString()));
     }
   }
 

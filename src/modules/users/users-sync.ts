@@ -107,11 +107,13 @@ export function createUsersSync(deps: {
       ip: null,
     }));
     // What the owner hears of (notifications outbox): an invite accepted, access removed in Plex.
+    const emails = new Map(local.map((row) => [row.id, row.email]));
+    const emailOf = (userId: string) => emails.get(userId) ?? null;
     const events = result.changes.flatMap((change) =>
       change.action === 'user.accepted'
-        ? [newEvent('invitation.accepted', { userId: change.userId, who: change.name, via: 'email' }, nowIso)]
+        ? [newEvent('invitation.accepted', { userId: change.userId, who: change.name, email: emailOf(change.userId), via: 'email' }, nowIso)]
         : change.action === 'user.removed_in_plex'
-          ? [newEvent('access.removed', { userId: change.userId, who: change.name, inPlex: true }, nowIso)]
+          ? [newEvent('access.removed', { userId: change.userId, who: change.name, email: emailOf(change.userId), inPlex: true }, nowIso)]
           : [],
     );
     await deps.users.applySync({ ...result, audit, events }, nowIso);
