@@ -14,7 +14,7 @@ export interface Received {
  * A local HTTP receiver for webhooks and chat services (tests have no internet): records each
  * request and answers with `answer` (204 by default; a test may make it fail, hang, or redirect).
  */
-export async function startReceiver() {
+export async function startReceiver(options: { port?: number } = {}) {
   const state = {
     received: [] as Received[],
     answer: ((_req, res) => res.writeHead(204).end()) as (req: Received, res: http.ServerResponse) => void,
@@ -28,7 +28,7 @@ export async function startReceiver() {
       state.answer(entry, res);
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     url,
