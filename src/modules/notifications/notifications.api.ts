@@ -34,7 +34,7 @@ const channelBody = {
     enabled: { type: 'boolean' },
     config: {
       type: 'object',
-      additionalProperties: { type: ['string', 'integer', 'null'] },
+      additionalProperties: true,
       description:
         'email: host, port, tls (starttls|tls|none), user, password, from, to. discord, slack: url. ntfy: server (default https://ntfy.sh), topic, token (a token, or user:password). telegram: token, chatId, apiUrl (a self-hosted Bot API server). webhook: url. A secret left out on PATCH stays as it was.',
     },
