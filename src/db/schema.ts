@@ -253,6 +253,9 @@ export interface NotificationChannelsTable {
   /** The channel's secret (password, token, signing key), sealed like the Plex token. */
   secret: string | null;
   enabled: Generated<number>;
+  /** 1: one message a day with the events since the last (migration 0010). */
+  digest: Generated<number>;
+  last_digest_at: Generated<string | null>;
   created_at: string;
   updated_at: string;
 }
@@ -266,7 +269,8 @@ export interface NotificationEventsTable {
   fanned_out: Generated<number>;
 }
 
-export type DeliveryStatus = 'pending' | 'delivered' | 'dead';
+/** held: waiting for its channel's daily digest. */
+export type DeliveryStatus = 'pending' | 'held' | 'delivered' | 'dead';
 
 /** One event for one channel: delivered once, with a lease, retried for 24 hours, then dead. */
 export interface NotificationDeliveriesTable {

@@ -294,3 +294,34 @@ describe('an end of access coming', () => {
     expect(receiving.receiver.state.received).toHaveLength(2);
   });
 });
+
+describe('a daily digest', () => {
+  it('holds a chat channel’s messages and sends them in one message at 08:00, once, whatever the instances', async () => {
+    const { deps, clock } = admin.t;
+    const created = await admin.api('POST', '/notifications/channels', { type: 'slack', name: 'Team', events: ['request.received'], digest: true, config: { url: `${receiving.receiver.url}/slack` } });
+    expect(created.json().channel).toMatchObject({ digest: true });
+    expect((await admin.api('POST', '/notifications/channels', { type: 'webhook', name: 'x', events: ['request.received'], digest: true, config: { url: 'https://example.com/h' } })).statusCode).toBe(400);
+    // The clock is some hours past 08:00 UTC: a first digest is due at once, with what is held.
+    await submitRequest(admin.t.app, { email: 'one@example.com' }, { ip: '198.51.100.31' });
+    await submitRequest(admin.t.app, { email: 'two@example.com' }, { ip: '198.51.100.32' });
+    const { createNotificationsPass } = await import('../../src/modules/notifications/notifications.worker.js');
+    const { createNotificationsRepository } = await import('../../src/modules/notifications/notifications.repository.js');
+    const other = createNotificationsPass({ repository: createNotificationsRepository(deps.database.db), box: deps.secretBox, settings: deps.services.settings, baseUrl: async () => undefined, clock, logger: deps.logger });
+    await Promise.all([pass(), other()]);
+    expect(receiving.receiver.state.received).toHaveLength(1);
+    const digest = JSON.parse(receiving.receiver.state.received[0]!.body);
+    expect(digest.text).toBe(`Plex invites: 2 things since the last digest: ${digest.blocks[0].text.text.split('\n').slice(1).join('\n')}`);
+    expect(digest.blocks[0].text.text).toMatch(/one@example\.com asked for access\n• .*two@example\.com asked for access/);
+    expect((await admin.api('GET', '/notifications/deliveries?status=delivered')).json().items).toHaveLength(2);
+
+    // Later the same day: held until tomorrow 08:00.
+    await submitRequest(admin.t.app, { email: 'three@example.com' }, { ip: '198.51.100.33' });
+    await pass();
+    expect(receiving.receiver.state.received).toHaveLength(1);
+    expect((await admin.api('GET', '/notifications/deliveries?status=held')).json().items).toHaveLength(1);
+    clock.advance(24 * 60 * 60_000);
+    await pass();
+    expect(receiving.receiver.state.received).toHaveLength(2);
+    expect(JSON.parse(receiving.receiver.state.received[1]!.body).text).toContain('1 thing since the last digest');
+  });
+});

@@ -21,6 +21,9 @@ export const notifications: Migration = {
       .addColumn('config', 'text', (col) => col.notNull())
       .addColumn('secret', 'text')
       .addColumn('enabled', 'integer', (col) => col.notNull().defaultTo(1))
+      // A daily digest instead of one message per event; when the last one went out.
+      .addColumn('digest', 'integer', (col) => col.notNull().defaultTo(0))
+      .addColumn('last_digest_at', 'text')
       .addColumn('created_at', 'text', (col) => col.notNull())
       .addColumn('updated_at', 'text', (col) => col.notNull())
       .execute();

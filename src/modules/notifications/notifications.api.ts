@@ -19,6 +19,7 @@ const channelView = {
     name: { type: 'string' },
     events: { type: 'array', items: { type: 'string', enum: [...EVENT_TYPES] } },
     enabled: { type: 'boolean' },
+    digest: { type: 'boolean', description: 'One message a day at 08:00 (the owner’s time zone) with the events since the last one.' },
     config: { type: 'object', additionalProperties: true, description: 'The settings without secrets; hasPassword/hasToken/hasUrl/hasSecret say whether one is set.' },
     createdAt: time,
     updatedAt: time,
@@ -32,6 +33,7 @@ const channelBody = {
     name: { type: 'string', maxLength: 100 },
     events: { type: 'array', maxItems: 20, items: { type: 'string', maxLength: 40 } },
     enabled: { type: 'boolean' },
+    digest: { type: 'boolean', description: 'A daily digest (08:00, the owner’s time zone) instead of one message per event; not for webhooks.' },
     config: {
       type: 'object',
       additionalProperties: true,
@@ -48,7 +50,7 @@ const deliveryView = {
   type: 'object',
   properties: {
     id: { type: 'string' },
-    status: { type: 'string', enum: ['pending', 'delivered', 'dead'] },
+    status: { type: 'string', enum: ['pending', 'held', 'delivered', 'dead'], description: 'held: waiting for its channel’s daily digest.' },
     attempts: { type: 'integer' },
     nextAttemptAt: nullable(time),
     lastError: nullable({ type: 'string' }),
@@ -98,13 +100,13 @@ export async function notificationsApiRoutes(app: FastifyInstance, opts: { deps:
     async (request) => notifications.test(request.params.id),
   );
 
-  app.get<{ Querystring: { status?: 'pending' | 'delivered' | 'dead'; limit?: number; offset?: number } }>(
+  app.get<{ Querystring: { status?: 'pending' | 'held' | 'delivered' | 'dead'; limit?: number; offset?: number } }>(
     '/notifications/deliveries',
     {
       schema: {
         tags,
         summary: 'List deliveries, newest first',
-        querystring: { type: 'object', properties: { status: { type: 'string', enum: ['pending', 'delivered', 'dead'] }, limit: integerParameter(1, 500, { default: 100 }), offset: integerParameter(0, MAX_OFFSET, { default: 0 }) } },
+        querystring: { type: 'object', properties: { status: { type: 'string', enum: ['pending', 'held', 'delivered', 'dead'] }, limit: integerParameter(1, 500, { default: 100 }), offset: integerParameter(0, MAX_OFFSET, { default: 0 }) } },
         response: { 200: { type: 'object', properties: { items: { type: 'array', items: deliveryView } } }, 400: error },
       },
     },

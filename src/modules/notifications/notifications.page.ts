@@ -48,8 +48,8 @@ export const DEFAULT_EVENTS: EventType[] = ['request.received', 'invitation.fail
 
 export const eventChoices = (selected: readonly string[]) => EVENT_TYPES.map((type) => ({ type, label: EVENT_LABELS[type], checked: selected.includes(type) }));
 
-const STATUS_LABELS = { pending: 'Waiting', delivered: 'Delivered', dead: 'Not delivered' } as const;
-const STATUS_BADGES = { pending: 'text-bg-info', delivered: 'text-bg-success', dead: 'text-bg-danger' } as const;
+const STATUS_LABELS = { pending: 'Waiting', held: 'In the next digest', delivered: 'Delivered', dead: 'Not delivered' } as const;
+const STATUS_BADGES = { pending: 'text-bg-info', held: 'text-bg-secondary', delivered: 'text-bg-success', dead: 'text-bg-danger' } as const;
 
 /** Where a channel sends, as the owner recognises it (never a secret). */
 function whereOf(config: Record<string, unknown>): string {

@@ -60,15 +60,25 @@ export function createNotificationsRepository(db: Db) {
     async fanOut(nowIso: string, limit: number, friends?: { channelId: string; types: ReadonlySet<string> }): Promise<number> {
       const events = await db.selectFrom('notification_events').selectAll().where('fanned_out', '=', 0).orderBy('occurred_at').limit(limit).execute();
       if (events.length === 0) return 0;
-      const channels = await db.selectFrom('notification_channels').select(['id', 'events']).where('enabled', '=', 1).execute();
-      const wanted = channels.map((channel) => ({ id: channel.id, events: new Set(JSON.parse(channel.events) as string[]) }));
-      const row = (eventId: string, channelId: string, recipient: 'owner' | 'friend') => ({ id: crypto.randomUUID(), event_id: eventId, channel_id: channelId, recipient, status: 'pending' as const, next_attempt_at: nowIso, created_at: nowIso, updated_at: nowIso });
+      const channels = await db.selectFrom('notification_channels').select(['id', 'events', 'digest']).where('enabled', '=', 1).execute();
+      const wanted = channels.map((channel) => ({ id: channel.id, events: new Set(JSON.parse(channel.events) as string[]), digest: channel.digest === 1 }));
+      // A digest channel's messages wait for its daily digest (held); the friend's emails never do.
+      const row = (eventId: string, channelId: string, recipient: 'owner' | 'friend', held = false) => ({
+        id: crypto.randomUUID(),
+        event_id: eventId,
+        channel_id: channelId,
+        recipient,
+        status: held ? ('held' as const) : ('pending' as const),
+        next_attempt_at: held ? null : nowIso,
+        created_at: nowIso,
+        updated_at: nowIso,
+      });
       // The friend's email where the owner turned it on and the event names their address.
       // Only through a channel still there and on (the owner may have removed the one they chose).
       const friendChannel = friends && channels.some((channel) => channel.id === friends.channelId) ? friends : undefined;
       const forFriend = (event: EventRow) => friendChannel !== undefined && friendChannel.types.has(event.type) && typeof (JSON.parse(event.data) as { email?: unknown }).email === 'string';
       const rows = events.flatMap((event) => [
-        ...wanted.filter((channel) => channel.events.has(event.type)).map((channel) => row(event.id, channel.id, 'owner')),
+        ...wanted.filter((channel) => channel.events.has(event.type)).map((channel) => row(event.id, channel.id, 'owner', channel.digest)),
         ...(forFriend(event) ? [row(event.id, friendChannel!.channelId, 'friend')] : []),
       ]);
       await db.transaction().execute(async (trx) => {
@@ -132,6 +142,51 @@ export function createNotificationsRepository(db: Db) {
         .where('status', '=', 'pending')
         .executeTakeFirst();
       return Number(result.numUpdatedRows) === 1;
+    },
+
+    /** The digest channels (on) with messages held for them. */
+    digestChannels(): Promise<ChannelRow[]> {
+      return db
+        .selectFrom('notification_channels')
+        .selectAll()
+        .where('enabled', '=', 1)
+        .where('digest', '=', 1)
+        .where((eb) => eb.exists(eb.selectFrom('notification_deliveries').select('id').whereRef('notification_deliveries.channel_id', '=', 'notification_channels.id').where('status', '=', 'held')))
+        .execute();
+    },
+
+    /** Takes the digest due since `slotIso` for this instance; false when it went out already (here or elsewhere). */
+    async claimDigest(channelId: string, slotIso: string, nowIso: string): Promise<boolean> {
+      const result = await db
+        .updateTable('notification_channels')
+        .set({ last_digest_at: nowIso })
+        .where('id', '=', channelId)
+        .where((eb) => eb.or([eb('last_digest_at', 'is', null), eb('last_digest_at', '<', slotIso)]))
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
+    },
+
+    /** The messages held for a channel's digest, oldest first, with their events. */
+    held(channelId: string) {
+      return db
+        .selectFrom('notification_deliveries as d')
+        .innerJoin('notification_events as e', 'e.id', 'd.event_id')
+        .select(['d.id', 'e.id as event_id', 'e.type', 'e.occurred_at', 'e.data'])
+        .where('d.channel_id', '=', channelId)
+        .where('d.status', '=', 'held')
+        .orderBy('e.occurred_at')
+        .execute();
+    },
+
+    /** The digest went out (delivered) or not (the reason kept; they go in the next one). */
+    async finishDigest(ids: string[], outcome: { delivered: boolean; error: string | null; nowIso: string }): Promise<void> {
+      if (ids.length === 0) return;
+      await db
+        .updateTable('notification_deliveries')
+        .set((eb) => ({ status: outcome.delivered ? 'delivered' : 'held', delivered_at: outcome.delivered ? outcome.nowIso : null, last_error: outcome.error, updated_at: outcome.nowIso, attempts: eb('attempts', '+', 1) }))
+        .where('id', 'in', ids)
+        .where('status', '=', 'held')
+        .execute();
     },
 
     /** A dead delivery queued again by the owner (Resend); false when it was not dead. */

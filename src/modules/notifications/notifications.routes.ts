@@ -4,19 +4,20 @@ import { isAppError } from '../../errors.js';
 import { actorOf } from '../auth/auth.guard.js';
 import { act } from '../invitations/admin-invitations.routes.js';
 import { isChannelType, type ChannelType } from './channels.js';
+import { DIGEST_HOUR } from './digest.js';
 import type { FriendEmailSettings } from './friend-emails.js';
 import { CHANNEL_FIELDS, CHANNEL_LABELS, channelRows, DEFAULT_EVENTS, deliveryRows, eventChoices, friendsFormModel, friendsFromForm } from './notifications.page.js';
 
 type Form = Record<string, string | string[] | undefined>;
 type IdRequest = FastifyRequest<{ Params: { id: string }; Body: Form | undefined }>;
 const HOME = '/admin/notifications';
-const STATUSES = ['pending', 'delivered', 'dead'] as const;
+const STATUSES = ['pending', 'held', 'delivered', 'dead'] as const;
 const list = (value: string | string[] | undefined): string[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
 
 /** The channel form's fields as the service takes them: the type's own fields, as typed. */
 function channelInput(type: ChannelType, body: Form | undefined) {
   const config = Object.fromEntries(CHANNEL_FIELDS[type].map((field) => [field.name, typeof body?.[field.name] === 'string' ? body[field.name] : '']));
-  return { type, name: body?.name, events: list(body?.events), config };
+  return { type, name: body?.name, events: list(body?.events), digest: body?.digest !== undefined && body.digest !== '', config };
 }
 
 /** /admin/notifications: the owner's channels (add, test, turn off, remove) and the latest deliveries (resend what failed). */
@@ -69,6 +70,9 @@ export async function notificationsAdminRoutes(app: FastifyInstance, opts: { dep
       fields: CHANNEL_FIELDS[type].map((field) => ({ ...field, value: field.type === 'password' ? '' : String(values[field.name] ?? (field.name === 'tls' ? 'starttls' : '')) })),
       name: String(values.name ?? CHANNEL_LABELS[type]),
       events: eventChoices(values.events === undefined ? DEFAULT_EVENTS : list(values.events)),
+      canDigest: type !== 'webhook',
+      digest: values.digest !== undefined && values.digest !== '',
+      digestHour: `${String(DIGEST_HOUR).padStart(2, '0')}:00`,
       errors,
     });
 

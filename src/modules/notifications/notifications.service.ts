@@ -16,6 +16,8 @@ export interface ChannelView {
   name: string;
   events: EventType[];
   enabled: boolean;
+  /** One message a day (at DIGEST_HOUR, the owner's time) instead of one per event. */
+  digest: boolean;
   config: Record<string, unknown>;
   createdAt: string;
   updatedAt: string;
@@ -26,7 +28,15 @@ export interface ChannelInput {
   name?: unknown;
   events?: unknown;
   enabled?: unknown;
+  digest?: unknown;
   config?: unknown;
+}
+
+/** A daily digest is for people (email, chats); a webhook is for programs, which want each event. */
+function digestOf(type: ChannelType, value: unknown): boolean {
+  if (value !== true) return false;
+  if (type === 'webhook') throw new AppError('notifications.invalid', 'A webhook gets each event as it happens: a daily digest is for email and chats.', { status: 400, expose: true, fields: { digest: 'Not for a webhook.' } });
+  return true;
 }
 
 const notFound = () => new AppError('notifications.not_found', 'There is no such notification channel.', { status: 404, expose: true });
@@ -60,6 +70,7 @@ export function createNotificationsService(deps: {
     name: row.name,
     events: JSON.parse(row.events) as EventType[],
     enabled: row.enabled === 1,
+    digest: row.digest === 1,
     config: publicConfig(row.type as ChannelType, JSON.parse(row.config) as Record<string, unknown>, row.secret !== null),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
@@ -97,6 +108,8 @@ export function createNotificationsService(deps: {
         config: JSON.stringify(settings.config),
         secret: settings.secret ? box.encrypt(settings.secret) : null,
         enabled: input.enabled === false ? 0 : 1,
+        digest: digestOf(input.type, input.digest) ? 1 : 0,
+        last_digest_at: null,
         created_at: at,
         updated_at: at,
       };
@@ -114,6 +127,7 @@ export function createNotificationsService(deps: {
       if (input.name !== undefined) set.name = name(input.name);
       if (input.events !== undefined) set.events = JSON.stringify(parseEvents(input.events));
       if (input.enabled !== undefined) set.enabled = input.enabled === true ? 1 : 0;
+      if (input.digest !== undefined) set.digest = digestOf(type, input.digest) ? 1 : 0;
       if (input.config !== undefined) {
         const settings = parseChannelSettings(type, { ...(JSON.parse(row.config) as object), ...fieldsOf(input.config) }, true);
         set.config = JSON.stringify({ ...(JSON.parse(row.config) as object), ...settings.config });

@@ -6,6 +6,7 @@ import { retryDelayMs, RETRY_POLICY } from '../invitations/retry-policy.js';
 import type { AppSettings, SettingsService } from '../settings/settings.service.js';
 import { formatTime } from '../../time-format.js';
 import { UTC } from '../../time-zone.js';
+import { digestMessage, latestDigestSlot } from './digest.js';
 import { sendEmail, type EmailConfig } from './email-channel.js';
 import { FRIEND_MESSAGE_OF, friendEmail, type FriendEmailSettings } from './friend-emails.js';
 import { sendToChannel, type SendOptions } from './channels.js';
@@ -85,15 +86,38 @@ export function createNotificationsPass(deps: {
     await deps.repository.record(delivery.id, owner, { ...outcome, nowIso: isoNow(deps.clock) });
   }
 
+  /** Each digest channel's daily message, once its hour came (one instance sends it: a conditional claim). */
+  async function sendDigests(context: Context): Promise<void> {
+    const now = deps.clock.now();
+    const zone = context.settings.timeZone ?? UTC;
+    const slot = latestDigestSlot(now, zone).toISOString();
+    for (const channel of await deps.repository.digestChannels()) {
+      if ((channel.last_digest_at ?? '') >= slot) continue;
+      const items = await deps.repository.held(channel.id);
+      if (items.length === 0 || !(await deps.repository.claimDigest(channel.id, slot, now.toISOString()))) continue;
+      const message = digestMessage(items, { siteTitle: context.settings.siteTitle, baseUrl: context.baseUrl, zone, nowIso: now.toISOString() });
+      let error: string | null = null;
+      try {
+        await sendToChannel(openChannel(channel, deps.box), message, { ...deps.send, siteTitle: context.settings.siteTitle });
+      } catch (failure) {
+        // Kept for the next digest, with why this one did not go out.
+        error = failure instanceof DeliveryError ? failure.message : `Unexpected error: ${(failure as Error)?.message ?? String(failure)}`;
+        deps.logger.warn({ channel: channel.name, error }, 'a daily digest could not be delivered; its messages go in the next one');
+      }
+      await deps.repository.finishDigest(items.map((item) => item.id), { delivered: error === null, error, nowIso: isoNow(deps.clock) });
+    }
+  }
+
   return async function notificationsPass(): Promise<number> {
     const nowIso = isoNow(deps.clock);
     const friends = await deps.friendEmails?.();
     const friendTypes = new Set(Object.entries(FRIEND_MESSAGE_OF).filter(([, message]) => friends?.messages[message].enabled).map(([type]) => type));
     await deps.repository.fanOut(nowIso, 100, friends?.channelId ? { channelId: friends.channelId, types: friendTypes } : undefined);
-    const due = await deps.repository.findDue(nowIso, BATCH);
-    if (due.length === 0) return 0;
     const [baseUrl, settings] = await Promise.all([deps.baseUrl(), deps.settings.get()]);
     const context: Context = { baseUrl, settings, friends };
+    await sendDigests(context);
+    const due = await deps.repository.findDue(nowIso, BATCH);
+    if (due.length === 0) return 0;
     const queue = [...due];
     let handled = 0;
     await Promise.all(
