@@ -92,6 +92,8 @@ export interface InvitationsTable {
   access_days?: number | null;
   access_starts?: string | null;
   permissions?: string | null;
+  /** A Plex join's account email (migration 0010), for the friend's emails. */
+  friend_email?: string | null;
 }
 
 export type JoinedWith = 'email' | 'plex';

@@ -60,7 +60,7 @@ describe('Continue with Plex: start, poll, cancel, return (against the simulator
     expect(pinChecks()).toHaveLength(2);
 
     const [row] = await t!.deps.database.db.selectFrom('invitations').selectAll().execute();
-    expect(row).toMatchObject({ joined_with: 'plex', plex_account_id: '22526914', identifier: 'friend' });
+    expect(row).toMatchObject({ joined_with: 'plex', plex_account_id: '22526914', identifier: 'friend', friend_email: 'friend@example.com' });
     expect(`/requests/${row!.id}`).toBe(redirect);
     const page = await t!.app.inject(redirect);
     expect(page.statusCode).toBe(200);

@@ -58,9 +58,12 @@ export const notifications: Migration = {
     await db.schema.createIndex('notification_deliveries_channel_idx').on('notification_deliveries').columns(['channel_id', 'created_at']).execute();
     // The end of access the owner was told is near (access.expiring): told once per end date.
     await db.schema.alterTable('plex_users').addColumn('expiry_notice_for', 'text').execute();
+    // A Plex join's account email (its identifier is the username): where the friend's emails go.
+    await db.schema.alterTable('invitations').addColumn('friend_email', 'text').execute();
   },
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   async down(db: Kysely<any>) {
+    await db.schema.alterTable('invitations').dropColumn('friend_email').execute();
     await db.schema.alterTable('plex_users').dropColumn('expiry_notice_for').execute();
     await db.schema.dropTable('notification_deliveries').execute();
     await db.schema.dropTable('notification_events').execute();

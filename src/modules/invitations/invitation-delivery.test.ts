@@ -1,7 +1,7 @@
 import { pino } from 'pino';
 import { describe, expect, it, vi } from 'vitest';
 import { fixedClock } from '../../clock.js';
-import { createInvitationDelivery, type DeliverableInvitation } from './invitation-delivery.js';
+import { createInvitationDelivery, outcomeEvent, type DeliverableInvitation } from './invitation-delivery.js';
 import type { SendOutcome } from './invitation-sender.js';
 import type { InvitationResult, InvitationsRepository, JoinStepRecord } from './invitations.repository.js';
 import type { JoinOutcome, JoinProgress, PlexJoinSteps } from './plex-join-steps.js';
@@ -194,5 +194,26 @@ describe('invitation delivery leases', () => {
     expect(c.owner.split(':')[0]).not.toBe(instanceA);
     expect(a.until).toBe('2026-11-24T12:00:45.000Z');
     expect(c.until).toBe(new Date(Date.parse(T0) + RETRY_POLICY.leaseMs).toISOString());
+  });
+});
+
+describe('what the owner hears of an attempt (notifications outbox)', () => {
+  const result = (status: InvitationResult['status'], lastError: string | null = null) => ({ status, last_error: lastError, updated_at: '2026-12-02T10:00:00.000Z' }) as InvitationResult;
+  const data = (event: ReturnType<typeof outcomeEvent>) => JSON.parse(event!.data) as Record<string, unknown>;
+
+  it('tells of a sent, an accepted and a failed invite, and of nothing while it waits', () => {
+    const email = { id: 'r1', identifier: 'friend@example.com', joined_with: 'email' as const };
+    expect(outcomeEvent(email, result('sent'))).toMatchObject({ type: 'invitation.sent', occurred_at: '2026-12-02T10:00:00.000Z' });
+    expect(data(outcomeEvent(email, result('sent')))).toEqual({ requestId: 'r1', who: 'friend@example.com', email: 'friend@example.com', via: 'email' });
+    expect(data(outcomeEvent(email, result('failed', 'Plex refused it')))).toMatchObject({ reason: 'Plex refused it' });
+    expect(outcomeEvent(email, result('failed'))!.type).toBe('invitation.failed');
+    for (const status of ['pending', 'already_shared', 'already_invited', 'awaiting_approval'] as const) expect(outcomeEvent(email, result(status)), status).toBeUndefined();
+  });
+
+  it('names a Plex join’s account email (its identifier is the username), and no email for a username alone', () => {
+    const join = { id: 'r2', identifier: 'friend', joined_with: 'plex' as const, friend_email: 'friend@example.com' };
+    expect(outcomeEvent(join, result('accepted'))!.type).toBe('invitation.accepted');
+    expect(data(outcomeEvent(join, result('accepted')))).toEqual({ requestId: 'r2', who: 'friend', email: 'friend@example.com', via: 'plex' });
+    expect(data(outcomeEvent({ ...join, friend_email: null }, result('accepted'))).email).toBeNull();
   });
 });

@@ -9,13 +9,13 @@ import type { JoinProgress, PlexJoinSteps } from './plex-join-steps.js';
 import { RETRY_POLICY, givesUp, retryDelayMs } from './retry-policy.js';
 
 export type DeliverableInvitation = Pick<InvitationRow, 'id' | 'identifier' | 'libraries' | 'attempts' | 'created_at' | 'unconfirmed_since' | 'approved_at'> &
-  Partial<Pick<InvitationRow, 'joined_with' | 'join_step' | 'plex_account_id' | 'plex_share_id' | 'sent_at' | 'error_kind'>>;
+  Partial<Pick<InvitationRow, 'joined_with' | 'join_step' | 'plex_account_id' | 'plex_share_id' | 'sent_at' | 'error_kind' | 'friend_email'>>;
 
 /** What the owner hears of an attempt's outcome (issue 14): sent, accepted for the friend, or failed; nothing while it waits. */
-export function outcomeEvent(invitation: Pick<DeliverableInvitation, 'id' | 'identifier' | 'joined_with'>, result: InvitationResult): NewEventRow | undefined {
+export function outcomeEvent(invitation: Pick<DeliverableInvitation, 'id' | 'identifier' | 'joined_with' | 'friend_email'>, result: InvitationResult): NewEventRow | undefined {
   const type = result.status === 'sent' ? 'invitation.sent' : result.status === 'accepted' ? 'invitation.accepted' : result.status === 'failed' ? 'invitation.failed' : undefined;
   if (!type) return undefined;
-  const email = invitation.identifier.includes('@') ? invitation.identifier : null;
+  const email = invitation.friend_email ?? (invitation.identifier.includes('@') ? invitation.identifier : null);
   const data = { requestId: invitation.id, who: invitation.identifier, email, via: invitation.joined_with === 'plex' ? 'plex' : 'email', ...(type === 'invitation.failed' ? { reason: result.last_error } : {}) };
   return newEvent(type, data, result.updated_at);
 }

@@ -60,6 +60,7 @@ export function plexJoinRow(
     unconfirmed_since: null,
     joined_with: 'plex',
     plex_account_id: String(input.account.id),
+    friend_email: input.account.email?.trim().toLowerCase() || null,
     join_step: 'share',
     accepted_at: null,
     rules_accepted_at: input.rulesAccepted ? base.created_at : null,
