@@ -42,6 +42,7 @@ const FIELD_NAMES: Record<string, string> = {
   'sharing.allowCameraUpload': 'camera upload',
   'sharing.allowChannels': 'live TV',
   'access.days': 'days of access',
+  friendEmails: 'the emails and who sends them',
   'access.startsOn': 'when access starts',
   'limits.invitesPerWindow': 'invite requests per address',
   'limits.inviteWindowMinutes': 'invite request window',
@@ -52,6 +53,7 @@ const FIELD_NAMES: Record<string, string> = {
 
 const SECTION_NAMES: Record<string, string> = {
   site: 'Site settings',
+  friendEmails: 'Emails to friends',
   invites: 'Invite settings',
   limits: 'Limits',
   time: 'Time zone',

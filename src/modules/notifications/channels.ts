@@ -110,11 +110,13 @@ export function parseEvents(value: unknown): EventType[] {
 /** The settings as the admin area and the API show them: no secret, whether one is set, no credentials in a URL. */
 export function publicConfig(type: ChannelType, config: Record<string, unknown>, hasSecret: boolean): Record<string, unknown> {
   const shown = { ...config };
-  if (typeof shown.url === 'string') {
-    const parsed = new URL(shown.url);
+  // Credentials someone put into an address are never shown back.
+  for (const key of ['url', 'server', 'apiUrl']) {
+    if (typeof shown[key] !== 'string') continue;
+    const parsed = new URL(shown[key] as string);
     parsed.username = '';
     parsed.password = '';
-    shown.url = parsed.toString();
+    shown[key] = parsed.toString();
   }
   const secretName: Record<ChannelType, string> = { email: 'hasPassword', discord: 'hasUrl', slack: 'hasUrl', ntfy: 'hasToken', telegram: 'hasToken', webhook: 'hasSecret' };
   return { ...shown, [secretName[type]]: hasSecret };
