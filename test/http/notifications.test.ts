@@ -142,6 +142,38 @@ describe('channels: checked, tested, changed', () => {
     expect(failed.error).toContain('answered 401 (check the token or the address): invalid token');
   });
 
+  it('a channel turned off keeps what was queued for it until it is on again; a digest turned off sends what it held', async () => {
+    const { channel } = await webhook(['request.received']);
+    receiving.receiver.state.answer = (_req, res) => res.writeHead(503).end();
+    await submitRequest(admin.t.app, { email: 'friend@example.com' });
+    await pass();
+    await admin.api('PATCH', `/notifications/channels/${channel.id}`, { enabled: false });
+    receiving.receiver.reset();
+    admin.t.clock.advance(HOUR);
+    await pass();
+    expect(receiving.receiver.state.received).toHaveLength(0);
+    await admin.api('PATCH', `/notifications/channels/${channel.id}`, { enabled: true });
+    await pass();
+    expect(receiving.receiver.state.received).toHaveLength(1);
+
+    const slack = (await admin.api('POST', '/notifications/channels', { type: 'slack', name: 'Daily', events: ['request.received'], digest: true, config: { url: `${receiving.receiver.url}/slack` } })).json().channel;
+    // Its first digest goes out at the next 08:00; the next waits for the day after.
+    await submitRequest(admin.t.app, { email: 'one@example.com' }, { ip: '198.51.100.41' });
+    await pass();
+    admin.t.clock.advance(24 * HOUR);
+    await pass();
+    await submitRequest(admin.t.app, { email: 'two@example.com' }, { ip: '198.51.100.42' });
+    await pass();
+    expect((await admin.api('GET', '/notifications/deliveries?status=held')).json().items).toHaveLength(1);
+    await admin.api('PATCH', `/notifications/channels/${slack.id}`, { digest: false });
+    await pass();
+    expect((await admin.api('GET', '/notifications/deliveries?status=held')).json().items).toHaveLength(0);
+    expect(receiving.receiver.state.received.filter((hit) => hit.url === '/slack').map((hit) => JSON.parse(hit.body).text)).toEqual([
+      expect.stringContaining('1 thing since the last digest'),
+      expect.stringContaining('two@example.com asked for access'),
+    ]);
+  });
+
   it('a disabled channel gets nothing', async () => {
     const { channel } = await webhook(['request.received']);
     await admin.api('PATCH', `/notifications/channels/${channel.id}`, { enabled: false });
@@ -301,9 +333,13 @@ describe('a daily digest', () => {
     const created = await admin.api('POST', '/notifications/channels', { type: 'slack', name: 'Team', events: ['request.received'], digest: true, config: { url: `${receiving.receiver.url}/slack` } });
     expect(created.json().channel).toMatchObject({ digest: true });
     expect((await admin.api('POST', '/notifications/channels', { type: 'webhook', name: 'x', events: ['request.received'], digest: true, config: { url: 'https://example.com/h' } })).statusCode).toBe(400);
-    // The clock is some hours past 08:00 UTC: a first digest is due at once, with what is held.
+    // Nothing before the next 08:00 (the channel is new), then everything held until then in one message.
     await submitRequest(admin.t.app, { email: 'one@example.com' }, { ip: '198.51.100.31' });
     await submitRequest(admin.t.app, { email: 'two@example.com' }, { ip: '198.51.100.32' });
+    await pass();
+    expect(receiving.receiver.state.received).toHaveLength(0);
+    expect((await admin.api('GET', '/notifications/deliveries?status=held')).json().items).toHaveLength(2);
+    clock.advance(24 * 60 * 60_000);
     const { createNotificationsPass } = await import('../../src/modules/notifications/notifications.worker.js');
     const { createNotificationsRepository } = await import('../../src/modules/notifications/notifications.repository.js');
     const other = createNotificationsPass({ repository: createNotificationsRepository(deps.database.db), box: deps.secretBox, settings: deps.services.settings, baseUrl: async () => undefined, clock, logger: deps.logger });

@@ -43,9 +43,18 @@ export function createJobLeasesRepository(db: Db) {
       return Number(result.numUpdatedRows) === 1;
     },
 
-    /** Ends the lease whoever holds it; true for the one caller that ended a lease still running. */
-    async endAny(name: string, nowIso: string): Promise<boolean> {
-      const result = await db.updateTable('job_leases').set({ owner: null, lease_until: null, last_finished_at: nowIso }).where('name', '=', name).where('lease_until', '>', nowIso).executeTakeFirst();
+    /**
+     * Ends the lease whoever holds it, when it was taken before `takenBeforeIso`; true for the one
+     * caller that ended a lease still running.
+     */
+    async endAny(name: string, nowIso: string, takenBeforeIso: string): Promise<boolean> {
+      const result = await db
+        .updateTable('job_leases')
+        .set({ owner: null, lease_until: null, last_finished_at: nowIso })
+        .where('name', '=', name)
+        .where('lease_until', '>', nowIso)
+        .where('last_started_at', '<', takenBeforeIso)
+        .executeTakeFirst();
       return Number(result.numUpdatedRows) === 1;
     },
 

@@ -59,10 +59,11 @@ describe('each channel speaks its service’s documented format', () => {
     expect(body.blocks[0].text.text).toContain('|Open in Helpr>');
   });
 
-  it('ntfy: JSON published to the server root with topic, title, message, tags, priority and click; a token or user:password', async () => {
-    await postRequest(ntfyRequest(message, { server: `${base}/ignored/path`, topic: 'helpr-owner' }, 'tk_abc'));
+  it('ntfy: JSON published to the server’s root (its own path kept) with topic, title, message, tags, priority and click; a token or user:password', async () => {
+    await postRequest(ntfyRequest(message, { server: `${base}/ntfy`, topic: 'helpr-owner' }, 'tk_abc'));
     await postRequest(ntfyRequest({ ...message, level: 'success' }, { server: base, topic: 'helpr-owner' }, 'me:pw'));
-    expect(state().received[0]!.url).toBe('/');
+    expect(state().received[0]!.url).toBe('/ntfy/');
+    expect(state().received[1]!.url).toBe('/');
     expect(JSON.parse(state().received[0]!.body)).toEqual({ topic: 'helpr-owner', title: message.title, message: message.text, tags: ['rotating_light'], priority: 4, click: message.url });
     expect(state().received[0]!.headers.authorization).toBe('Bearer tk_abc');
     expect(state().received[1]!.headers.authorization).toBe(`Basic ${Buffer.from('me:pw').toString('base64')}`);
@@ -76,6 +77,20 @@ describe('each channel speaks its service’s documented format', () => {
     expect(body).toMatchObject({ chat_id: '-1001234', parse_mode: 'HTML', disable_web_page_preview: true });
     expect(body.text.startsWith('<b>The invite for alice &lt;b&gt;&amp;&lt;/b&gt; failed</b>\n')).toBe(true);
     expect(body.text).toContain('<a href="https://invite.example.com/admin/invitations?q=alice%20%3Cb%3E%26%3C%2Fb%3E">Open in Helpr</a>');
+  });
+
+  it('keeps long texts within Slack’s and Telegram’s limits without splitting an escaped character', async () => {
+    const long = { ...message, text: '<&>'.repeat(2000) };
+    await postRequest(slackRequest(long, { url: `${base}/s` }));
+    await postRequest(telegramRequest(long, { chatId: '1', apiUrl: base }, '123:ABC'));
+    const slack = JSON.parse(state().received[0]!.body);
+    expect(slack.text.length).toBeLessThanOrEqual(3000);
+    expect(slack.blocks[0].text.text.length).toBeLessThanOrEqual(3000);
+    expect(slack.blocks[0].text.text).toMatch(/(&amp;|&lt;|&gt;)…\n<https:[^>]+\|Open in Helpr>$/);
+    const telegram = JSON.parse(state().received[1]!.body).text as string;
+    expect(telegram.length).toBeLessThanOrEqual(4096);
+    expect(telegram).toMatch(/…\n<a href="[^"]+">Open in Helpr<\/a>$/);
+    expect(telegram.replace(/<\/?b>|<a href="[^"]+">|<\/a>/g, '')).not.toMatch(/&(?!amp;|lt;|gt;|quot;)/);
   });
 
   it('has words and a link for every event type', () => {

@@ -26,6 +26,8 @@ const NTFY_TAGS: Record<MessageLevel, string> = { info: 'information_source', su
 const NTFY_PRIORITY: Record<MessageLevel, number> = { info: 3, success: 3, warning: 4, error: 4 };
 
 const cut = (text: string, max: number) => (text.length <= max ? text : `${text.slice(0, max - 1)}…`);
+/** Escaped text cut to `max` characters without splitting an entity (&amp; and the like). */
+const cutEscaped = (text: string, max: number) => (text.length <= max ? text : `${text.slice(0, max - 1).replace(/&[a-z]{0,5}$/, '')}…`);
 
 /** Discord's execute-webhook: one embed (title at most 256 characters, description 4096). */
 export function discordRequest(message: NotificationMessage, config: DiscordConfig): OutgoingRequest {
@@ -44,12 +46,13 @@ export function discordRequest(message: NotificationMessage, config: DiscordConf
 export function slackRequest(message: NotificationMessage, config: SlackConfig): OutgoingRequest {
   const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
   const link = message.url ? `\n<${message.url}|Open in Helpr>` : '';
+  // A section's text holds at most 3,000 characters (Slack refuses more), link included.
   return {
     url: config.url,
     headers: JSON_TYPE,
     body: JSON.stringify({
-      text: `${message.title}: ${message.text}`,
-      blocks: [{ type: 'section', text: { type: 'mrkdwn', text: `*${escape(message.title)}*\n${escape(message.text)}${link}` } }],
+      text: cut(`${message.title}: ${message.text}`, 3000),
+      blocks: [{ type: 'section', text: { type: 'mrkdwn', text: `*${cutEscaped(escape(message.title), 300)}*\n${cutEscaped(escape(message.text), 2500)}${link}` } }],
     }),
   };
 }
@@ -67,7 +70,9 @@ export function ntfyRequest(message: NotificationMessage, config: NtfyConfig, au
     priority: NTFY_PRIORITY[message.level],
     ...(message.url ? { click: message.url } : {}),
   };
-  return { url: new URL('/', config.server).toString(), headers, body: JSON.stringify(body) };
+  // The server's own path kept (ntfy behind a proxy at https://host/ntfy/).
+  const server = config.server.endsWith('/') ? config.server : `${config.server}/`;
+  return { url: new URL('./', server).toString(), headers, body: JSON.stringify(body) };
 }
 
 export const TELEGRAM_API = 'https://api.telegram.org';
@@ -79,7 +84,8 @@ export function telegramRequest(message: NotificationMessage, config: TelegramCo
   return {
     url: `${(config.apiUrl ?? TELEGRAM_API).replace(/\/+$/, '')}/bot${token}/sendMessage`,
     headers: JSON_TYPE,
-    body: JSON.stringify({ chat_id: config.chatId, text: cut(`<b>${escape(message.title)}</b>\n${escape(message.text)}${link}`, 4096), parse_mode: 'HTML', disable_web_page_preview: true }),
+    // At most 4,096 characters, cut where no tag or entity is split.
+    body: JSON.stringify({ chat_id: config.chatId, text: `<b>${cutEscaped(escape(message.title), 300)}</b>\n${cutEscaped(escape(message.text), 3300)}${link}`, parse_mode: 'HTML', disable_web_page_preview: true }),
   };
 }
 

@@ -57,6 +57,9 @@ export interface NotificationMessage {
   event: HelprEvent;
 }
 
+/** "2026-12-05 08:00 UTC" from an ISO instant (messages go to chats that know no time zone of Helpr's). */
+const utcTime = (iso: string): string => (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(iso) ? `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC` : iso);
+
 const str = (value: unknown, fallback = ''): string => (typeof value === 'string' && value !== '' ? value : fallback);
 
 /** Title, text, level and the admin page to look at, for each event type. */
@@ -81,7 +84,7 @@ function words(event: HelprEvent): Omit<NotificationMessage, 'event' | 'url'> & 
     case 'plex.recovered':
       return { title: 'Plex can be reached again', text: 'Helpr reaches Plex again; waiting requests go out now.', level: 'success', path: '/admin/plex' };
     case 'access.expiring':
-      return { title: `${who}’s access ends soon`, text: `${who}’s access ends on ${str(d.expiresAt)}. Extend it on their page if they should keep it.`, level: 'warning', path: person };
+      return { title: `${who}’s access ends soon`, text: `${who}’s access ends on ${utcTime(str(d.expiresAt))}. Extend it on their page if they should keep it.`, level: 'warning', path: person };
     case 'access.expired':
       return { title: `${who}’s access ended`, text: `${who}’s access ran out and was removed in Plex. You can give it back on their page.`, level: 'info', path: person };
     case 'access.removed':

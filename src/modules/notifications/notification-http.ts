@@ -60,7 +60,8 @@ async function statusWords(response: Dispatcher.ResponseData, host: string): Pro
   const text = (await response.body.text().catch(() => '')).replace(/\s+/g, ' ').trim().slice(0, 200);
   const status = response.statusCode;
   const hint = status === 401 || status === 403 ? ' (check the token or the address)' : status === 404 || status === 410 ? ' (the webhook or topic does not exist any more?)' : '';
-  const retryAfter = Number(response.headers['retry-after']);
+  // Honoured up to an hour: a service cannot push a message past the day it is tried for.
+  const retryAfter = Math.min(Number(response.headers['retry-after']), 3600);
   // The service refused this request as such: only a change of the channel helps (429 and 408 are "later").
   const permanent = status >= 400 && status < 500 && status !== 408 && status !== 429;
   return new DeliveryError(`${host} answered ${status}${hint}${text ? `: ${text}` : ''}`, permanent, Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined);

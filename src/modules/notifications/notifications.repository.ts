@@ -96,6 +96,8 @@ export function createNotificationsRepository(db: Db) {
         .where('status', '=', 'pending')
         .where('next_attempt_at', '<=', nowIso)
         .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<=', nowIso)]))
+        // A channel turned off gets nothing, not even what was queued for it before (kept until it is on again).
+        .where((eb) => eb.exists(eb.selectFrom('notification_channels').select('id').whereRef('notification_channels.id', '=', 'notification_deliveries.channel_id').where('enabled', '=', 1)))
         .orderBy('next_attempt_at')
         .limit(limit)
         .execute();
@@ -164,6 +166,11 @@ export function createNotificationsRepository(db: Db) {
         .where((eb) => eb.or([eb('last_digest_at', 'is', null), eb('last_digest_at', '<', slotIso)]))
         .executeTakeFirst();
       return Number(result.numUpdatedRows) === 1;
+    },
+
+    /** A channel's digest turned off: what it held goes out now, one message each. */
+    async releaseHeld(channelId: string, nowIso: string): Promise<void> {
+      await db.updateTable('notification_deliveries').set({ status: 'pending', next_attempt_at: nowIso, updated_at: nowIso }).where('channel_id', '=', channelId).where('status', '=', 'held').execute();
     },
 
     /** The messages held for a channel's digest, oldest first, with their events. */

@@ -109,7 +109,8 @@ export function createNotificationsService(deps: {
         secret: settings.secret ? box.encrypt(settings.secret) : null,
         enabled: input.enabled === false ? 0 : 1,
         digest: digestOf(input.type, input.digest) ? 1 : 0,
-        last_digest_at: null,
+        // The first digest at the next 08:00, with what came until then.
+        last_digest_at: at,
         created_at: at,
         updated_at: at,
       };
@@ -128,12 +129,14 @@ export function createNotificationsService(deps: {
       if (input.events !== undefined) set.events = JSON.stringify(parseEvents(input.events));
       if (input.enabled !== undefined) set.enabled = input.enabled === true ? 1 : 0;
       if (input.digest !== undefined) set.digest = digestOf(type, input.digest) ? 1 : 0;
+      if (set.digest === 1 && row.digest === 0) set.last_digest_at = set.updated_at;
       if (input.config !== undefined) {
         const settings = parseChannelSettings(type, { ...(JSON.parse(row.config) as object), ...fieldsOf(input.config) }, true);
         set.config = JSON.stringify({ ...(JSON.parse(row.config) as object), ...settings.config });
         if (settings.secret !== undefined) set.secret = settings.secret === null ? null : box.encrypt(settings.secret);
       }
       await repository.updateChannel(id, set);
+      if (row.digest === 1 && set.digest === 0) await repository.releaseHeld(id, set.updated_at!);
       await deps.audit.record(actor, 'notifications.channel_update', set.name ?? row.name, { fields: Object.keys(input).filter((key) => (input as Record<string, unknown>)[key] !== undefined) });
       return view({ ...row, ...set });
     },
@@ -153,7 +156,7 @@ export function createNotificationsService(deps: {
         return { ok: true };
       } catch (error) {
         if (error instanceof DeliveryError) return { ok: false, error: error.message };
-        throw error;
+        return { ok: false, error: `Helpr could not send it: ${(error as Error)?.message ?? String(error)}` };
       }
     },
 

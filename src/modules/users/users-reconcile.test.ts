@@ -110,7 +110,7 @@ describe('reconcile', () => {
       const result = reconcile([local({ state, expires_at: THEN, removed_at: THEN })], [seen({})], [], NOW);
       expect(result).toEqual({ inserts: [], updates: [], changes: [] });
       const back = reconcile([local({ state, expires_at: THEN, removed_at: THEN })], [seen({ shareId: '71', state: 'pending' })], [{ invitationId: 'again', identifier: 'friend', accountId: null }], NOW);
-      expect(back.updates).toEqual([{ id: 'u1', set: { share_id: '71', invitation_id: 'again', source: 'helpr', state: 'pending', removed_at: null, expires_at: null, updated_at: NOW } }]);
+      expect(back.updates).toEqual([{ id: 'u1', set: { share_id: '71', invitation_id: 'again', source: 'helpr', state: 'pending', removed_at: null, expires_at: null, accepted_at: null, updated_at: NOW } }]);
       expect(back.changes.map((change) => change.action)).toEqual(['user.shared_in_plex']);
     }
   });
@@ -173,5 +173,35 @@ describe('access terms: when access ends', () => {
     expect(reconcile([local({ permissions: JSON.stringify(allows) })], [seen({ permissions: allows })], [], NOW).updates).toEqual([]);
     const people = peopleOnServer([share({ id: 3, invitedId: 9, sharingSettings: { allowSync: true, allowChannels: '1', allowCameraUpload: false } })], [], MID);
     expect(people[0]?.permissions).toEqual({ allowSync: true, allowChannels: true, allowCameraUpload: false });
+  });
+});
+
+describe('access terms: a new period', () => {
+  const DAY = 86_400_000;
+  const plus = (iso: string, days: number) => new Date(new Date(iso).getTime() + days * DAY).toISOString();
+  const OLD = '2026-10-01T08:00:00.000Z';
+  const oldLink = (terms: { days: number; startsOn: 'accepted' | 'sent' }, patch: object = {}) => ({ invitationId: 'inv-1', identifier: 'friend', accountId: '7', terms, sentAt: OLD, acceptedAt: null, ...patch });
+
+  it('gives no end to access the owner gave back (here or in Plex): the old request’s days are not counted again', () => {
+    // Shared again in Plex after it expired, same request: no end (never the old send + days, long past).
+    const reshared = reconcile([local({ state: 'expired', share_id: '60', expires_at: THEN })], [seen({ shareId: '70' })], [oldLink({ days: 7, startsOn: 'sent' })], NOW);
+    expect(reshared.updates[0]?.set).toMatchObject({ state: 'active', expires_at: null });
+    // "Give access back" left them invited with no end; their acceptance does not start the old terms again.
+    const restored = reconcile([local({ state: 'pending', accepted_at: THEN, expires_at: null })], [seen({ state: 'active' })], [oldLink({ days: 7, startsOn: 'accepted' }, { acceptedAt: OLD })], NOW);
+    expect(restored.updates[0]?.set.expires_at).toBeUndefined();
+  });
+
+  it('counts a new request’s days from its own acceptance, also when it was only an invite at first', () => {
+    const link = { invitationId: 'inv-2', identifier: 'friend', accountId: '7', terms: { days: 10, startsOn: 'accepted' as const }, sentAt: NOW, acceptedAt: null };
+    const invited = reconcile([local({ state: 'removed', share_id: '60', accepted_at: THEN, expires_at: THEN })], [seen({ state: 'pending', shareId: '70' })], [link], NOW);
+    expect(invited.updates[0]?.set).toMatchObject({ state: 'pending', invitation_id: 'inv-2', expires_at: null, accepted_at: null });
+    const later = '2026-11-25T12:00:00.000Z';
+    const accepted = reconcile([local({ state: 'pending', invitation_id: 'inv-2', accepted_at: null, expires_at: null })], [seen({ state: 'active', shareId: '70' })], [link], later);
+    expect(accepted.updates[0]?.set).toMatchObject({ state: 'active', expires_at: plus(later, 10) });
+  });
+
+  it('marks a Plex join’s acceptance, which Helpr told when it accepted for the friend', () => {
+    const joined = reconcile([local({ state: 'pending', accepted_at: null })], [seen({ state: 'active' })], [{ invitationId: 'inv-1', identifier: 'friend', accountId: '7', joinedWithPlex: true }], NOW);
+    expect(joined.changes).toEqual([expect.objectContaining({ action: 'user.accepted', details: { from: 'pending', to: 'active', joinedWithPlex: true } })]);
   });
 });

@@ -15,6 +15,8 @@ export interface RequestLink {
   sentAt?: string | null;
   /** When Helpr accepted the invite for the friend (joined with Plex). */
   acceptedAt?: string | null;
+  /** The friend joined with Plex: Helpr accepted for them (and said so then). */
+  joinedWithPlex?: boolean;
 }
 
 /** When access under the request's terms ends, given when the friend accepted (null: not yet); undefined: no end known. */
@@ -115,13 +117,20 @@ export function reconcile(local: PlexUserRow[], seen: SeenPerson[], requests: Re
     const stale = (row.state === 'expired' || row.state === 'removed') && row.share_id === person.shareId;
     if (stale) continue;
     if (row.share_id !== person.shareId) set.share_id = person.shareId;
+    const backAfterEnd = row.state === 'expired' || row.state === 'removed';
+    // When they accepted in this period: now if this sync is the first to see it, else as recorded.
+    const acceptedAt = person.state !== 'active' ? null : row.state === 'active' ? row.accepted_at : nowIso;
     // The latest Helpr request of this person (a friend who came back asked again).
-    if (link && row.invitation_id !== link.invitationId) {
+    const newRequest = link !== undefined && row.invitation_id !== link.invitationId;
+    if (newRequest) {
       set.invitation_id = link.invitationId;
       set.source = 'helpr';
-      // A new request's terms start a new period (when they have an end).
-      const end = endOf(link, person.state === 'active' ? (row.accepted_at ?? nowIso) : null);
+      // A new request's terms start a new period (when they have an end), counted from its own moments.
+      const end = endOf(link, acceptedAt);
       if (end !== undefined) set.expires_at = end;
+      else if (backAfterEnd) set.expires_at = null;
+      // Back and not accepted yet: this period's acceptance is still to come.
+      if (backAfterEnd && person.state === 'pending') set.accepted_at = null;
     }
     const permissions = permissionsJson(person);
     if (permissions !== null && permissions !== row.permissions) set.permissions = permissions;
@@ -138,15 +147,17 @@ export function reconcile(local: PlexUserRow[], seen: SeenPerson[], requests: Re
       set.state = state;
       set.removed_at = null;
       if (state === 'active') set.accepted_at = nowIso;
-      // Back after an end: a new period, the old end date is over (its request's terms, if any, count again).
-      if (row.state === 'expired' || row.state === 'removed') set.expires_at = endOf(link, set.accepted_at ?? null) ?? null;
-      // Accepted now: days counted from acceptance start, unless the owner already set an end.
-      else if (state === 'active' && link?.terms?.startsOn === 'accepted' && row.expires_at === null && set.expires_at === undefined) {
+      // Back after an end without a new request: given back by the owner (here or in Plex), on purpose with no end.
+      if (backAfterEnd && !newRequest) set.expires_at = null;
+      // First accepted under its request: days counted from acceptance start, unless the owner already
+      // set an end. Not after "give access back" (accepted before: the owner cleared the end on purpose).
+      else if (row.state === 'pending' && state === 'active' && !newRequest && row.accepted_at === null && row.expires_at === null && link?.terms?.startsOn === 'accepted') {
         const end = endOf(link, nowIso);
         if (end !== undefined) set.expires_at = end;
       }
       const action = row.state === 'pending' && state === 'active' ? 'user.accepted' : 'user.shared_in_plex';
-      result.changes.push({ userId: row.id, action, name, details: { from: row.state, to: state } });
+      // A Plex join's acceptance was told when Helpr accepted for the friend (invitation.accepted): not twice.
+      result.changes.push({ userId: row.id, action, name, details: { from: row.state, to: state, ...(link?.joinedWithPlex ? { joinedWithPlex: true } : {}) } });
     }
     // Everyone listed gets their "last synced" in one statement afterwards; a row is written only when it changed.
     if (Object.keys(set).length > 0) result.updates.push({ id: row.id, set: { ...set, updated_at: nowIso } });

@@ -110,7 +110,7 @@ export function createUsersSync(deps: {
     const emails = new Map(local.map((row) => [row.id, row.email]));
     const emailOf = (userId: string) => emails.get(userId) ?? null;
     const events = result.changes.flatMap((change) =>
-      change.action === 'user.accepted'
+      change.action === 'user.accepted' && change.details.joinedWithPlex !== true
         ? [newEvent('invitation.accepted', { userId: change.userId, who: change.name, email: emailOf(change.userId), via: 'email' }, nowIso)]
         : change.action === 'user.removed_in_plex'
           ? [newEvent('access.removed', { userId: change.userId, who: change.name, email: emailOf(change.userId), inPlex: true }, nowIso)]

@@ -91,7 +91,7 @@ export function createUsersRepository(db: Db) {
     async requestLinks(): Promise<RequestLink[]> {
       const rows = await db
         .selectFrom('invitations')
-        .select(['id', 'identifier_normalized', 'plex_account_id', 'status', 'access_days', 'access_starts', 'sent_at', 'accepted_at'])
+        .select(['id', 'identifier_normalized', 'plex_account_id', 'status', 'access_days', 'access_starts', 'sent_at', 'accepted_at', 'joined_with'])
         .where('status', 'in', ['sent', 'accepted', 'already_shared', 'already_invited', 'revoked'])
         .orderBy('created_at', 'asc')
         .execute();
@@ -103,6 +103,7 @@ export function createUsersRepository(db: Db) {
         terms: row.status === 'sent' || row.status === 'accepted' ? storedTerms(row.access_days, row.access_starts) : undefined,
         sentAt: row.sent_at,
         acceptedAt: row.accepted_at ?? null,
+        joinedWithPlex: row.joined_with === 'plex',
       }));
     },
 
