@@ -120,7 +120,8 @@ export function createNotificationsPass(deps: {
     if (due.length === 0) return 0;
     const queue = [...due];
     let handled = 0;
-    await Promise.all(
+    // Every lane ends before the pass does (a stop waits for the pass), even when one of them failed.
+    const lanes = await Promise.allSettled(
       Array.from({ length: Math.min(LANES, queue.length) }, async () => {
         for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
           const at = deps.clock.now();
@@ -131,6 +132,8 @@ export function createNotificationsPass(deps: {
         }
       }),
     );
+    const failed = lanes.find((lane): lane is PromiseRejectedResult => lane.status === 'rejected');
+    if (failed) throw failed.reason;
     return handled;
   };
 }
