@@ -7,6 +7,7 @@ import type { PlexConnection } from '../plex/plex-connection.service.js';
 import type { SettingsRepository } from '../settings/settings.repository.js';
 import type { JobLeasesRepository } from '../jobs/job-leases.repository.js';
 import { newEvent } from '../notifications/notification-events.js';
+import type { NotificationsRepository } from '../notifications/notifications.repository.js';
 import { peopleOnServer } from './plex-people.js';
 import { reconcile } from './users-reconcile.js';
 import type { UsersRepository } from './users.repository.js';
@@ -49,6 +50,8 @@ export function createUsersSync(deps: {
   users: UsersRepository;
   leases: JobLeasesRepository;
   settings: SettingsRepository;
+  /** The notifications outbox, for a warning that goes with no other write. */
+  events: Pick<NotificationsRepository, 'addEvent'>;
   connection: PlexConnection;
   onTokenRefused?: (token: string) => Promise<unknown>;
   clock: Clock;
@@ -70,7 +73,7 @@ export function createUsersSync(deps: {
     await deps.settings.set(SYNC_STATUS_KEY, next, isoNow(deps.clock));
     deps.logger.warn({ kind }, 'users sync changed nothing');
     // The owner hears of a warning when it starts (not again at each sync while it goes on).
-    if (previous?.warning?.kind !== kind) await deps.users.addEvent(newEvent('sync.warning', { kind, message: next.warning!.message }, startedAt));
+    if (previous?.warning?.kind !== kind) await deps.events.addEvent(newEvent('sync.warning', { kind, message: next.warning!.message }, startedAt));
     return next;
   }
 

@@ -4,6 +4,7 @@ import type { Db } from '../../db/database.js';
 import type { AuditService } from '../audit/audit.service.js';
 import { createJobLeasesRepository } from '../jobs/job-leases.repository.js';
 import { createPeriodicJob } from '../jobs/periodic-job.js';
+import { createNotificationsRepository } from '../notifications/notifications.repository.js';
 import type { LibraryMapping } from '../plex/library-mapping.js';
 import type { PlexConnection } from '../plex/plex-connection.service.js';
 import type { SettingsRepository } from '../settings/settings.repository.js';
@@ -45,6 +46,7 @@ export function createUsersModule(deps: {
     users,
     leases: createJobLeasesRepository(deps.db),
     settings: deps.settingsRepository,
+    events: createNotificationsRepository(deps.db),
     connection,
     onTokenRefused: deps.onTokenRefused,
     clock,

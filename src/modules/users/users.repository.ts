@@ -37,11 +37,6 @@ export function createUsersRepository(db: Db) {
   }
 
   return {
-    /** An event for the owner (notifications outbox) that goes with no other write. */
-    async addEvent(event: NewEventRow): Promise<void> {
-      await db.insertInto('notification_events').values(event).execute();
-    },
-
     /** The person a request gave access to, once a sync listed them. */
     findByInvitation(invitationId: string): Promise<PlexUserRow | undefined> {
       return db.selectFrom('plex_users').selectAll().where('invitation_id', '=', invitationId).executeTakeFirst();
