@@ -2,9 +2,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { TestApp } from '../../../test/helpers/app.js';
 import { useSimulator } from '../../../test/helpers/plex-sim.js';
 import { createReadyApp } from '../../../test/helpers/ready-app.js';
+import { appWithFriends, OWNER, sharesOf as sharesOfFriend } from '../../../test/helpers/user-friends.js';
 import { isAppError } from '../../errors.js';
 
-const OWNER = { name: 'owner', type: 'admin' as const, ip: '127.0.0.1' };
 const MOVIES = 35723967;
 const TV = 35723968;
 
@@ -16,19 +16,8 @@ describe('user actions', () => {
     for (const t of open.splice(0)) await t.close();
   });
 
-  /** An app where alice was invited through Helpr and accepted (active after a sync), and bob was invited (pending). */
-  async function withFriends(): Promise<{ t: TestApp; alice: string; bob: string }> {
-    const t = await createReadyApp(ctx.sim, { libraries: ['1'] });
-    open.push(t);
-    await t.deps.services.adminInvitations.invite({ email: 'alice@example.com' }, OWNER, 'admin');
-    await t.deps.services.adminInvitations.invite({ email: 'bob@example.com' }, OWNER, 'admin');
-    await ctx.client().sharing.acceptInvite('alice-token', 'owner');
-    await t.deps.services.usersSync.run();
-    const items = (await t.deps.services.users.list({}, 1, 10)).items;
-    const id = (email: string) => items.find((user) => user.email === email)!.id;
-    return { t, alice: id('alice@example.com'), bob: id('bob@example.com') };
-  }
-  const sharesOf = (username: string) => ctx.sim.control.state().shares.filter((share) => share.invitedUsername === username || share.invitedEmail === `${username}@example.com`);
+  const withFriends = () => appWithFriends(ctx.sim, open);
+  const sharesOf = (username: string) => sharesOfFriend(ctx.sim, username);
   const refusal = async (promise: Promise<unknown>) => {
     try {
       await promise;
