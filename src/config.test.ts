@@ -1,6 +1,8 @@
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from './config.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, SECRET_VARIABLES, type Config } from './config.js';
 import { MIN_LEASE_MS } from './modules/invitations/retry-policy.js';
 import { PLEX_CALL_TIMEOUT_MS } from './plex/plex-limits.js';
 
@@ -140,5 +142,47 @@ describe('loadConfig', () => {
     expect(error.message).toContain(variable);
     expect(error.message).not.toContain('\n');
     if (message) expect(error.message).toBe(message);
+  });
+});
+
+/** Docker and Kubernetes secrets: each secret variable also comes from the file NAME_FILE names. */
+describe('loadConfig: secrets from files', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'helpr-config-secrets-'));
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const file = (name: string, content: string) => {
+    fs.writeFileSync(path.join(dir, name), content, { mode: 0o600 });
+    return path.join(dir, name);
+  };
+
+  it.each([
+    ['SECRET_KEY', `${'s'.repeat(40)}\n`, (c: Config) => c.secretKey, 's'.repeat(40)],
+    ['DATABASE_URL', 'postgres://helpr:p%40ss@db:5432/helpr?sslmode=require\r\n', (c: Config) => c.database.url, 'postgres://helpr:p%40ss@db:5432/helpr?sslmode=require'],
+    ['REDIS_URL', 'rediss://:secret@cache:6380/0', (c: Config) => c.redisUrl, 'rediss://:secret@cache:6380/0'],
+    ['PLEX_TOKEN', 'token-from-a-file\n', (c: Config) => c.plex.token, 'token-from-a-file'],
+  ] as const)('%s_FILE: the file content, without its final line break', (name, content, pick, expected) => {
+    expect(pick(loadConfig({ [`${name}_FILE`]: file(name, content) }))).toBe(expected);
+  });
+
+  it('ADMIN_PASSWORD_FILE: the password as written, spaces kept, but for the final line break', () => {
+    expect(loadConfig({ ADMIN_USERNAME: 'owner', ADMIN_PASSWORD_FILE: file('admin', ' a long passphrase \n') }).admin).toEqual({ username: 'owner', password: ' a long passphrase ' });
+  });
+
+  it('refuses a variable set both ways, naming it', () => {
+    for (const name of SECRET_VARIABLES) {
+      const error = errorOf({ [name]: 'x'.repeat(40), [`${name}_FILE`]: file(`both-${name}`, 'y'.repeat(40)), ...(name === 'ADMIN_PASSWORD' ? { ADMIN_USERNAME: 'owner' } : {}) });
+      expect(error).toBeInstanceOf(ConfigError);
+      expect(error.message).toBe(`Invalid configuration: ${name} and ${name}_FILE are both set: set only one of them`);
+    }
+  });
+
+  it('refuses a file that is missing or empty, naming the _FILE variable and the path', () => {
+    const missing = path.join(dir, 'missing');
+    expect(errorOf({ SECRET_KEY_FILE: missing }).message).toBe(`Invalid configuration: SECRET_KEY_FILE names a file Helpr cannot read (${missing}: ENOENT)`);
+    const empty = file('empty', '\n');
+    expect(errorOf({ PLEX_TOKEN_FILE: empty }).message).toBe(`Invalid configuration: PLEX_TOKEN_FILE names an empty file (${empty})`);
+  });
+
+  it('checks a secret from a file like the variable: a short SECRET_KEY is refused', () => {
+    expect(errorOf({ SECRET_KEY_FILE: file('short', 'short\n') }).message).toBe('Invalid configuration: SECRET_KEY must be at least 32 characters (got 5)');
   });
 });

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
@@ -73,6 +74,35 @@ function read(env: Env, name: string): string | undefined {
   if (raw === undefined) return undefined;
   const trimmed = raw.trim();
   return trimmed === '' ? undefined : trimmed;
+}
+
+/**
+ * The secrets that may also come from a file, as Docker and Kubernetes hand secrets over:
+ * `SECRET_KEY_FILE=/run/secrets/helpr_secret_key` instead of `SECRET_KEY=...`.
+ */
+export const SECRET_VARIABLES = ['SECRET_KEY', 'DATABASE_URL', 'REDIS_URL', 'PLEX_TOKEN', 'ADMIN_PASSWORD'] as const;
+type SecretVariable = (typeof SECRET_VARIABLES)[number];
+
+/**
+ * A secret from NAME or from the file NAME_FILE names (its content, without the line break an
+ * editor or `echo` leaves at the end). Both set is an error: which one wins would be a guess.
+ */
+function readSecret(env: Env, name: SecretVariable, options: { trim?: boolean } = {}): string | undefined {
+  const fileVariable = `${name}_FILE`;
+  const file = read(env, fileVariable);
+  const direct = options.trim === false ? (env[name] === '' ? undefined : env[name]) : read(env, name);
+  if (file === undefined) return direct;
+  if (direct !== undefined) throw new ConfigError(name, `and ${fileVariable} are both set: set only one of them`);
+  let content: string;
+  try {
+    content = fs.readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ConfigError(fileVariable, `names a file Helpr cannot read (${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+  const value = content.replace(/\r?\n$/, '');
+  const secret = options.trim === false ? value : value.trim();
+  if (secret === '') throw new ConfigError(fileVariable, `names an empty file (${file})`);
+  return secret;
 }
 
 function parsePort(value: string | undefined, name: string, fallback: number): number {
@@ -225,7 +255,7 @@ function parseSecretKey(value: string | undefined): string | undefined {
 
 function parseAdmin(env: Env): Config['admin'] {
   const username = read(env, 'ADMIN_USERNAME');
-  const password = env.ADMIN_PASSWORD;
+  const password = readSecret(env, 'ADMIN_PASSWORD', { trim: false });
   if (username === undefined && !password) return undefined;
   if (username === undefined) throw new ConfigError('ADMIN_USERNAME', 'must be set when ADMIN_PASSWORD is set');
   if (!password) throw new ConfigError('ADMIN_PASSWORD', 'must be set when ADMIN_USERNAME is set');
@@ -242,13 +272,13 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel: parseLogLevel(read(env, 'LOG_LEVEL')),
     trustProxy: parseTrustProxy(read(env, 'TRUST_PROXY')),
     baseUrl: parseHttpUrl(read(env, 'BASE_URL'), 'BASE_URL'),
-    database: parseDatabaseUrl(read(env, 'DATABASE_URL'), dataDir),
-    redisUrl: parseRedisUrl(read(env, 'REDIS_URL')),
+    database: parseDatabaseUrl(readSecret(env, 'DATABASE_URL'), dataDir),
+    redisUrl: parseRedisUrl(readSecret(env, 'REDIS_URL')),
     redisKeyPrefix: parseRedisKeyPrefix(read(env, 'REDIS_KEY_PREFIX')),
-    secretKey: parseSecretKey(read(env, 'SECRET_KEY')),
+    secretKey: parseSecretKey(readSecret(env, 'SECRET_KEY')),
     admin: parseAdmin(env),
     plex: {
-      token: read(env, 'PLEX_TOKEN'),
+      token: readSecret(env, 'PLEX_TOKEN'),
       serverId: read(env, 'PLEX_SERVER_ID'),
       serverUrl: parseHttpUrl(read(env, 'PLEX_SERVER_URL'), 'PLEX_SERVER_URL'),
       tvUrl: parseHttpUrl(read(env, 'PLEX_TV_URL'), 'PLEX_TV_URL') ?? 'https://plex.tv',

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { CONFIG_KEYS, loadConfig } from '../../src/config.js';
 import { PROJECT_ROOT } from '../../src/paths.js';
 
@@ -34,6 +35,12 @@ describe('configuration documentation', () => {
   });
 
   it('the code reads every documented variable (each changes the loaded configuration)', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'helpr-config-docs-'));
+    onTestFinished(() => fs.rmSync(dir, { recursive: true, force: true }));
+    const secretFile = (name: string, value: string) => {
+      fs.writeFileSync(path.join(dir, name), `${value}\n`);
+      return path.join(dir, name);
+    };
     const base = JSON.stringify(loadConfig({}));
     const samples: Record<string, string> = {
       PORT: '9',
@@ -62,12 +69,17 @@ describe('configuration documentation', () => {
       REQUEST_TIMEOUT_MS: '60000',
       HEADERS_TIMEOUT_MS: '5000',
       SHUTDOWN_TIMEOUT_MS: '9000',
+      SECRET_KEY_FILE: secretFile('SECRET_KEY', 'f'.repeat(32)),
+      DATABASE_URL_FILE: secretFile('DATABASE_URL', 'sqlite::memory:'),
+      REDIS_URL_FILE: secretFile('REDIS_URL', 'redis://from-file'),
+      PLEX_TOKEN_FILE: secretFile('PLEX_TOKEN', 'file-token'),
+      ADMIN_PASSWORD_FILE: secretFile('ADMIN_PASSWORD', 'q'.repeat(12)),
     };
     expect(Object.keys(samples)).toEqual(names);
     for (const name of names) {
       const env: Record<string, string> = { [name]: samples[name]! };
       if (name === 'ADMIN_USERNAME') env.ADMIN_PASSWORD = 'p'.repeat(12);
-      if (name === 'ADMIN_PASSWORD') env.ADMIN_USERNAME = 'owner';
+      if (name === 'ADMIN_PASSWORD' || name === 'ADMIN_PASSWORD_FILE') env.ADMIN_USERNAME = 'owner';
       expect(JSON.stringify(loadConfig(env)), name).not.toBe(base);
     }
   });
