@@ -8,8 +8,11 @@ set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 work="$(mktemp -d "${TMPDIR:-/tmp}/helpr-production-XXXXXX")"
 npm_pid=""
+runtime_pid=""
 cleanup() {
   if [ -n "$npm_pid" ]; then kill -TERM "$npm_pid" 2>/dev/null || true; fi
+  if [ -n "$runtime_pid" ]; then kill -KILL "$runtime_pid" 2>/dev/null || true; fi
+  chmod -R u+w "$work" 2>/dev/null || true
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -56,3 +59,40 @@ if kill -0 "$helpr_pid" 2>/dev/null; then
 fi
 grep -q 'shutting down' "$work/helpr.log"
 echo "production check: clean install, built, pruned, answered /healthz, stopped with npm"
+
+# The image's way (Dockerfile): only what runs, copied by the build script into a runtime directory,
+# read-only, started by an unprivileged user that can write only DATA_DIR; stopped with a request in
+# flight, which must be answered, within 10 s.
+if [ "$(id -u)" != 0 ]; then
+  echo "production check: not root, so the unprivileged read-only start is skipped (CI runs it as root)"
+  exit 0
+fi
+runtime="$work/runtime"
+node scripts/build-production.mjs --prefer-offline "--runtime-dir=$runtime" >"$work/runtime-build.log" 2>&1 || { cat "$work/runtime-build.log" >&2; exit 1; }
+chmod 755 "$work"
+chmod -R a-w "$runtime"
+mkdir "$work/data-nobody"
+chown nobody "$work/data-nobody"
+(cd "$runtime" && exec setpriv --reuid=nobody --regid=nogroup --clear-groups env HOME=/nonexistent PORT=0 HOST=127.0.0.1 DATA_DIR="$work/data-nobody" node bin/helpr.js serve) >"$work/runtime.log" 2>&1 &
+runtime_pid=$!
+url=""
+for _ in $(seq 1 150); do
+  url="$(grep -o 'Helpr is listening on http://127\.0\.0\.1:[0-9]*' "$work/runtime.log" | head -n 1 | sed 's/.* on //' || true)"
+  [ -n "$url" ] && break
+  if ! kill -0 "$runtime_pid" 2>/dev/null; then cat "$work/runtime.log" >&2; echo "production check: the runtime directory did not start" >&2; exit 1; fi
+  sleep 0.2
+done
+if [ -z "$url" ]; then cat "$work/runtime.log" >&2; echo "production check: the runtime directory did not start" >&2; exit 1; fi
+curl -fsS "$url/healthz"
+echo
+[ "$(stat -c %U "$work/data-nobody/secret.key")" = nobody ] || { echo "production check: DATA_DIR not written by the unprivileged user" >&2; exit 1; }
+if [ -n "$(find "$runtime" -newer "$work/runtime-build.log" -print -quit)" ]; then
+  echo "production check: something was written into the read-only code directory" >&2
+  exit 1
+fi
+# SIGTERM goes to the launcher (the container's first process), which passes it on to Helpr.
+node "$repo/.ci/stop-with-request-in-flight.mjs" "$url" "$runtime_pid"
+wait "$runtime_pid" || true
+runtime_pid=""
+grep -q 'shutting down' "$work/runtime.log"
+echo "production check: the runtime directory ran read-only as nobody, answered /healthz and a request in flight at SIGTERM, and stopped"
