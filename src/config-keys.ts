@@ -10,6 +10,7 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
   { name: 'HOST', default: '0.0.0.0', description: 'Address to bind; 127.0.0.1 keeps Helpr local.' },
   { name: 'DATA_DIR', default: './data', description: 'Where the SQLite database and the generated secret key live.' },
   { name: 'LOG_LEVEL', default: 'info', description: 'fatal, error, warn, info, debug, trace or silent; debug adds one line per HTTP request.' },
+  { name: 'LOG_FORMAT', default: 'auto', description: 'json (one JSON object per line, for log collectors), pretty (readable lines; a development install only) or auto: pretty in a terminal, JSON otherwise.' },
   { name: 'TRUST_PROXY', default: 'off', description: 'Behind a reverse proxy: a hop count (1) or a comma-separated list of proxy addresses.' },
   { name: 'BASE_URL', default: '', description: 'Public URL of Helpr (https://invite.example.com), used in invite links.' },
   { name: 'DATABASE_URL', default: 'sqlite:./data/helpr.db', description: 'sqlite:PATH, sqlite::memory: or postgres://user:pass@host:5432/db.' },

@@ -22,6 +22,7 @@ describe('loadConfig', () => {
     expect(config.host).toBe('0.0.0.0');
     expect(config.dataDir).toBe(path.resolve('./data'));
     expect(config.logLevel).toBe('info');
+    expect(config.logFormat).toBe('auto');
     expect(config.trustProxy).toBe(false);
     expect(config.database).toEqual({ dialect: 'sqlite', url: `sqlite:${path.resolve('data/helpr.db')}`, filename: path.resolve('data/helpr.db') });
     expect(config.redisUrl).toBeUndefined();

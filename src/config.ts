@@ -21,6 +21,8 @@ export interface Config {
   host: string;
   dataDir: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** json: one JSON object per line; pretty: readable lines (needs pino-pretty, a dev dependency); auto: pretty in a terminal. */
+  logFormat: 'auto' | 'json' | 'pretty';
   trustProxy: TrustProxy;
   baseUrl: string | undefined;
   database: DatabaseConfig;
@@ -154,6 +156,15 @@ function parseTrustProxy(value: string | undefined): TrustProxy {
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
+const LOG_FORMATS = ['auto', 'json', 'pretty'] as const;
+
+function parseLogFormat(value: string | undefined): Config['logFormat'] {
+  if (value === undefined) return 'auto';
+  const format = value.toLowerCase();
+  if (!(LOG_FORMATS as readonly string[]).includes(format)) throw new ConfigError('LOG_FORMAT', `must be one of ${LOG_FORMATS.join(', ')} (got "${value}")`);
+  return format as Config['logFormat'];
+}
+
 function parseLogLevel(value: string | undefined): Config['logLevel'] {
   if (value === undefined) return 'info';
   const level = value.toLowerCase();
@@ -270,6 +281,7 @@ export function loadConfig(env: Env = process.env): Config {
     host: parseHost(read(env, 'HOST')),
     dataDir,
     logLevel: parseLogLevel(read(env, 'LOG_LEVEL')),
+    logFormat: parseLogFormat(read(env, 'LOG_FORMAT')),
     trustProxy: parseTrustProxy(read(env, 'TRUST_PROXY')),
     baseUrl: parseHttpUrl(read(env, 'BASE_URL'), 'BASE_URL'),
     database: parseDatabaseUrl(readSecret(env, 'DATABASE_URL'), dataDir),

@@ -2,12 +2,12 @@ import type { Redis } from 'ioredis';
 import { connectRedis } from './redis.js';
 import { createRepositories } from './repositories.js';
 import type { SendOptions } from './modules/notifications/channels.js';
-import { pino, type Logger } from 'pino';
+import type { Logger } from 'pino';
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
 import { createDatabase, type DatabaseOptions } from './db/database.js';
 import { AppError } from './errors.js';
-import { loggerOptions } from './logger.js';
+import { createLogger } from './logger.js';
 import { createAdminsService } from './modules/admins/admins.service.js';
 import { createApiKeysService } from './modules/api-keys/api-keys.service.js';
 import { createAuditService } from './modules/audit/audit.service.js';
@@ -90,7 +90,7 @@ export interface DepsOverrides {
 
 export async function createDeps(config: Config, overrides: DepsOverrides = {}) {
   const clock = overrides.clock ?? systemClock;
-  const logger = overrides.logger ?? pino(loggerOptions(config) as object);
+  const logger = overrides.logger ?? (await createLogger(config));
   const secretKey = loadOrCreateSecretKey(config.dataDir, config.secretKey);
   const database = await createDatabase(config.database, overrides.database);
   let redis: Redis | undefined;

@@ -34,9 +34,11 @@ describeDialects('helpr CLI on %s', (dialect) => {
   it('migrates, creates admins, resets passwords, with clear errors and exit codes', async () => {
     const { env, done } = await envFor();
     try {
+      expect(await run(['migrate', '--dry-run'], env)).toMatchObject({ code: EXIT.ok, stdout: 'Would apply: 0001-initial-schema, 0002-invitation-error-kind, 0003-invitation-daily-counts, 0004-invitation-unconfirmed-since, 0005-invitation-approved-at, 0006-join-with-plex, 0007-plex-users, 0008-user-actions, 0009-access-terms, 0010-notifications\n' });
       const migrate = await run(['migrate'], env);
       expect(migrate).toMatchObject({ code: EXIT.ok, stdout: 'Applied: 0001-initial-schema, 0002-invitation-error-kind, 0003-invitation-daily-counts, 0004-invitation-unconfirmed-since, 0005-invitation-approved-at, 0006-join-with-plex, 0007-plex-users, 0008-user-actions, 0009-access-terms, 0010-notifications\n' });
       expect((await run(['migrate'], env)).stdout).toBe('The database is up to date.\n');
+      expect((await run(['migrate', '--dry-run'], env)).stdout).toBe('The database is up to date: nothing would run.\n');
 
       const created = await run(['admin', 'create', '--username', 'owner', '--password-stdin'], env, 'a long enough password\n');
       expect(created).toMatchObject({ code: EXIT.ok, stdout: 'Admin "owner" created. Sign in at /admin/login.\n' });

@@ -1,6 +1,7 @@
+import { parseArgs } from 'node:util';
 import { destination, pino } from 'pino';
 import { loadConfig } from '../config.js';
-import { migrateToLatest } from '../db/migrate.js';
+import { migrateToLatest, pendingMigrations } from '../db/migrate.js';
 import { createDeps, type Deps } from '../deps.js';
 import { isAppError } from '../errors.js';
 import { adminCreate, adminResetPassword } from './admin-commands.js';
@@ -11,7 +12,7 @@ import { CliError, EXIT, usageError, type CliIo } from './cli-io.js';
 const HELP = `Usage: helpr <command>
 
 Commands:
-  migrate                                     apply database migrations
+  migrate [--dry-run]                         apply database migrations (--dry-run: list what would run)
   admin create --username NAME [--password-stdin]
                                               create an admin (password prompted, or read from stdin)
   admin reset-password --username NAME [--password-stdin]
@@ -27,7 +28,13 @@ Configuration comes from the environment (see README), e.g. DATABASE_URL.
 type Command = (deps: Deps, args: string[], io: CliIo) => Promise<void>;
 
 const COMMANDS: Record<string, Command> = {
-  migrate: async (deps, _args, io) => {
+  migrate: async (deps, args, io) => {
+    const { values } = parseArgs({ args, options: { 'dry-run': { type: 'boolean' } } });
+    if (values['dry-run']) {
+      const pending = await pendingMigrations(deps.database);
+      io.stdout.write(pending.length ? `Would apply: ${pending.join(', ')}\n` : 'The database is up to date: nothing would run.\n');
+      return;
+    }
     const { applied } = await migrateToLatest(deps.database);
     io.stdout.write(applied.length ? `Applied: ${applied.join(', ')}\n` : 'The database is up to date.\n');
   },

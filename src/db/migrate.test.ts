@@ -1,9 +1,12 @@
 import { sql } from 'kysely';
 import { afterAll, expect, it } from 'vitest';
 import { createTestDatabase, describeDialects, type TestDatabase } from '../../test/helpers/database.js';
-import { migrateToLatest } from './migrate.js';
+import { createDatabase } from './database.js';
+import { migrateToLatest, pendingMigrations } from './migrate.js';
 
 const TABLES = ['admins', 'api_keys', 'audit_log', 'friend_tokens', 'invitation_daily_counts', 'invitations', 'invite_code_uses', 'invite_codes', 'job_leases', 'notification_channels', 'notification_deliveries', 'notification_events', 'plex_join_pins', 'plex_users', 'sessions', 'settings', 'user_actions'];
+
+const ALL_MIGRATIONS = ['0001-initial-schema', '0002-invitation-error-kind', '0003-invitation-daily-counts', '0004-invitation-unconfirmed-since', '0005-invitation-approved-at', '0006-join-with-plex', '0007-plex-users', '0008-user-actions', '0009-access-terms', '0010-notifications'];
 
 describeDialects('migrations on %s', (dialect) => {
   let database: TestDatabase;
@@ -11,7 +14,7 @@ describeDialects('migrations on %s', (dialect) => {
 
   it('create every table once, and a second run applies nothing', async () => {
     database = await createTestDatabase(dialect, { migrate: false });
-    expect((await migrateToLatest(database)).applied).toEqual(['0001-initial-schema', '0002-invitation-error-kind', '0003-invitation-daily-counts', '0004-invitation-unconfirmed-since', '0005-invitation-approved-at', '0006-join-with-plex', '0007-plex-users', '0008-user-actions', '0009-access-terms', '0010-notifications']);
+    expect((await migrateToLatest(database)).applied).toEqual(ALL_MIGRATIONS);
     expect((await migrateToLatest(database)).applied).toEqual([]);
 
     const tables = await database.db.introspection.getTables();
@@ -34,5 +37,32 @@ describeDialects('migrations on %s', (dialect) => {
         'invitations_code_id_idx',
       ]),
     );
+  });
+});
+
+describeDialects('migrations of several instances on %s', (dialect) => {
+  const open: TestDatabase[] = [];
+  afterAll(async () => {
+    for (const database of open.splice(0).reverse()) await database.close();
+  });
+
+  it('two instances starting at once on an empty database migrate once, and neither fails', async () => {
+    const first = await createTestDatabase(dialect, { migrate: false });
+    open.push(first);
+    // A second handle (its own connections) on the same database or schema, as another instance has.
+    const second: TestDatabase = dialect === 'postgres' ? { ...(await createDatabase(first.config, { schema: first.schema, poolSize: 5 })), config: first.config } : first;
+    if (second !== first) open.push(second);
+    const results = await Promise.all([migrateToLatest(first), migrateToLatest(second)]);
+    const applied = results.map((result) => result.applied.length).sort();
+    expect(applied).toEqual([0, ALL_MIGRATIONS.length]);
+  });
+
+  it('lists what a migration would apply, without applying it', async () => {
+    const database = await createTestDatabase(dialect, { migrate: false });
+    open.push(database);
+    expect(await pendingMigrations(database)).toEqual(ALL_MIGRATIONS);
+    expect((await database.db.introspection.getTables()).filter((t) => dialect === 'sqlite' || t.schema === database.schema).map((t) => t.name)).not.toContain('invitations');
+    await migrateToLatest(database);
+    expect(await pendingMigrations(database)).toEqual([]);
   });
 });

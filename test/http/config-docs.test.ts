@@ -47,6 +47,7 @@ describe('configuration documentation', () => {
       HOST: '::',
       DATA_DIR: '/x',
       LOG_LEVEL: 'warn',
+      LOG_FORMAT: 'json',
       TRUST_PROXY: '1',
       BASE_URL: 'https://a.example',
       DATABASE_URL: 'sqlite::memory:',
