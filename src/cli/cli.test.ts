@@ -1,22 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { tempDir, TEST_SECRET } from '../../test/helpers/app.js';
+import { tempDir } from '../../test/helpers/app.js';
+import { runHelpr } from '../../test/helpers/cli.js';
 import { createTestDatabase, describeDialects } from '../../test/helpers/database.js';
 import { TEST_DATABASE_URL } from '../../test/helpers/services.js';
 import { EXIT } from './cli-io.js';
-import { runCli } from './index.js';
 
-async function run(argv: string[], env: Record<string, string>, input?: string) {
-  const stdin = new PassThrough();
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  if (input !== undefined) stdin.end(input);
-  else stdin.end();
-  const code = await runCli(argv, { stdin, stdout, stderr, env: { SECRET_KEY: TEST_SECRET, ...env } });
-  return { code, stdout: stdout.read()?.toString() ?? '', stderr: stderr.read()?.toString() ?? '' };
-}
+const run = runHelpr;
 
 describeDialects('helpr CLI on %s', (dialect) => {
   const envFor = async (): Promise<{ env: Record<string, string>; done: () => Promise<void> }> => {

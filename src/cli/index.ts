@@ -1,11 +1,13 @@
 import { parseArgs } from 'node:util';
 import { destination, pino } from 'pino';
-import { loadConfig } from '../config.js';
+import { loadConfig, type Config } from '../config.js';
 import { migrateToLatest, pendingMigrations } from '../db/migrate.js';
 import { createDeps, type Deps } from '../deps.js';
 import { isAppError } from '../errors.js';
 import { adminCreate, adminResetPassword } from './admin-commands.js';
 import { apiKeyCreate } from './api-key-commands.js';
+import { backup, restore } from './backup-commands.js';
+import { exportData } from './export-command.js';
 import { plexTest } from './plex-commands.js';
 import { CliError, EXIT, usageError, type CliIo } from './cli-io.js';
 
@@ -19,6 +21,10 @@ Commands:
                                               set a new password and end that admin's sessions
   api-key create --name NAME                  create an API key for /api/v1 and print it (shown only once)
   plex test                                   test the Plex connection step by step (exit 0 when all pass)
+  backup FILE [--force]                       copy the SQLite database to FILE, consistent while Helpr runs
+  restore FILE [--force]                      put a backup in place of the SQLite database (stop Helpr first)
+  export [--format json|csv] [--only invitations|users|codes]
+                                              print the invitations, users and codes (CSV: one table, --only)
   plex-sim [--plex-tv-port N] [--pms-port N]  run the Plex simulator (for demos and tests)
   help                                        show this text
 
@@ -42,7 +48,11 @@ const COMMANDS: Record<string, Command> = {
   'admin reset-password': adminResetPassword,
   'api-key create': apiKeyCreate,
   'plex test': plexTest,
+  export: exportData,
 };
+
+/** Commands that work on the database file itself, without opening (and migrating) it as an app would. */
+const FILE_COMMANDS: Record<string, (config: Config, args: string[], io: CliIo) => Promise<void>> = { backup, restore };
 
 const APP_ERROR_EXIT: Record<string, number> = {
   'admin.duplicate_username': EXIT.conflict,
@@ -68,6 +78,15 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     const { runPlexSimCli } = await import('../../tools/plex-sim/cli.js');
     await runPlexSimCli(argv.slice(1), io.env);
     return EXIT.ok;
+  }
+  if (FILE_COMMANDS[first]) {
+    try {
+      await FILE_COMMANDS[first](loadConfig(io.env), argv.slice(1), io);
+      return EXIT.ok;
+    } catch (error) {
+      io.stderr.write(`helpr: ${error instanceof Error ? error.message : String(error)}\n`);
+      return exitCodeFor(error);
+    }
   }
   const name = [`${first} ${second ?? ''}`.trim(), first].find((candidate) => COMMANDS[candidate]);
   let deps: Deps | undefined;
