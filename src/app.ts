@@ -1,4 +1,5 @@
 import swagger from '@fastify/swagger';
+import fp from 'fastify-plugin';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { TrustProxy } from './config.js';
 import { httpTimeoutOptions } from './http-timeouts.js';
@@ -8,6 +9,7 @@ import { dashboardRoutes } from './modules/dashboard/dashboard.routes.js';
 import { statsApiRoutes } from './modules/dashboard/stats.api.js';
 import { joinModeApiRoutes } from './modules/settings/join-mode.api.js';
 import { healthRoutes } from './modules/health/health.routes.js';
+import { metricsRoutes } from './modules/metrics/metrics.routes.js';
 import { invitationsApiRoutes } from './modules/invitations/admin-invitations.api.js';
 import { adminInvitationsRoutes } from './modules/invitations/admin-invitations.routes.js';
 import { createHealthService } from './modules/health/health.service.js';
@@ -113,6 +115,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
 
   const health = createHealthService(readinessChecks(deps));
   await app.register(healthRoutes, { health });
+  if (deps.metrics && deps.config.metricsToken) await app.register(fp(metricsRoutes), { metrics: deps.metrics, token: deps.config.metricsToken });
 
   // Public pages: no session at all; every state-changing request must carry a CSRF token.
   await app.register(async (pages) => {

@@ -33,9 +33,11 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
   { name: 'REQUEST_TIMEOUT_MS', default: '30000', description: 'A client that has not sent its whole request (headers and body) by then gets 408 and is disconnected; 0 turns it off.' },
   { name: 'HEADERS_TIMEOUT_MS', default: '10000', description: 'The same for the request headers alone; at most REQUEST_TIMEOUT_MS.' },
   { name: 'SHUTDOWN_TIMEOUT_MS', default: '20000', description: 'The longest a stop (SIGTERM, Ctrl+C) takes; invites still being sent 3 s before it are given back to be sent again (1000 to 600000).' },
-  { name: 'SECRET_KEY_FILE', default: '', description: 'A file holding SECRET_KEY (Docker or Kubernetes secrets); the same for DATABASE_URL_FILE, REDIS_URL_FILE, PLEX_TOKEN_FILE and ADMIN_PASSWORD_FILE. Set either the variable or its _FILE, not both.' },
+  { name: 'METRICS_TOKEN', default: '', description: 'At least 16 characters: turns on /metrics (Prometheus), answered only to Authorization: Bearer <METRICS_TOKEN>. Empty: no /metrics.' },
+  { name: 'SECRET_KEY_FILE', default: '', description: 'A file holding SECRET_KEY (Docker or Kubernetes secrets); the same for DATABASE_URL_FILE, REDIS_URL_FILE, PLEX_TOKEN_FILE, ADMIN_PASSWORD_FILE and METRICS_TOKEN_FILE. Set either the variable or its _FILE, not both.' },
   { name: 'DATABASE_URL_FILE', default: '', description: 'A file holding DATABASE_URL (its password stays out of the environment).' },
   { name: 'REDIS_URL_FILE', default: '', description: 'A file holding REDIS_URL.' },
   { name: 'PLEX_TOKEN_FILE', default: '', description: 'A file holding PLEX_TOKEN.' },
   { name: 'ADMIN_PASSWORD_FILE', default: '', description: 'A file holding ADMIN_PASSWORD (taken as it is, but for the line break at its end).' },
+  { name: 'METRICS_TOKEN_FILE', default: '', description: 'A file holding METRICS_TOKEN.' },
 ];

@@ -55,6 +55,8 @@ export interface Config {
   headersTimeoutMs: number;
   /** The longest a stop (SIGTERM, Ctrl+C) takes before the process exits regardless (ms). */
   shutdownTimeoutMs: number;
+  /** Set: /metrics answers requests bearing it; unset: there is no /metrics. */
+  metricsToken: string | undefined;
 }
 
 export { CONFIG_KEYS, type ConfigKey } from './config-keys.js';
@@ -82,7 +84,7 @@ function read(env: Env, name: string): string | undefined {
  * The secrets that may also come from a file, as Docker and Kubernetes hand secrets over:
  * `SECRET_KEY_FILE=/run/secrets/helpr_secret_key` instead of `SECRET_KEY=...`.
  */
-export const SECRET_VARIABLES = ['SECRET_KEY', 'DATABASE_URL', 'REDIS_URL', 'PLEX_TOKEN', 'ADMIN_PASSWORD'] as const;
+export const SECRET_VARIABLES = ['SECRET_KEY', 'DATABASE_URL', 'REDIS_URL', 'PLEX_TOKEN', 'ADMIN_PASSWORD', 'METRICS_TOKEN'] as const;
 type SecretVariable = (typeof SECRET_VARIABLES)[number];
 
 /**
@@ -105,6 +107,11 @@ function readSecret(env: Env, name: SecretVariable, options: { trim?: boolean } 
   const secret = options.trim === false ? value : value.trim();
   if (secret === '') throw new ConfigError(fileVariable, `names an empty file (${file})`);
   return secret;
+}
+
+function parseMetricsToken(value: string | undefined): string | undefined {
+  if (value !== undefined && value.length < 16) throw new ConfigError('METRICS_TOKEN', `must be at least 16 characters (got ${value.length})`);
+  return value;
 }
 
 function parsePort(value: string | undefined, name: string, fallback: number): number {
@@ -304,6 +311,7 @@ export function loadConfig(env: Env = process.env): Config {
     maxEventLoopDelayMs: parseNonNegativeInt(read(env, 'MAX_EVENT_LOOP_DELAY_MS'), 'MAX_EVENT_LOOP_DELAY_MS', 1000),
     ...parseRequestTimeouts(env),
     shutdownTimeoutMs: parseShutdownTimeout(read(env, 'SHUTDOWN_TIMEOUT_MS')),
+    metricsToken: parseMetricsToken(readSecret(env, 'METRICS_TOKEN')),
   };
 }
 

@@ -8,6 +8,8 @@ import type { Config } from './config.js';
 import { createDatabase, type DatabaseOptions } from './db/database.js';
 import { AppError } from './errors.js';
 import { createLogger } from './logger.js';
+import { countInviteOutcomes, createMetrics } from './modules/metrics/metrics.js';
+import { createMetricsRepository } from './modules/metrics/metrics.repository.js';
 import { createAdminsService } from './modules/admins/admins.service.js';
 import { createApiKeysService } from './modules/api-keys/api-keys.service.js';
 import { createAuditService } from './modules/audit/audit.service.js';
@@ -108,6 +110,8 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}) 
 
   const repositories = createRepositories(database.db);
   const secretBox = createSecretBox(secretKey);
+  // Prometheus metrics, only when METRICS_TOKEN turns them on.
+  const metrics = config.metricsToken ? createMetrics({ repository: createMetricsRepository(database.db), clock, plexUrls: config.plex }) : undefined;
   // Every Plex call's outcome, for the owner's outage notice (notifications).
   const plexOutage = createPlexOutage({ db: database.db, clock });
   const plexConnection = createPlexConnection({
@@ -122,6 +126,7 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}) 
         timeoutMs: PLEX_TIMEOUT_MS,
         ca: overrides.plexCa,
         observe: plexOutage.observe,
+        timed: metrics?.plexCall,
       }),
   });
   const tokenRefusals = createTokenRefusals({ settings: repositories.settings, connection: plexConnection, invitations: repositories.invitations, events: repositories.notifications, clock });
@@ -157,7 +162,7 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}) 
     leaseMs: overrides.inviteLeaseMs ?? config.inviteLeaseSeconds * 1000,
   });
   // Every send goes through the tracker, so a stop can wait for (or give back) those under way.
-  const delivery = trackSends(untrackedDelivery, { invitations: repositories.invitations, clock, logger });
+  const delivery = countInviteOutcomes(trackSends(untrackedDelivery, { invitations: repositories.invitations, clock, logger }), metrics);
   const admins = createAdminsService({ admins: repositories.admins, clock });
   const audit = createAuditService({ audit: repositories.audit, clock });
   const apiKeys = createApiKeysService({ keys: repositories.apiKeys, clock, audit });
@@ -273,6 +278,7 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}) 
     counters,
     secretKey,
     secretBox,
+    metrics,
     repositories,
     services,
     async close(): Promise<void> {

@@ -20,6 +20,8 @@ export interface PlexHttpOptions {
    * connection, no answer in time, a 5xx), with why. Helpr's outage notice listens (plex-outage.ts).
    */
   observe?: (answered: boolean, reason?: string) => void;
+  /** Told how long each call took, and its status (undefined: no answer), for the metrics. */
+  timed?: (call: { method: string; url: string }, seconds: number, status: number | undefined) => void;
 }
 
 export interface PlexCall {
@@ -124,6 +126,8 @@ export function createPlexHttp(options: PlexHttpOptions = {}): PlexHttp {
       // call until it fires or its signal is collected (a burst leaves hundreds of them).
       const deadline = new AbortController();
       const timer = setTimeout(() => deadline.abort(new DOMException('The call took too long', 'TimeoutError')), timeoutMs);
+      const started = options.timed ? performance.now() : 0;
+      const timed = (status: number | undefined) => options.timed?.({ method: call.method ?? 'GET', url: call.url }, (performance.now() - started) / 1000, status);
       const signal = deadline.signal;
       let response: Dispatcher.ResponseData;
       let text: string;
@@ -143,11 +147,13 @@ export function createPlexHttp(options: PlexHttpOptions = {}): PlexHttp {
         text = await response.body.text();
       } catch (error) {
         const failure = failureOf(call, timeoutMs, error);
+        timed(undefined);
         options.observe?.(false, failure.message);
         throw failure;
       } finally {
         clearTimeout(timer);
       }
+      timed(response.statusCode);
       options.observe?.(response.statusCode < 500, response.statusCode < 500 ? undefined : `${call.what}: HTTP ${response.statusCode}`);
       const header = (name: string) => {
         const value = response.headers[name];

@@ -70,11 +70,13 @@ describe('configuration documentation', () => {
       REQUEST_TIMEOUT_MS: '60000',
       HEADERS_TIMEOUT_MS: '5000',
       SHUTDOWN_TIMEOUT_MS: '9000',
+      METRICS_TOKEN: 'm'.repeat(16),
       SECRET_KEY_FILE: secretFile('SECRET_KEY', 'f'.repeat(32)),
       DATABASE_URL_FILE: secretFile('DATABASE_URL', 'sqlite::memory:'),
       REDIS_URL_FILE: secretFile('REDIS_URL', 'redis://from-file'),
       PLEX_TOKEN_FILE: secretFile('PLEX_TOKEN', 'file-token'),
       ADMIN_PASSWORD_FILE: secretFile('ADMIN_PASSWORD', 'q'.repeat(12)),
+      METRICS_TOKEN_FILE: secretFile('METRICS_TOKEN', 'n'.repeat(16)),
     };
     expect(Object.keys(samples)).toEqual(names);
     for (const name of names) {
