@@ -28,6 +28,8 @@ const SETUP = {
   Chromium: '/usr/bin/chromium not set up',
   // The Redis fault suite starts and kills its own redis-server (the shared Redis is never stopped).
   'redis-server': 'the redis-server program is not installed',
+  // The TLS suite runs its own PostgreSQL (as the postgres user) and Redis with a private CA.
+  'TLS servers': 'needs root, openssl, redis-server and the PostgreSQL server binaries (/usr/lib/postgresql/*/bin)',
 } as const;
 
 /** True when `program` can be started from PATH (for suites that run their own server). */
