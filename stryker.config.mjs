@@ -16,6 +16,19 @@ export default {
     'src/security/**/*.ts',
     'src/plex/**/*.ts',
     'src/plugins/csrf.ts',
+    // The jobs that change who has access: the users sync (read from plex.tv, reconciled), the
+    // expiry and the owner's changes (durable actions with leases), and what runs them. The users
+    // pages, API and words are left out: a bug there is seen, not silent.
+    'src/modules/users/users-sync.ts',
+    'src/modules/users/users-reconcile.ts',
+    'src/modules/users/plex-people.ts',
+    'src/modules/users/user-action-runner.ts',
+    'src/modules/users/user-actions.service.ts',
+    'src/modules/users/user-actions.worker.ts',
+    'src/modules/users/user-actions.repository.ts',
+    'src/modules/users/users.repository.ts',
+    'src/modules/jobs/**/*.ts',
+    'src/modules/access/**/*.ts',
     '!src/**/*.test.ts',
   ],
   // Each mutant runs only the tests that reached it in the first (dry) run.
