@@ -179,6 +179,10 @@ describe('loadConfig: secrets from files', () => {
   it('refuses a file that is missing or empty, naming the _FILE variable and the path', () => {
     const missing = path.join(dir, 'missing');
     expect(errorOf({ SECRET_KEY_FILE: missing }).message).toBe(`Invalid configuration: SECRET_KEY_FILE names a file Helpr cannot read (${missing}: ENOENT)`);
+    // A secret put into the _FILE variable by mistake is not repeated in the message.
+    const mistaken = errorOf({ DATABASE_URL_FILE: 'postgres://helpr:hunter2@db/helpr' }).message;
+    expect(mistaken).toBe('Invalid configuration: DATABASE_URL_FILE names a file Helpr cannot read (its value is no file path: set DATABASE_URL for the value itself: ENOENT)');
+    expect(mistaken).not.toContain('hunter2');
     const empty = file('empty', '\n');
     expect(errorOf({ PLEX_TOKEN_FILE: empty }).message).toBe(`Invalid configuration: PLEX_TOKEN_FILE names an empty file (${empty})`);
   });

@@ -97,15 +97,17 @@ function readSecret(env: Env, name: SecretVariable, options: { trim?: boolean } 
   const direct = options.trim === false ? (env[name] === '' ? undefined : env[name]) : read(env, name);
   if (file === undefined) return direct;
   if (direct !== undefined) throw new ConfigError(name, `and ${fileVariable} are both set: set only one of them`);
+  // A value that is no path may be the secret itself, put in NAME_FILE by mistake: never repeated.
+  const shown = /^\.{0,2}\/[^:@\s]*$/.test(file) ? file : `its value is no file path: set ${name} for the value itself`;
   let content: string;
   try {
     content = fs.readFileSync(file, 'utf8');
   } catch (error) {
-    throw new ConfigError(fileVariable, `names a file Helpr cannot read (${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    throw new ConfigError(fileVariable, `names a file Helpr cannot read (${shown}: ${(error as NodeJS.ErrnoException).code ?? 'unreadable'})`);
   }
   const value = content.replace(/\r?\n$/, '');
   const secret = options.trim === false ? value : value.trim();
-  if (secret === '') throw new ConfigError(fileVariable, `names an empty file (${file})`);
+  if (secret === '') throw new ConfigError(fileVariable, `names an empty file (${shown})`);
   return secret;
 }
 
