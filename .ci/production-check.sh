@@ -17,6 +17,21 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# The address Helpr says it listens on, from its log ($1), while its process ($2, named $3) runs; the
+# log and a failure line otherwise (30 s at most).
+listening_url() {
+  local found=""
+  for _ in $(seq 1 150); do
+    found="$(grep -o 'Helpr is listening on http://127\.0\.0\.1:[0-9]*' "$1" | head -n 1 | sed 's/.* on //' || true)"
+    if [ -n "$found" ]; then echo "$found"; return 0; fi
+    if ! kill -0 "$2" 2>/dev/null; then cat "$1" >&2; echo "production check: $3 exited before Helpr listened" >&2; return 1; fi
+    sleep 0.2
+  done
+  cat "$1" >&2
+  echo "production check: $3 did not start Helpr within 30 s" >&2
+  return 1
+}
+
 git clone --quiet --no-hardlinks "$repo" "$work/helpr"
 cd "$work/helpr"
 
@@ -35,14 +50,7 @@ npm run prepare
 mkdir "$work/data"
 PORT=0 HOST=127.0.0.1 DATA_DIR="$work/data" npm start >"$work/helpr.log" 2>&1 &
 npm_pid=$!
-url=""
-for _ in $(seq 1 150); do
-  url="$(grep -o 'Helpr is listening on http://127\.0\.0\.1:[0-9]*' "$work/helpr.log" | head -n 1 | sed 's/.* on //' || true)"
-  [ -n "$url" ] && break
-  if ! kill -0 "$npm_pid" 2>/dev/null; then cat "$work/helpr.log" >&2; echo "production check: npm start exited" >&2; exit 1; fi
-  sleep 0.2
-done
-if [ -z "$url" ]; then cat "$work/helpr.log" >&2; echo "production check: Helpr did not start" >&2; exit 1; fi
+url="$(listening_url "$work/helpr.log" "$npm_pid" "npm start")"
 helpr_pid="$(grep -o '"pid":[0-9]*' "$work/helpr.log" | head -n 1 | cut -d: -f2)"
 curl -fsS "$url/healthz"
 echo
@@ -75,14 +83,7 @@ mkdir "$work/data-nobody"
 chown nobody "$work/data-nobody"
 (cd "$runtime" && exec setpriv --reuid=nobody --regid=nogroup --clear-groups env HOME=/nonexistent PORT=0 HOST=127.0.0.1 DATA_DIR="$work/data-nobody" node bin/helpr.js serve) >"$work/runtime.log" 2>&1 &
 runtime_pid=$!
-url=""
-for _ in $(seq 1 150); do
-  url="$(grep -o 'Helpr is listening on http://127\.0\.0\.1:[0-9]*' "$work/runtime.log" | head -n 1 | sed 's/.* on //' || true)"
-  [ -n "$url" ] && break
-  if ! kill -0 "$runtime_pid" 2>/dev/null; then cat "$work/runtime.log" >&2; echo "production check: the runtime directory did not start" >&2; exit 1; fi
-  sleep 0.2
-done
-if [ -z "$url" ]; then cat "$work/runtime.log" >&2; echo "production check: the runtime directory did not start" >&2; exit 1; fi
+url="$(listening_url "$work/runtime.log" "$runtime_pid" "the runtime directory")"
 curl -fsS "$url/healthz"
 echo
 [ "$(stat -c %U "$work/data-nobody/secret.key")" = nobody ] || { echo "production check: DATA_DIR not written by the unprivileged user" >&2; exit 1; }

@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
 import type { Deps } from '../deps.js';
-import { csvCell, invitationsCsv } from '../modules/invitations/admin-invitations.csv.js';
+import { csvLine, invitationsCsv } from '../modules/invitations/admin-invitations.csv.js';
 import type { InviteCodeView } from '../modules/invite-codes/invite-codes.models.js';
 import { usersCsv } from '../modules/users/users.page.js';
 import { usageError, type CliIo } from './cli-io.js';
@@ -45,8 +45,7 @@ const CODE_COLUMNS: Array<[string, (code: InviteCodeView) => string | number | n
 ];
 
 function codesCsv(codes: InviteCodeView[]): Readable {
-  const lines = [CODE_COLUMNS.map(([header]) => csvCell(header)).join(','), ...codes.map((code) => CODE_COLUMNS.map(([, value]) => csvCell(value(code))).join(','))];
-  return Readable.from([`${lines.join('\r\n')}\r\n`]);
+  return Readable.from([csvLine(CODE_COLUMNS.map(([header]) => header)), ...codes.map((code) => csvLine(CODE_COLUMNS.map(([, value]) => value(code))))]);
 }
 
 /**

@@ -1,3 +1,5 @@
+import type { PlexClient } from '../../src/plex/plex-client.js';
+import type { PlexConnection } from '../../src/modules/plex/plex-connection.service.js';
 import type { PlexSimulator } from '../../tools/plex-sim/index.js';
 import type { TestApp } from './app.js';
 import { clientFor } from './plex-sim.js';
@@ -30,3 +32,15 @@ export async function appWithFriends(sim: PlexSimulator, open: TestApp[]): Promi
 /** The simulator's shares (pending or accepted) for one seeded friend. */
 export const sharesOf = (sim: PlexSimulator, username: string) =>
   sim.control.state().shares.filter((share) => share.invitedUsername === username || share.invitedEmail === `${username}@example.com`);
+
+/** The app's Plex connection with some of its client's sharing calls replaced (a bug, a lagging list). */
+export function withSharing(t: TestApp, replaced: Partial<PlexClient['sharing']>): PlexConnection {
+  const real = t.deps.services.plexConnection;
+  return {
+    ...real,
+    async client() {
+      const client = await real.client();
+      return { ...client, sharing: { ...client.sharing, ...replaced } };
+    },
+  } as PlexConnection;
+}

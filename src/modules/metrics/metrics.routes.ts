@@ -1,22 +1,20 @@
-import crypto from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { ALWAYS_ANSWER } from '../../plugins/overload.js';
+import { safeEqual } from '../../security/crypto.js';
 import type { Metrics } from './metrics.js';
-
-const digest = (value: string) => crypto.createHash('sha256').update(value).digest();
 
 /**
  * `/metrics` in Prometheus' text format, answered only to `Authorization: Bearer <METRICS_TOKEN>`
  * (compared in constant time), and every answered request counted by its route and status.
  */
 export async function metricsRoutes(app: FastifyInstance, opts: { metrics: Metrics; token: string }) {
-  const expected = digest(`Bearer ${opts.token}`);
+  const expected = `Bearer ${opts.token}`;
   app.addHook('onResponse', (request, reply, done) => {
     opts.metrics.http(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
     done();
   });
   app.get('/metrics', { config: ALWAYS_ANSWER }, async (request, reply) => {
-    if (!crypto.timingSafeEqual(digest(request.headers.authorization ?? ''), expected)) {
+    if (!safeEqual(request.headers.authorization ?? '', expected)) {
       return reply
         .code(401)
         .header('www-authenticate', 'Bearer realm="helpr-metrics"')

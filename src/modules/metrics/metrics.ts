@@ -31,6 +31,9 @@ export function createMetrics(deps: { repository: MetricsRepository; clock: Cloc
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const registers = [registry];
+  // The two queue gauges are collected together at each scrape: one read of the queue serves both.
+  let queueRead: ReturnType<MetricsRepository['inviteQueue']> | undefined;
+  const inviteQueue = () => (queueRead ??= deps.repository.inviteQueue().finally(() => (queueRead = undefined)));
   const httpRequests = new Counter({ name: 'helpr_http_requests_total', help: 'HTTP requests answered, by method, route and status.', labelNames: ['method', 'route', 'status'], registers });
   const httpDuration = new Histogram({ name: 'helpr_http_request_duration_seconds', help: 'Time to answer an HTTP request, by method and route.', labelNames: ['method', 'route'], buckets: SECONDS, registers });
   const inviteOutcomes = new Counter({ name: 'helpr_invite_outcomes_total', help: 'Invitation send attempts, by the status they left the invitation in and the error kind (none when it went through).', labelNames: ['status', 'error_kind'], registers });
@@ -40,7 +43,7 @@ export function createMetrics(deps: { repository: MetricsRepository; clock: Cloc
     help: 'Invitations waiting to be sent (queued or between retries).',
     registers,
     async collect() {
-      this.set((await deps.repository.inviteQueue()).depth);
+      this.set((await inviteQueue()).depth);
     },
   });
   new Gauge({
@@ -48,7 +51,7 @@ export function createMetrics(deps: { repository: MetricsRepository; clock: Cloc
     help: 'Age of the oldest invitation waiting to be sent (0 when none waits).',
     registers,
     async collect() {
-      const { oldest } = await deps.repository.inviteQueue();
+      const { oldest } = await inviteQueue();
       this.set(oldest ? Math.max(0, (deps.clock.now().getTime() - Date.parse(oldest)) / 1000) : 0);
     },
   });

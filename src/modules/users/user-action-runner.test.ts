@@ -3,8 +3,7 @@ import pino from 'pino';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { TestApp } from '../../../test/helpers/app.js';
 import { useSimulator } from '../../../test/helpers/plex-sim.js';
-import { appWithFriends, sharesOf } from '../../../test/helpers/user-friends.js';
-import type { PlexClient } from '../../plex/plex-client.js';
+import { appWithFriends, sharesOf, withSharing } from '../../../test/helpers/user-friends.js';
 import { RETRY_POLICY } from '../invitations/retry-policy.js';
 import type { PlexConnection } from '../plex/plex-connection.service.js';
 import { createUserActionRunner } from './user-action-runner.js';
@@ -42,18 +41,6 @@ describe('user action runner', () => {
       return { id, owner: lease.owner };
     }
     return { runner, actions, claimed, loggedErrors: error };
-  }
-
-  /** A connection whose client's sharing calls are replaced by `sharing` (the rest is the real one). */
-  function withSharing(t: TestApp, sharing: (real: PlexClient['sharing']) => Partial<PlexClient['sharing']>): PlexConnection {
-    const real = t.deps.services.plexConnection;
-    return {
-      ...real,
-      async client() {
-        const client = await real.client();
-        return { ...client, sharing: { ...client.sharing, ...sharing(client.sharing) } };
-      },
-    } as PlexConnection;
   }
 
   const user = (t: TestApp, id: string) => t.deps.repositories.users.findById(id);
@@ -146,7 +133,7 @@ describe('user action runner', () => {
   it('resends to someone Plex still lists as shared (its lists lag): active, the share id kept', async () => {
     const { t, alice } = await appWithFriends(ctx.sim, open);
     const before = await user(t, alice);
-    const { runner, claimed } = runnerOf(t, { connection: withSharing(t, () => ({ findSharedServerIds: async () => [] })) });
+    const { runner, claimed } = runnerOf(t, { connection: withSharing(t, { findSharedServerIds: async () => [] }) });
     const { id, owner } = await claimed(alice, 'resend');
     expect(await runner.run(id, owner)).toBe('done');
     expect(sharesOf(ctx.sim, 'alice')).toEqual([expect.objectContaining({ accepted: true })]);
@@ -236,7 +223,7 @@ describe('user action runner', () => {
 
   it('tries an unexpected error again, logged for the owner\'s logs; a Plex failure is not logged as one', async () => {
     const { t, alice } = await appWithFriends(ctx.sim, open);
-    const broken = runnerOf(t, { connection: withSharing(t, () => ({ findSharedServerIds: async () => { throw new TypeError('a bug'); } })) });
+    const broken = runnerOf(t, { connection: withSharing(t, { findSharedServerIds: async () => { throw new TypeError('a bug'); } }) });
     const first = await broken.claimed(alice, 'remove');
     expect(await broken.runner.run(first.id, first.owner)).toBe('retry');
     expect(await broken.actions.findById(first.id)).toMatchObject({ status: 'pending', last_error: 'a bug' });

@@ -3,8 +3,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { TestApp } from '../../../test/helpers/app.js';
 import { useSimulator } from '../../../test/helpers/plex-sim.js';
 import { createReadyApp } from '../../../test/helpers/ready-app.js';
-import { appWithFriends } from '../../../test/helpers/user-friends.js';
-import type { PlexClient } from '../../plex/plex-client.js';
+import { appWithFriends, withSharing } from '../../../test/helpers/user-friends.js';
 import { createJobLeasesRepository } from '../jobs/job-leases.repository.js';
 import type { PlexConnection } from '../plex/plex-connection.service.js';
 import { createUsersSync, SYNC_LEASE } from './users-sync.js';
@@ -32,16 +31,6 @@ describe('users sync: warnings, audit and Sync now', () => {
     const leases = createJobLeasesRepository(t.deps.database.db);
     const deps: SyncDeps = { users: t.deps.repositories.users, leases, settings: t.deps.repositories.settings, events: t.deps.repositories.notifications, connection: t.deps.services.plexConnection, clock: t.clock, logger, ...overrides };
     return { sync: createUsersSync(deps), leases, errors, warnings };
-  }
-  function failingWith(t: TestApp, error: Error): PlexConnection {
-    const real = t.deps.services.plexConnection;
-    return {
-      ...real,
-      async client() {
-        const client = await real.client();
-        return { ...client, sharing: { ...client.sharing, listAcceptedShares: async () => { throw error; } } } as PlexClient;
-      },
-    } as PlexConnection;
   }
   const held = (t: TestApp, owner: string) =>
     createJobLeasesRepository(t.deps.database.db).claim({ name: SYNC_LEASE, owner, nowIso: t.clock.now().toISOString(), untilIso: new Date(t.clock.now().getTime() + 60_000).toISOString() });
@@ -79,7 +68,7 @@ describe('users sync: warnings, audit and Sync now', () => {
 
   it('names an unexpected failure without its details and logs it; a Plex failure is named and not logged as an error', async () => {
     const { t } = await appWithFriends(ctx.sim, open);
-    const broken = syncOf(t, { connection: failingWith(t, new TypeError('secret internals')) });
+    const broken = syncOf(t, { connection: withSharing(t, { listAcceptedShares: async () => { throw new TypeError('secret internals'); } }) });
     const result = await broken.sync.run();
     expect(result.status!.warning!.message).toBe('Plex could not be asked who has access (an unexpected error). Nothing was changed; Helpr tries again at the next sync.');
     expect(broken.errors).toHaveBeenCalledTimes(1);
