@@ -29,6 +29,13 @@ export default {
     'src/modules/users/users.repository.ts',
     'src/modules/jobs/**/*.ts',
     'src/modules/access/**/*.ts',
+    // The notifications outbox: events, their fan-out and delivery under leases, the daily digest,
+    // Plex's outage notice. The channel forms and pages are left out, as the users pages are.
+    'src/modules/notifications/notifications.worker.ts',
+    'src/modules/notifications/notifications.repository.ts',
+    'src/modules/notifications/notification-events.ts',
+    'src/modules/notifications/digest.ts',
+    'src/modules/notifications/plex-outage.ts',
     '!src/**/*.test.ts',
   ],
   // Each mutant runs only the tests that reached it in the first (dry) run.

@@ -1,12 +1,11 @@
 import crypto from 'node:crypto';
-import { SMTPServer } from 'smtp-server';
-import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { signIn } from '../helpers/admin-session.js';
 import { useSimulator } from '../helpers/plex-sim.js';
 import { submitRequest } from '../helpers/public-requests.js';
 import { useReadyAdmin } from '../helpers/ready-app.js';
 import { useReceiver } from '../helpers/receiver.js';
+import { SMTP_USER, useSmtpServer } from '../helpers/smtp.js';
 
 /**
  * Issue 14: channels from the API, events written with the change that caused them, delivered by
@@ -184,30 +183,12 @@ describe('channels: checked, tested, changed', () => {
 });
 
 describe('an email channel', () => {
-  let smtp: SMTPServer;
-  let port: number;
-  const mails: Array<{ from: string; to: string[]; data: string }> = [];
-  beforeAll(async () => {
-    smtp = new SMTPServer({
-      authOptional: true,
-      disabledCommands: ['STARTTLS'],
-      onAuth: (auth, _session, callback) => (auth.username === 'helpr' && auth.password === 'smtp-pass' ? callback(null, { user: 'helpr' }) : callback(new Error('Invalid username or password'))),
-      onData(stream, session, callback) {
-        let data = '';
-        stream.on('data', (chunk: Buffer) => (data += chunk.toString('utf8')));
-        stream.on('end', () => {
-          mails.push({ from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', to: session.envelope.rcptTo.map((r) => r.address), data });
-          callback();
-        });
-      },
-    });
-    await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
-    port = (smtp.server.address() as AddressInfo).port;
-  });
-  afterAll(() => new Promise<void>((resolve) => smtp.close(() => resolve())));
+  const smtp = useSmtpServer();
+  const mails = smtp.mails;
 
   it('sends the owner an email with the event in plain text and HTML, from the site, and says when the password is wrong', async () => {
-    const config = { host: '127.0.0.1', port: String(port), tls: 'none', user: 'helpr', password: 'smtp-pass', from: 'helpr@example.com', to: 'owner@example.com' };
+    const port = smtp.port;
+    const config = { host: '127.0.0.1', port: String(port), tls: 'none', user: SMTP_USER.user, password: SMTP_USER.password, from: 'helpr@example.com', to: 'owner@example.com' };
     const created = await admin.api('POST', '/notifications/channels', { type: 'email', name: 'Me', events: ['request.received'], config });
     expect(created.statusCode).toBe(201);
     expect(created.json().channel.config).toEqual({ host: '127.0.0.1', port, tls: 'none', user: 'helpr', from: 'helpr@example.com', to: 'owner@example.com', hasPassword: true });

@@ -23,3 +23,22 @@ describe('the daily digest', () => {
     expect(digestMessage([item(1)], { siteTitle: 'S', zone: 'UTC', nowIso: '2026-12-02T08:00:00.000Z' }).title).toBe('S: 1 thing since the last digest');
   });
 });
+
+describe('a digest at its edges', () => {
+  const item = (n: number, type: string) => ({ event_id: `e${n}`, type, occurred_at: '2026-12-02T01:00:00.000Z', data: JSON.stringify({ who: `friend${n}` }) });
+  const context = { siteTitle: 'S', zone: 'UTC', nowIso: '2026-12-02T08:00:00.000Z' };
+
+  it('lists exactly fifty without a "more" line, and keeps the worst tone whatever comes after it', () => {
+    const fifty = digestMessage(Array.from({ length: 50 }, (_, n) => item(n, 'request.received')), context);
+    expect(fifty.text.split('\n')).toHaveLength(50);
+    expect(fifty.text).not.toContain('more on the Notifications page');
+    expect(digestMessage([item(1, 'invitation.failed'), item(2, 'request.received'), item(3, 'invitation.sent')], context).level).toBe('error');
+    expect(digestMessage([item(1, 'invitation.sent'), item(2, 'plex.unreachable'), item(3, 'request.received')], context).level).toBe('warning');
+    expect(digestMessage([item(1, 'invitation.sent')], context)).toMatchObject({ level: 'success', url: undefined });
+  });
+
+  it('is an event of its own: the digest’s time, the first event’s type, how many', () => {
+    expect(digestMessage([item(1, 'invitation.sent'), item(2, 'request.received')], context).event).toEqual({ id: 'digest-2026-12-02T08:00:00.000Z', type: 'invitation.sent', occurredAt: '2026-12-02T08:00:00.000Z', data: { count: 2 } });
+    expect(digestMessage([], context)).toMatchObject({ title: 'S: 0 things since the last digest', text: '', level: 'success', event: { type: 'request.received', data: { count: 0 } } });
+  });
+});
