@@ -4,6 +4,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import type { TrustProxy } from './config.js';
 import { httpTimeoutOptions } from './http-timeouts.js';
 import { APP_VERSION } from './paths.js';
+import { prefixLocation, stripBasePath } from './base-path.js';
 import type { Deps } from './deps.js';
 import { dashboardRoutes } from './modules/dashboard/dashboard.routes.js';
 import { statsApiRoutes } from './modules/dashboard/stats.api.js';
@@ -70,6 +71,7 @@ export interface AppOptions {
 
 /** The web app: cross-cutting plugins in the order they apply, then each module's routes. */
 export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<FastifyInstance> {
+  const base = deps.config.basePath;
   const app: FastifyInstance = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
     trustProxy: trustProxyOption(deps.config.trustProxy),
@@ -82,7 +84,17 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
     ajv: { customOptions: { keywords: ['example'] } },
     // A badly encoded address or an over-long path parameter: Helpr's own error page, with its headers.
     frameworkErrors: routerErrorHandler(() => app, securityHeaders()),
+    // Under BASE_PATH, routes see paths without it, whether the proxy stripped it or not (base-path.ts).
+    ...(base === '' ? {} : { rewriteUrl: (req: { url?: string }) => stripBasePath(base, req.url ?? '/') }),
   });
+  if (base !== '') {
+    // Routes redirect to their own paths; the browser needs the prefix.
+    app.addHook('onSend', async (_request, reply, payload) => {
+      const location = reply.getHeader('location');
+      if (typeof location === 'string') reply.header('location', prefixLocation(base, location));
+      return payload;
+    });
+  }
 
   // Every route, as registered: tests walk it to prove each admin and API route is guarded.
   const routes: Array<{ method: string; url: string }> = [];
@@ -107,9 +119,9 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
   await app.register(formsPlugin);
   await app.register(nulGuardPlugin);
   await app.register(cookiesPlugin, { secretKey: deps.secretKey });
-  await app.register(csrfPlugin);
+  await app.register(csrfPlugin, { cookiePath: base });
   await app.register(rateLimitPlugin, { counters: deps.counters });
-  await app.register(viewsPlugin, { reloadTemplates: options.reloadTemplates });
+  await app.register(viewsPlugin, { reloadTemplates: options.reloadTemplates, basePath: base });
   await app.register(staticPlugin);
   await app.register(errorsPlugin, { siteTitle: async () => (await deps.services.settings.get()).siteTitle });
 
@@ -129,7 +141,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
   await app.register(async (signedIn) => {
     // Sign-in, setup and admin pages show emails, addresses, codes and keys: never cached.
     signedIn.addHook('onRequest', noStore);
-    await signedIn.register(sessionPlugin, { secretKey: deps.secretKey, sessions: deps.repositories.sessions, clock: deps.clock });
+    await signedIn.register(sessionPlugin, { secretKey: deps.secretKey, sessions: deps.repositories.sessions, clock: deps.clock, cookiePath: base });
 
     await signedIn.register(async (pages) => {
       pages.addHook('preHandler', requireCsrf);
@@ -165,7 +177,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
   await app.register(swagger, {
     openapi: {
       info: { title: 'Helpr API', version: APP_VERSION, description: 'Manage invitations, invite codes and libraries. Send an API key as `Authorization: Bearer <key>`.' },
-      servers: [{ url: '/' }],
+      servers: [{ url: base || '/' }],
       components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer' } } },
       security: [{ apiKey: [] }],
     },

@@ -1,6 +1,7 @@
 import net from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
+import { parseBasePath, type BasePath } from './base-path.js';
 import { ConfigError, read, readSecret, type Env } from './config-read.js';
 import { MIN_LEASE_MS } from './modules/invitations/retry-policy.js';
 
@@ -25,6 +26,8 @@ export interface Config {
   logFormat: 'auto' | 'json' | 'pretty';
   trustProxy: TrustProxy;
   baseUrl: string | undefined;
+  /** The path Helpr is served under behind a proxy ("/helpr"); '' at the root (src/base-path.ts). */
+  basePath: BasePath;
   database: DatabaseConfig;
   redisUrl: string | undefined;
   /** Put before every key Helpr writes to Redis: several sites (or test runs) can share one Redis. */
@@ -237,6 +240,7 @@ function parseAdmin(env: Env): Config['admin'] {
 
 export function loadConfig(env: Env = process.env): Config {
   const dataDir = path.resolve(read(env, 'DATA_DIR') ?? './data');
+  const baseUrl = parseHttpUrl(read(env, 'BASE_URL'), 'BASE_URL');
   return {
     port: parsePort(read(env, 'PORT'), 'PORT', 8080),
     host: parseHost(read(env, 'HOST')),
@@ -244,7 +248,8 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel: parseLogLevel(read(env, 'LOG_LEVEL')),
     logFormat: parseLogFormat(read(env, 'LOG_FORMAT')),
     trustProxy: parseTrustProxy(read(env, 'TRUST_PROXY')),
-    baseUrl: parseHttpUrl(read(env, 'BASE_URL'), 'BASE_URL'),
+    baseUrl,
+    basePath: parseBasePath(read(env, 'BASE_PATH'), baseUrl),
     database: parseDatabaseUrl(readSecret(env, 'DATABASE_URL'), dataDir),
     redisUrl: parseRedisUrl(readSecret(env, 'REDIS_URL')),
     redisKeyPrefix: parseRedisKeyPrefix(read(env, 'REDIS_KEY_PREFIX')),

@@ -18,6 +18,7 @@ describe('startup notice', () => {
       'Setup is not finished: open https://invite.example.com/admin to finish setup',
     ]);
     expect(startupNotice({ host: '::1', baseUrl: 'https://invite.example.com' }, 3000, false).map((line) => line.message)).toEqual(['Helpr is listening on http://[::1]:3000']);
+    expect(startupNotice({ host: '127.0.0.1', baseUrl: undefined, basePath: '/helpr' }, 3000, true).map((line) => line.message).slice(0, 2)).toEqual(['Helpr is listening on http://127.0.0.1:3000/helpr', 'Setup is not finished: open http://127.0.0.1:3000/helpr/admin to finish setup']);
   });
 
   it('does not warn when the owner saved a public address in Settings; BASE_URL still wins', () => {

@@ -12,13 +12,14 @@ export function localUrl(host: string, port: number): string {
  * to finish the setup, and what to configure. Logged at info/warn (so logs keep them too).
  */
 export function startupNotice(
-  config: Pick<Config, 'host' | 'baseUrl'>,
+  config: Pick<Config, 'host' | 'baseUrl'> & Partial<Pick<Config, 'basePath'>>,
   port: number,
   setupPending: boolean,
   /** The public address saved in Settings: links use it when BASE_URL is empty. */
   publicAddress: string | null = null,
 ): Array<{ level: 'info' | 'warn'; message: string }> {
-  const url = localUrl(config.host, port);
+  // Under BASE_PATH (served at /helpr) that path is where a person opens Helpr.
+  const url = `${localUrl(config.host, port)}${config.basePath ?? ''}`;
   const wildcard = config.host === '0.0.0.0' || config.host === '::';
   const lines: Array<{ level: 'info' | 'warn'; message: string }> = [
     { level: 'info', message: `Helpr is listening on ${url}${wildcard ? ' (and on every other address of this machine)' : ''}` },

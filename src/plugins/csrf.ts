@@ -13,7 +13,8 @@ declare module 'fastify' {
 
 const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const COOKIE_KEY = 'helpr_csrf';
-const COOKIE_OPTIONS = { path: '/', sameSite: 'lax', httpOnly: true, signed: true, secure: 'auto' } as const;
+/** The cookie's settings; its path is BASE_PATH's (Helpr under /helpr keeps its cookie there). */
+const cookieOptions = (path: string) => ({ path, sameSite: 'lax', httpOnly: true, signed: true, secure: 'auto' }) as const;
 /** Token settings, shared by the plugin (which verifies) and `tokens` below (which creates). */
 // Stryker disable next-line ObjectLiteral: 18 is also the library's default
 const CSRF_OPTIONS = { secretLength: 18 };
@@ -24,7 +25,8 @@ const tokenCache = new WeakMap<FastifyReply, string>();
  * row). Browser-facing route contexts add `requireCsrf` as a hook: every state-changing request
  * there must carry a valid `_csrf` field (or X-CSRF-Token header).
  */
-export const csrfPlugin = fp(async (app: FastifyInstance) => {
+export const csrfPlugin = fp(async (app: FastifyInstance, opts: { cookiePath?: string } = {}) => {
+  const COOKIE_OPTIONS = cookieOptions(opts.cookiePath || '/');
   await app.register(csrf, {
     sessionPlugin: '@fastify/cookie',
     cookieKey: COOKIE_KEY,

@@ -26,7 +26,7 @@ export const cookiesPlugin = fp(async (app: FastifyInstance, opts: { secretKey: 
  * are signed in: public visitors never get a session, not even an unsaved one. A session row is
  * written only once something is stored in it (an admin login).
  */
-export const sessionPlugin = fp(async (app: FastifyInstance, opts: { secretKey: string; sessions: SessionsRepository; clock: Clock }) => {
+export const sessionPlugin = fp(async (app: FastifyInstance, opts: { secretKey: string; sessions: SessionsRepository; clock: Clock; cookiePath?: string }) => {
   await app.register(session, {
     secret: deriveKey(opts.secretKey, 'session').toString('base64url'),
     cookieName: SESSION_COOKIE,
@@ -34,4 +34,14 @@ export const sessionPlugin = fp(async (app: FastifyInstance, opts: { secretKey: 
     saveUninitialized: false,
     cookie: { httpOnly: true, sameSite: 'lax', secure: 'auto', path: '/', maxAge: SESSION_MAX_AGE_MS },
   });
+  // Under BASE_PATH the browser keeps the cookie at /helpr, where it sees Helpr. The plugin looks for
+  // the session only when the routed path (without the prefix: base-path.ts) is under the cookie's
+  // path, so the plugin is told '/' and each session's own cookie the real path.
+  const cookiePath = opts.cookiePath || '/';
+  if (cookiePath !== '/') {
+    app.addHook('onRequest', (request, _reply, done) => {
+      request.session.cookie.path = cookiePath;
+      done();
+    });
+  }
 });

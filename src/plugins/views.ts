@@ -1,6 +1,7 @@
 import { Eta } from 'eta';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import fp from 'fastify-plugin';
+import { prefixPage, type BasePath } from '../base-path.js';
 import { APP_VERSION, VIEWS_DIR } from '../paths.js';
 import { timeViewHelpers } from '../time-format.js';
 import { assetUrl } from './static.js';
@@ -33,6 +34,8 @@ declare module 'fastify' {
 export interface ViewsOptions {
   /** Re-read templates on every render (development only). */
   reloadTemplates?: boolean;
+  /** BASE_PATH: put before every site path in a page (base-path.ts). */
+  basePath?: BasePath;
 }
 
 /**
@@ -42,6 +45,7 @@ export interface ViewsOptions {
  */
 export const viewsPlugin = fp(async (app: FastifyInstance, opts: ViewsOptions) => {
   const eta = new Eta({ views: VIEWS_DIR, autoEscape: true, cache: !opts.reloadTemplates });
+  const base = opts.basePath ?? '';
 
   // Keyed by the source object (the settings snapshot): a new snapshot renders anew, and the old
   // entries go with the old snapshot.
@@ -54,14 +58,14 @@ export const viewsPlugin = fp(async (app: FastifyInstance, opts: ViewsOptions) =
     // Kept split around the token's places: joining the parts is cheaper than searching the page.
     let parts = pages.get(template);
     if (parts === undefined) {
-      parts = eta.render(template, { asset: assetUrl, csrfToken: () => TOKEN_SLOT, version: APP_VERSION, ...timeViewHelpers(undefined), ...data }).split(TOKEN_SLOT);
+      parts = prefixPage(base, eta.render(template, { asset: assetUrl, csrfToken: () => TOKEN_SLOT, version: APP_VERSION, ...timeViewHelpers(undefined), ...data })).split(TOKEN_SLOT);
       pages.set(template, parts);
     }
     return this.type('text/html; charset=utf-8').send(parts.length === 1 ? parts[0] : parts.join(this.csrfToken()));
   });
 
   app.decorate('renderPage', (template: string, data: Record<string, unknown> = {}) =>
-    eta.render(template, { asset: assetUrl, csrfToken: () => '', version: APP_VERSION, ...timeViewHelpers(undefined), ...data }),
+    prefixPage(base, eta.render(template, { asset: assetUrl, csrfToken: () => '', version: APP_VERSION, ...timeViewHelpers(undefined), ...data })),
   );
 
   app.decorateReply('page', function page(this: FastifyReply, template: string, data: Record<string, unknown> = {}) {
@@ -82,6 +86,6 @@ export const viewsPlugin = fp(async (app: FastifyInstance, opts: ViewsOptions) =
       ...timeViewHelpers(this.request.ownerTimeZone),
       ...data,
     });
-    return this.type('text/html; charset=utf-8').send(html);
+    return this.type('text/html; charset=utf-8').send(prefixPage(base, html));
   });
 });

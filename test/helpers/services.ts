@@ -30,6 +30,8 @@ const SETUP = {
   'redis-server': 'the redis-server program is not installed',
   // The TLS suite runs its own PostgreSQL (as the postgres user) and Redis with a private CA.
   'TLS servers': 'needs root, openssl, redis-server and the PostgreSQL server binaries (/usr/lib/postgresql/*/bin)',
+  // The subpath browser test puts Helpr behind a real reverse proxy.
+  nginx: 'the nginx program is not installed (apt-get install nginx-light)',
 } as const;
 
 /** True when `program` can be started from PATH (for suites that run their own server). */

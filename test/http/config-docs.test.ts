@@ -50,6 +50,7 @@ describe('configuration documentation', () => {
       LOG_FORMAT: 'json',
       TRUST_PROXY: '1',
       BASE_URL: 'https://a.example',
+      BASE_PATH: '/helpr',
       DATABASE_URL: 'sqlite::memory:',
       REDIS_URL: 'redis://r',
       REDIS_KEY_PREFIX: 'site-b:',

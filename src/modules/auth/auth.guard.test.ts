@@ -11,7 +11,9 @@ const T0 = Date.parse('2026-11-24T12:00:00.000Z');
 const MINUTE = 60_000;
 
 function fakeSession(values: { adminId?: string; loginAt?: number; seenAt?: number }) {
-  return { ...values, destroy: vi.fn(async () => undefined), regenerate: vi.fn(async () => undefined) };
+  // Like @fastify/session, a new session gets a new cookie with the plugin's options.
+  const session = { ...values, cookie: { path: '/helpr' }, destroy: vi.fn(async () => undefined), regenerate: vi.fn(async () => void (session.cookie = { path: '/' })) };
+  return session;
 }
 
 function setup(values: { adminId?: string; loginAt?: number; seenAt?: number }, options: { method?: string; url?: string; adminExists?: boolean } = {}) {
@@ -121,6 +123,8 @@ describe('starting a session', () => {
     await startAdminSession({ session } as unknown as FastifyRequest, { id: 'a1', username: 'owner' }, T0);
     expect(session.regenerate).toHaveBeenCalled();
     expect(session).toMatchObject({ adminId: 'a1', username: 'owner', loginAt: T0, seenAt: T0 });
+    // Its cookie stays where the old one was (BASE_PATH).
+    expect(session.cookie.path).toBe('/helpr');
   });
 });
 

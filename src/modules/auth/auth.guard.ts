@@ -25,7 +25,10 @@ declare module 'fastify' {
 
 /** Starts a signed-in session under a NEW id, so a session id planted before login is worthless. */
 export async function startAdminSession(request: FastifyRequest, admin: { id: string; username: string }, now: number): Promise<void> {
+  // The new session's cookie keeps the old one's path (BASE_PATH's: plugins/session.ts).
+  const cookiePath = request.session.cookie.path;
   await request.session.regenerate();
+  request.session.cookie.path = cookiePath;
   request.session.adminId = admin.id;
   request.session.username = admin.username;
   request.session.loginAt = now;

@@ -29,7 +29,7 @@ export async function loginRoutes(app: FastifyInstance, opts: { deps: Deps }) {
       const password = String(request.body?.password ?? '');
       const { admin, device } = await services.auth.login({ username: values.username, password, ip: request.ip, device: deviceOf(request) });
       await startAdminSession(request, admin, clock.now().getTime());
-      rememberDevice(request, reply, device);
+      rememberDevice(request, reply, device, opts.deps.config.basePath);
       return reply.redirect(values.next, 303);
     } catch (error) {
       if (isAppError(error) && error.fields) {

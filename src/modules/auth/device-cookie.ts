@@ -37,13 +37,14 @@ export function deviceOf(request: FastifyRequest): Device | undefined {
   return at > 0 && NONCE.test(device.nonce) && device.username ? device : undefined;
 }
 
-export function rememberDevice(request: FastifyRequest, reply: FastifyReply, device: Device): void {
+/** Remembers the device; `basePath` (BASE_PATH) puts the cookie where the browser sees the sign-in page. */
+export function rememberDevice(request: FastifyRequest, reply: FastifyReply, device: Device, basePath = ''): void {
   reply.setCookie(DEVICE_COOKIE, `${device.nonce}:${device.username}`, {
     signed: true,
     httpOnly: true,
     sameSite: 'lax',
     secure: request.protocol === 'https',
-    path: DEVICE_COOKIE_PATH,
+    path: `${basePath}${DEVICE_COOKIE_PATH}`,
     maxAge: DEVICE_COOKIE_MAX_AGE_SECONDS,
   });
 }

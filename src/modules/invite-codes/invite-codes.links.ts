@@ -7,7 +7,7 @@ import { joinPath, type InviteCodeView } from './invite-codes.models.js';
 
 export type InviteCodeWithLink = InviteCodeView & { link: string };
 
-type LinkConfig = Pick<Config, 'baseUrl' | 'trustProxy' | 'port'>;
+type LinkConfig = Pick<Config, 'baseUrl' | 'trustProxy' | 'port'> & Partial<Pick<Config, 'basePath'>>;
 
 /** Where invite links point, where that address comes from, and why friends may not open it. */
 export interface LinkBase {
@@ -82,9 +82,9 @@ export function linkBase(request: FastifyRequest, config: LinkConfig, publicAddr
   if (config.baseUrl !== undefined) return base(config.baseUrl, 'environment');
   if (publicAddress) return base(publicAddress, 'settings');
   if (fromTrustedProxy(request, config.trustProxy) && (request.protocol === 'http' || request.protocol === 'https') && isHostAndPort(request.host)) {
-    return base(`${request.protocol}://${request.host}`, 'proxy');
+    return base(`${request.protocol}://${request.host}${config.basePath ?? ''}`, 'proxy');
   }
-  return base(localOrigin(request, config.port), 'connection');
+  return base(`${localOrigin(request, config.port)}${config.basePath ?? ''}`, 'connection');
 }
 
 /** linkBase with the public address as stored now (settings are cached: no database read each time). */

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { withBase, type BasePath } from '../../base-path.js';
 import type { Deps } from '../../deps.js';
 import { isAppError } from '../../errors.js';
 import { toHttpProblem } from '../../plugins/errors.js';
@@ -24,10 +25,12 @@ function sendJsonError(reply: FastifyReply, error: unknown): FastifyReply {
 }
 
 /** A sign-in's state as JSON; an unknown or long-ended one is 404 with the words to start again. */
-async function sendState(reply: FastifyReply, state: () => Promise<JoinState>): Promise<FastifyReply> {
+/** A sign-in's state as JSON for the page's script; the page it goes on to carries BASE_PATH. */
+async function sendState(reply: FastifyReply, base: BasePath, state: () => Promise<JoinState>): Promise<FastifyReply> {
   reply.header('cache-control', 'no-store');
   try {
-    return reply.send(await state());
+    const answer = await state();
+    return reply.send(answer.state === 'done' ? { ...answer, redirect: withBase(base, answer.redirect) } : answer);
   } catch (error) {
     if (isAppError(error) && error.code === 'join.not_found') return reply.code(404).send({ state: 'expired', message: error.message });
     throw error;
@@ -54,7 +57,8 @@ export async function joinWithPlexRoutes(app: FastifyInstance, opts: { deps: Dep
       const started = await join.start({ ...values, clientIp: request.ip, userAgent: request.headers['user-agent'], returnBase });
       if (!wantsJson(request)) return reply.redirect(started.redirectUrl, 303);
       const { id, authUrl, statusUrl, cancelUrl, returnUrl } = started;
-      return reply.header('cache-control', 'no-store').code(201).send({ id, authUrl, statusUrl, cancelUrl, returnUrl });
+      const base = deps.config.basePath;
+      return reply.header('cache-control', 'no-store').code(201).send({ id, authUrl, statusUrl: withBase(base, statusUrl), cancelUrl: withBase(base, cancelUrl), returnUrl: withBase(base, returnUrl) });
     } catch (error) {
       if (wantsJson(request)) return sendJsonError(reply, error);
       if (isAppError(error) && error.fields) return showRequestPage(reply, services, { values: { code: values.code || undefined }, plexValues: values, plexErrors: error.fields, status: error.status });
@@ -62,10 +66,10 @@ export async function joinWithPlexRoutes(app: FastifyInstance, opts: { deps: Dep
     }
   });
 
-  app.get<WithId>('/join-with-plex/:id/status', { config: pollLimit }, (request, reply) => sendState(reply, () => join.status(request.params.id)));
+  app.get<WithId>('/join-with-plex/:id/status', { config: pollLimit }, (request, reply) => sendState(reply, deps.config.basePath, () => join.status(request.params.id)));
 
   app.post<WithId>('/join-with-plex/:id/cancel', { config: pollLimit }, async (request, reply) => {
-    if (wantsJson(request)) return sendState(reply, () => join.cancel(request.params.id));
+    if (wantsJson(request)) return sendState(reply, deps.config.basePath, () => join.cancel(request.params.id));
     await join.cancel(request.params.id);
     return reply.redirect(`/join-with-plex/${request.params.id}/return`, 303);
   });

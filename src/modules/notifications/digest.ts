@@ -1,6 +1,7 @@
 import { formatTime, localInputValue } from '../../time-format.js';
 import { localToUtc } from '../../time-zone.js';
 import { describeEvent, type EventType, type HelprEvent, type MessageLevel, type NotificationMessage } from './notification-events.js';
+import { linkOn } from '../../base-path.js';
 
 /** The daily digest goes out at this hour of the owner's day. */
 export const DIGEST_HOUR = 8;
@@ -25,7 +26,7 @@ export function digestMessage(items: Array<{ event_id: string; type: string; occ
   return {
     title: `${context.siteTitle}: ${count} since the last digest`,
     text: lines.join('\n'),
-    url: context.baseUrl ? new URL('/admin/notifications', context.baseUrl).toString() : undefined,
+    url: context.baseUrl ? linkOn(context.baseUrl, '/admin/notifications') : undefined,
     level,
     // Webhooks never get digests; chats and emails read the event for its time only.
     event: { id: `digest-${context.nowIso}`, type: events[0]?.type ?? 'request.received', occurredAt: context.nowIso, data: { count: events.length } },

@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import { linkOn } from '../../base-path.js';
 
 /**
  * What Helpr tells the owner about (issue 14): these type names are used everywhere, in the
@@ -97,7 +98,7 @@ function words(event: HelprEvent): Omit<NotificationMessage, 'event' | 'url'> & 
 /** The event in words, with an absolute link when `baseUrl` (the public address) is known. */
 export function describeEvent(event: HelprEvent, baseUrl?: string): NotificationMessage {
   const { path, ...rest } = words(event);
-  return { ...rest, url: baseUrl ? new URL(path, baseUrl).toString() : undefined, event };
+  return { ...rest, url: baseUrl ? linkOn(baseUrl, path) : undefined, event };
 }
 
 /** An outbox row for an event, to write in the same transaction as the change that caused it. */

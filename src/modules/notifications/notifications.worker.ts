@@ -14,6 +14,7 @@ import { describeEvent, type EventType, type HelprEvent } from './notification-e
 import { DeliveryError, NOTIFY_TIMEOUT_MS } from './notification-http.js';
 import type { DueDelivery, NotificationsRepository } from './notifications.repository.js';
 import { openChannel } from './notifications.service.js';
+import { linkOn } from '../../base-path.js';
 
 interface Context {
   baseUrl: string | undefined;
@@ -58,7 +59,7 @@ export function createNotificationsPass(deps: {
       name: String(data.who ?? ''),
       site: context.settings.siteTitle,
       owner: context.friends.ownerName || context.settings.siteTitle,
-      link: context.baseUrl && data.requestId ? new URL(`/requests/${String(data.requestId)}`, context.baseUrl).toString() : '',
+      link: context.baseUrl && data.requestId ? linkOn(context.baseUrl, `/requests/${encodeURIComponent(String(data.requestId))}`) : '',
       date: typeof data.expiresAt === 'string' ? formatTime(data.expiresAt, context.settings.timeZone ?? UTC) : '',
       guide: message === 'joined' ? context.settings.guide : '',
     };

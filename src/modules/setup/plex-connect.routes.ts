@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { withBase } from '../../base-path.js';
 import type { Deps } from '../../deps.js';
 import { isAppError } from '../../errors.js';
 import { actorOf } from '../auth/auth.guard.js';
@@ -67,7 +68,7 @@ export async function plexConnectRoutes(app: FastifyInstance, opts: { deps: Deps
     try {
       const pin = await services.plexSignIn.startPin();
       request.session.plexPin = { id: pin.id, code: pin.code, startedAt: pin.startedAt, flow: flow.name };
-      if (wantsJson) return reply.header('cache-control', 'no-store').send({ authUrl: pin.authUrl, waitUrl: `${flow.signIn}/wait` });
+      if (wantsJson) return reply.header('cache-control', 'no-store').send({ authUrl: pin.authUrl, waitUrl: withBase(opts.deps.config.basePath, `${flow.signIn}/wait`) });
       return reply.redirect(`${flow.signIn}/wait`, 303);
     } catch (error) {
       if (isAppError(error) && wantsJson) return reply.code(error.status).send({ message: error.message });
@@ -133,6 +134,6 @@ export async function plexPinRoutes(app: FastifyInstance, opts: { deps: Deps }) 
     if (!pin) return { state: 'expired', message: 'No sign-in is in progress: start again.' };
     const result = await services.plexSignIn.checkPin(pin, actorOf(request));
     settlePin(request, result);
-    return result.state === 'done' ? { state: 'done', next: flowNamed(pin.flow).server } : result;
+    return result.state === 'done' ? { state: 'done', next: withBase(opts.deps.config.basePath, flowNamed(pin.flow).server) } : result;
   });
 }
