@@ -2,6 +2,7 @@
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../src/server.js';
+import { testConfig } from '../helpers/app.js';
 import { chromiumAvailable, screenshotPath, setUpByEnvironment, useChromium, VIEWPORTS } from '../helpers/browser.js';
 import { nginxAvailable, startNginx } from '../helpers/nginx.js';
 import { expectUsablePage, watchProblems } from '../helpers/page-checks.js';
@@ -98,5 +99,47 @@ describe.runIf(chromiumAvailable() && nginxAvailable())('Helpr under /helpr behi
         expect(problems).toEqual([]);
       });
     }
+  }
+
+  for (const variant of VARIANTS) {
+    it(`sets a new Helpr up from nothing under /helpr, the path ${variant.name}, at phone size`, async () => {
+      const sim = plex.sim;
+      const fresh = await startServer(testConfig({ PORT: '0', HOST: '127.0.0.1', PLEX_TV_URL: sim.plexTvUrl, PLEX_CLIENTS_URL: sim.clientsPlexTvUrl, BASE_PATH: '/helpr', TRUST_PROXY: '127.0.0.1' }), { announce: false, retryWorker: false });
+      const freshProxy = await startNginx(fresh.url, [variant]);
+      try {
+        const site = `${freshProxy.urls[variant.name]}/helpr`;
+        const { page, problems, paths } = await open(VIEWPORTS.phone);
+        // app.plex.tv is not reachable offline: the new tab gets a stand-in page.
+        await context!.route('https://app.plex.tv/**', (route) => route.fulfill({ contentType: 'text/html', body: '<!doctype html><title>Plex</title><p>Plex sign-in (stand-in)</p>' }));
+        await page.goto(`${site}/`);
+        await page.getByRole('link', { name: 'Open the admin area' }).click();
+        await page.waitForURL(/\/helpr\/setup$/);
+        await page.getByLabel('Username').fill('owner');
+        await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+        await page.getByLabel('Password again').fill(PASSWORD);
+        await page.getByRole('button', { name: 'Create the admin account' }).click();
+        await page.waitForURL(/\/helpr\/admin\/setup\/plex$/);
+        const [plexTab] = await Promise.all([context!.waitForEvent('page'), page.getByRole('button', { name: 'Sign in with Plex' }).click()]);
+        await plexTab.waitForURL(/^https:\/\/app\.plex\.tv\//);
+        const auth = new URL(plexTab.url());
+        sim.control.approvePin({ code: new URLSearchParams(auth.hash.replace(/^#\??/, '')).get('code')! });
+        await plexTab.close();
+        await page.waitForURL(/\/helpr\/admin\/setup\/server$/, { timeout: 15_000 });
+        await page.getByRole('button', { name: 'Use this server and continue' }).click();
+        await page.waitForURL(/\/helpr\/admin\/setup\/libraries$/);
+        await page.getByLabel(/Movies/).check();
+        await page.getByRole('button', { name: 'Save and continue' }).click();
+        await page.waitForURL(/\/helpr\/admin\/setup\/done$/);
+        await page.getByRole('button', { name: 'Finish and open the dashboard' }).click();
+        await page.waitForURL(/\/helpr\/admin$/);
+        await expect(page.getByText('Helpr is set up.').isVisible()).resolves.toBe(true);
+        await page.screenshot({ path: screenshotPath(`base-path-${variant.name}-setup-done-phone`), fullPage: true });
+        expect(paths.filter((path) => path !== '/helpr' && !path.startsWith('/helpr/'))).toEqual([]);
+        expect(problems).toEqual([]);
+      } finally {
+        await freshProxy.stop();
+        await fresh.close();
+      }
+    });
   }
 });
