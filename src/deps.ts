@@ -163,8 +163,8 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}) 
   });
   // Every send goes through the tracker, so a stop can wait for (or give back) those under way.
   const delivery = countInviteOutcomes(trackSends(untrackedDelivery, { invitations: repositories.invitations, clock, logger }), metrics);
-  const admins = createAdminsService({ admins: repositories.admins, clock });
   const audit = createAuditService({ audit: repositories.audit, clock });
+  const admins = createAdminsService({ admins: repositories.admins, clock, audit });
   const apiKeys = createApiKeysService({ keys: repositories.apiKeys, clock, audit });
   const diagnostics = createDiagnostics({
     connection: plexConnection,

@@ -7,7 +7,12 @@ import { tempDir } from '../../test/helpers/app.js';
 import { runHelpr } from '../../test/helpers/cli.js';
 import { createDatabase } from '../db/database.js';
 import { migrateToLatest } from '../db/migrate.js';
+import { migrations } from '../db/migrations/index.js';
 import { EXIT } from './cli-io.js';
+
+/** The newest schema version, which a backup of a database migrated now names. */
+const LATEST = Object.keys(migrations).at(-1)!;
+const PREVIOUS = Object.keys(migrations).at(-2)!;
 
 /**
  * A running instance's writes: each transaction adds one audit entry and one notification event,
@@ -58,7 +63,7 @@ describe('helpr backup and restore (SQLite)', () => {
     const backupFile = path.join(dir, 'backup.db');
     const backedUp = await runHelpr(['backup', backupFile], env);
     expect(backedUp).toMatchObject({ code: EXIT.ok, stderr: '' });
-    expect(backedUp.stdout).toMatch(/^Backed up .*helpr\.db to .*backup\.db \(schema 0010-notifications, 0 invitations\)\.\n$/);
+    expect(backedUp.stdout).toMatch(new RegExp(`^Backed up .*helpr\\.db to .*backup\\.db \\(schema ${LATEST}, 0 invitations\\)\\.\\n$`));
     const copy = counts(backupFile);
     expect(copy.audit).toBeGreaterThan(0);
     expect(copy.events).toBe(copy.audit);
@@ -73,7 +78,7 @@ describe('helpr backup and restore (SQLite)', () => {
     // Restored in place of the (stopped) instance's database: the backup's rows, no more.
     expect(await runHelpr(['restore', backupFile], env)).toMatchObject({ code: EXIT.conflict, stderr: expect.stringContaining('already exists; stop Helpr, then overwrite it with --force') });
     const restored = await runHelpr(['restore', backupFile, '--force'], env);
-    expect(restored).toMatchObject({ code: EXIT.ok, stdout: expect.stringContaining('(schema 0010-notifications, 0 invitations).') });
+    expect(restored).toMatchObject({ code: EXIT.ok, stdout: expect.stringContaining(`(schema ${LATEST}, 0 invitations).`) });
     // The old database's write-ahead log went with it (it would be replayed onto the restored file).
     expect(fs.existsSync(`${file}-wal`)).toBe(false);
     expect(counts(file)).toEqual(copy);
@@ -107,7 +112,7 @@ describe('helpr backup and restore (SQLite)', () => {
     const newer = path.join(dir, 'newer.db');
     fs.copyFileSync(file, newer);
     new SqliteDatabase(newer).exec("insert into kysely_migration (name, timestamp) values ('9999-from-the-future', '2030-01-01')").close();
-    expect(await runHelpr(['restore', newer, '--force'], env)).toMatchObject({ code: EXIT.invalid, stderr: expect.stringContaining('comes from a newer Helpr (schema 9999-from-the-future; this one knows up to 0010-notifications)') });
+    expect(await runHelpr(['restore', newer, '--force'], env)).toMatchObject({ code: EXIT.invalid, stderr: expect.stringContaining(`comes from a newer Helpr (schema 9999-from-the-future; this one knows up to ${LATEST})`) });
     expect(await runHelpr(['restore', path.join(dir, 'missing.db')], env)).toMatchObject({ code: EXIT.notFound });
   });
 
@@ -117,11 +122,11 @@ describe('helpr backup and restore (SQLite)', () => {
     const handle = await createDatabase({ dialect: 'sqlite', url: `sqlite:${old}`, filename: old });
     await migrateToLatest(handle);
     await handle.close();
-    new SqliteDatabase(old).exec("delete from kysely_migration where name = '0010-notifications'").close();
+    new SqliteDatabase(old).exec(`delete from kysely_migration where name = '${LATEST}'`).close();
     const fresh = tempDir();
     const target = path.join(fresh, 'data', 'helpr.db');
     const restored = await runHelpr(['restore', old], { DATA_DIR: fresh, DATABASE_URL: `sqlite:${target}` });
-    expect(restored).toMatchObject({ code: EXIT.ok, stdout: expect.stringContaining('(schema 0009-access-terms, 0 invitations). It is migrated to this version at the next start.') });
+    expect(restored).toMatchObject({ code: EXIT.ok, stdout: expect.stringContaining(`(schema ${PREVIOUS}, 0 invitations). It is migrated to this version at the next start.`) });
     expect(fs.existsSync(target)).toBe(true);
   });
 });

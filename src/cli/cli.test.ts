@@ -1,11 +1,17 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../../test/helpers/app.js';
 import { runHelpr } from '../../test/helpers/cli.js';
 import { createTestDatabase, describeDialects } from '../../test/helpers/database.js';
 import { TEST_DATABASE_URL } from '../../test/helpers/services.js';
+import { parseDatabaseUrl } from '../config.js';
+import { createDatabase } from '../db/database.js';
+import { migrations } from '../db/migrations/index.js';
 import { EXIT } from './cli-io.js';
+
+const MIGRATION_NAMES = Object.keys(migrations).join(', ');
 
 const run = runHelpr;
 
@@ -25,14 +31,20 @@ describeDialects('helpr CLI on %s', (dialect) => {
   it('migrates, creates admins, resets passwords, with clear errors and exit codes', async () => {
     const { env, done } = await envFor();
     try {
-      expect(await run(['migrate', '--dry-run'], env)).toMatchObject({ code: EXIT.ok, stdout: 'Would apply: 0001-initial-schema, 0002-invitation-error-kind, 0003-invitation-daily-counts, 0004-invitation-unconfirmed-since, 0005-invitation-approved-at, 0006-join-with-plex, 0007-plex-users, 0008-user-actions, 0009-access-terms, 0010-notifications\n' });
+      expect(await run(['migrate', '--dry-run'], env)).toMatchObject({ code: EXIT.ok, stdout: `Would apply: ${MIGRATION_NAMES}\n` });
       const migrate = await run(['migrate'], env);
-      expect(migrate).toMatchObject({ code: EXIT.ok, stdout: 'Applied: 0001-initial-schema, 0002-invitation-error-kind, 0003-invitation-daily-counts, 0004-invitation-unconfirmed-since, 0005-invitation-approved-at, 0006-join-with-plex, 0007-plex-users, 0008-user-actions, 0009-access-terms, 0010-notifications\n' });
+      expect(migrate).toMatchObject({ code: EXIT.ok, stdout: `Applied: ${MIGRATION_NAMES}\n` });
       expect((await run(['migrate'], env)).stdout).toBe('The database is up to date.\n');
       expect((await run(['migrate', '--dry-run'], env)).stdout).toBe('The database is up to date: nothing would run.\n');
 
       const created = await run(['admin', 'create', '--username', 'owner', '--password-stdin'], env, 'a long enough password\n');
-      expect(created).toMatchObject({ code: EXIT.ok, stdout: 'Admin "owner" created. Sign in at /admin/login.\n' });
+      expect(created).toMatchObject({ code: EXIT.ok, stdout: 'Admin "owner" (owner) created. Sign in at /admin/login.\n' });
+      const viewer = await run(['admin', 'create', '--username', 'sam', '--role', 'viewer', '--password-stdin'], env, 'a long enough password\n');
+      expect(viewer).toMatchObject({ code: EXIT.ok, stdout: 'Admin "sam" (viewer) created. Sign in at /admin/login.\n' });
+      expect(await run(['admin', 'create', '--username', 'kim', '--role', 'boss', '--password-stdin'], env, 'a long enough password\n')).toMatchObject({ code: EXIT.usage, stderr: expect.stringContaining('--role is owner or viewer (got "boss")') });
+      const list = await run(['admin', 'list'], env);
+      expect(list.code).toBe(EXIT.ok);
+      expect(list.stdout.replace(/\d{4}-\d\d-\d\dT[\d:.]+Z/g, 'TIME')).toBe(['USERNAME  ROLE    CREATED', 'owner     owner   TIME', 'sam       viewer  TIME', ''].join('\n'));
 
       const duplicate = await run(['admin', 'create', '--username', 'Owner', '--password-stdin'], env, 'a long enough password\n');
       expect(duplicate).toMatchObject({ code: EXIT.conflict, stderr: 'helpr: An admin named "Owner" already exists.\n' });
@@ -47,6 +59,16 @@ describeDialects('helpr CLI on %s', (dialect) => {
       const reset = await run(['admin', 'reset-password', '--username', 'owner', '--password-stdin'], env, 'another long password\n');
       expect(reset.code).toBe(EXIT.ok);
       expect(reset.stdout).toContain('Password of "owner" changed');
+      // The changes made at the command line are in the audit log, with the system user's name.
+      const handle = await createDatabase(parseDatabaseUrl(env.DATABASE_URL, env.DATA_DIR!));
+      const audit = await handle.db.selectFrom('audit_log').select(['actor', 'actor_type', 'action', 'target']).orderBy('action').orderBy('target').execute();
+      await handle.close();
+      const user = `${os.userInfo().username} (command line)`;
+      expect(audit).toEqual([
+        { actor: user, actor_type: 'cli', action: 'admin.create', target: 'owner' },
+        { actor: user, actor_type: 'cli', action: 'admin.create', target: 'sam' },
+        { actor: user, actor_type: 'cli', action: 'admin.password_reset', target: 'owner' },
+      ]);
     } finally {
       await done();
     }

@@ -4,7 +4,7 @@ import { loadConfig, type Config } from '../config.js';
 import { migrateToLatest, pendingMigrations } from '../db/migrate.js';
 import { createDeps, type Deps } from '../deps.js';
 import { isAppError } from '../errors.js';
-import { adminCreate, adminResetPassword } from './admin-commands.js';
+import { adminCreate, adminList, adminResetPassword } from './admin-commands.js';
 import { apiKeyCreate } from './api-key-commands.js';
 import { backup, restore } from './backup-commands.js';
 import { exportData } from './export-command.js';
@@ -15,8 +15,9 @@ const HELP = `Usage: helpr <command>
 
 Commands:
   migrate [--dry-run]                         apply database migrations (--dry-run: list what would run)
-  admin create --username NAME [--password-stdin]
-                                              create an admin (password prompted, or read from stdin)
+  admin create --username NAME [--role owner|viewer] [--password-stdin]
+                                              create an admin, an owner unless told (password prompted, or read from stdin)
+  admin list                                  the admins and their roles
   admin reset-password --username NAME [--password-stdin]
                                               set a new password and end that admin's sessions
   api-key create --name NAME                  create an API key for /api/v1 and print it (shown only once)
@@ -45,6 +46,7 @@ const COMMANDS: Record<string, Command> = {
     io.stdout.write(applied.length ? `Applied: ${applied.join(', ')}\n` : 'The database is up to date.\n');
   },
   'admin create': adminCreate,
+  'admin list': adminList,
   'admin reset-password': adminResetPassword,
   'api-key create': apiKeyCreate,
   'plex test': plexTest,

@@ -7,6 +7,8 @@ export type { DeliveryStatus, NotificationChannelsTable, NotificationDeliveriesT
  * timestamps written by the app, 0/1 integers for booleans, JSON arrays in text columns.
  */
 
+export type AdminRole = 'owner' | 'viewer';
+
 export interface AdminsTable {
   id: string;
   username: string;
@@ -15,6 +17,8 @@ export interface AdminsTable {
   created_at: string;
   updated_at: string;
   password_changed_at: string;
+  /** What the admin may do (modules/admins/admin-roles.ts). */
+  role: AdminRole;
 }
 
 export interface SessionsTable {

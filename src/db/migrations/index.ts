@@ -9,6 +9,7 @@ import { plexUsers } from './0007-plex-users.js';
 import { userActions } from './0008-user-actions.js';
 import { accessTerms } from './0009-access-terms.js';
 import { notifications } from './0010-notifications.js';
+import { adminRoles } from './0011-admin-roles.js';
 
 /** The static, ordered migration list: the one tree for both dialects. Append, never edit. */
 export const migrations: Record<string, Migration> = {
@@ -22,4 +23,5 @@ export const migrations: Record<string, Migration> = {
   '0008-user-actions': userActions,
   '0009-access-terms': accessTerms,
   '0010-notifications': notifications,
+  '0011-admin-roles': adminRoles,
 };

@@ -34,12 +34,18 @@ export type AuditAction =
   | 'apikey.create'
   | 'apikey.revoke'
   | 'setup.admin'
-  | 'setup.complete';
+  | 'setup.complete'
+  // Admins and their roles (admins.service.ts), from the admin area or the command line.
+  | 'admin.create'
+  | 'admin.role_change'
+  | 'admin.remove'
+  | 'admin.password_reset';
 
 export interface AuditActor {
   /** Admin username, API key name, or null for an anonymous attempt. */
   name: string | null;
-  type: 'admin' | 'api' | 'system' | 'anonymous';
+  /** cli: someone with shell access running `helpr admin ...` (name: the system user). */
+  type: 'admin' | 'api' | 'system' | 'anonymous' | 'cli';
   ip: string | null;
 }
 

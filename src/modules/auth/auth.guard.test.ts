@@ -16,11 +16,11 @@ function fakeSession(values: { adminId?: string; loginAt?: number; seenAt?: numb
   return session;
 }
 
-function setup(values: { adminId?: string; loginAt?: number; seenAt?: number }, options: { method?: string; url?: string; adminExists?: boolean } = {}) {
+function setup(values: { adminId?: string; loginAt?: number; seenAt?: number }, options: { method?: string; url?: string; route?: string; adminExists?: boolean; role?: 'owner' | 'viewer' } = {}) {
   const clock = fixedClock(new Date(T0));
-  const admins = { findById: vi.fn(async (id: string) => (options.adminExists === false ? undefined : { id, username: 'owner' })) } as unknown as AdminsRepository;
+  const admins = { findById: vi.fn(async (id: string) => (options.adminExists === false ? undefined : { id, username: 'owner', role: options.role ?? 'owner' })) } as unknown as AdminsRepository;
   const session = fakeSession(values);
-  const request = { session, method: options.method ?? 'GET', url: options.url ?? '/admin/invitations?page=2' } as unknown as FastifyRequest;
+  const request = { session, method: options.method ?? 'GET', url: options.url ?? '/admin/invitations?page=2', routeOptions: { url: options.route ?? '/admin/invitations' } } as unknown as FastifyRequest;
   const redirect = vi.fn(() => 'redirected');
   const reply = { redirect } as unknown as FastifyReply;
   const guard = requireAdmin({ admins, clock });
@@ -36,9 +36,21 @@ describe('admin session limits', () => {
   it('lets a live session in and says who the admin is', async () => {
     const t = setup({ adminId: 'a1', loginAt: T0 - MINUTE, seenAt: T0 - MINUTE });
     await t.run();
-    expect(t.request.admin).toEqual({ id: 'a1', username: 'owner' });
+    expect(t.request.admin).toEqual({ id: 'a1', username: 'owner', role: 'owner' });
     expect(t.admins.findById).toHaveBeenCalledWith('a1');
     expect(t.redirect).not.toHaveBeenCalled();
+  });
+
+  it('lets a viewer read every page and change only their own sign-out and password', async () => {
+    const live = { adminId: 'a1', loginAt: T0 - MINUTE, seenAt: T0 - MINUTE };
+    await expect(setup(live, { role: 'viewer' }).run()).resolves.toBeUndefined();
+    await expect(setup(live, { role: 'viewer', method: 'HEAD' }).run()).resolves.toBeUndefined();
+    for (const method of ['POST', 'PATCH', 'DELETE']) {
+      await expect(setup(live, { role: 'viewer', method, route: '/admin/codes/:id/revoke' }).run()).rejects.toMatchObject({ code: 'auth.viewer', status: 403 });
+    }
+    await expect(setup(live, { role: 'viewer', method: 'POST', route: '/admin/logout' }).run()).resolves.toBeUndefined();
+    await expect(setup(live, { role: 'viewer', method: 'POST', route: '/admin/settings/password' }).run()).resolves.toBeUndefined();
+    await expect(setup(live, { role: 'owner', method: 'POST', route: '/admin/codes/:id/revoke' }).run()).resolves.toBeUndefined();
   });
 
   it('ends a session idle for 30 minutes, not one idle a millisecond less', async () => {

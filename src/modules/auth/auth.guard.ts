@@ -5,6 +5,7 @@ import { safeRedirectPath } from '../../security/safe-redirect.js';
 import type { AdminsRepository } from '../admins/admins.repository.js';
 import type { ApiKeysService, ApiKeyView } from '../api-keys/api-keys.service.js';
 import type { AuditActor } from '../audit/audit.service.js';
+import { roleAllows, type AdminRole } from '../admins/admin-roles.js';
 
 export const SESSION_IDLE_MS = 30 * 60_000;
 export const SESSION_ABSOLUTE_MS = 12 * 60 * 60_000;
@@ -18,7 +19,7 @@ declare module 'fastify' {
     seenAt?: number;
   }
   interface FastifyRequest {
-    admin?: { id: string; username: string };
+    admin?: { id: string; username: string; role: AdminRole };
     apiKey?: ApiKeyView;
   }
 }
@@ -58,8 +59,11 @@ export function requireAdmin(deps: { admins: AdminsRepository; clock: Clock }) {
       }
       throw new AppError('auth.required', 'Your session has ended. Sign in again.', { status: 401 });
     }
-    request.admin = { id: admin.id, username: admin.username };
+    request.admin = { id: admin.id, username: admin.username, role: admin.role };
     if (now - (session.seenAt ?? 0) > SEEN_PRECISION_MS) session.seenAt = now;
+    if (!roleAllows(admin.role, request.method, request.routeOptions.url)) {
+      throw new AppError('auth.viewer', 'Your admin account can look at everything here but not change it. Ask an owner to make the change (or to make you an owner).', { status: 403 });
+    }
   };
 }
 

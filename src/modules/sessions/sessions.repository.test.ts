@@ -24,6 +24,7 @@ describeDialects('sessions on %s', (dialect) => {
       created_at: at,
       updated_at: at,
       password_changed_at: at,
+      role: 'owner',
     });
   });
   afterAll(() => database.close());

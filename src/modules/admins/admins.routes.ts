@@ -1,0 +1,56 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Deps } from '../../deps.js';
+import { isAppError } from '../../errors.js';
+import { actorOf } from '../auth/auth.guard.js';
+import { ADMIN_ROLES, ROLE_LABELS, type AdminRole } from './admin-roles.js';
+
+interface NewAdminBody {
+  username?: string;
+  password?: string;
+  role?: string;
+}
+
+/** The admins page (issue 17): who may sign in and with which role; owners add, change and remove. */
+export async function adminsRoutes(app: FastifyInstance, opts: { deps: Deps }) {
+  const { services } = opts.deps;
+
+  async function render(request: FastifyRequest, reply: FastifyReply, form: { values?: Record<string, string>; errors?: Record<string, string> } = {}) {
+    return reply.page('pages/admin/admins', {
+      title: 'Admins',
+      section: '/admin/settings',
+      admins: await services.admins.list(),
+      me: request.admin,
+      roles: ADMIN_ROLES.map((role) => ({ role, label: ROLE_LABELS[role] })),
+      values: form.values ?? { role: 'viewer' },
+      errors: form.errors ?? {},
+    });
+  }
+
+  app.get('/admin/admins', (request, reply) => render(request, reply));
+
+  app.post<{ Body: NewAdminBody }>('/admin/admins', async (request, reply) => {
+    const values = { username: String(request.body?.username ?? '').slice(0, 200), role: String(request.body?.role ?? '') };
+    try {
+      // createAdmin refuses a role that is neither owner nor viewer, naming the field.
+      const admin = await services.admins.createAdmin({ username: values.username, password: String(request.body?.password ?? ''), role: values.role as AdminRole }, actorOf(request));
+      request.session.flash = { message: `${admin.username} can sign in now, as ${admin.role === 'owner' ? 'an owner' : 'a viewer'}. Give them the password you chose; they can change it in Settings.`, tone: 'success' };
+      return reply.redirect('/admin/admins', 303);
+    } catch (error) {
+      if (!isAppError(error) || !error.fields) throw error;
+      reply.code(error.status);
+      return render(request, reply, { values, errors: error.fields });
+    }
+  });
+
+  app.post<{ Params: { id: string }; Body: { role?: string } }>('/admin/admins/:id/role', async (request, reply) => {
+    const admin = await services.admins.setRole(request.params.id, request.body?.role, actorOf(request));
+    request.session.flash = { message: `${admin.username} is ${admin.role === 'owner' ? 'an owner' : 'a viewer'} now.`, tone: 'success' };
+    return reply.redirect('/admin/admins', 303);
+  });
+
+  app.post<{ Params: { id: string } }>('/admin/admins/:id/remove', async (request, reply) => {
+    const admin = await services.admins.remove(request.params.id, { ...actorOf(request), adminId: request.admin!.id });
+    request.session.flash = { message: `${admin.username} can no longer sign in; their sessions ended.`, tone: 'success' };
+    return reply.redirect('/admin/admins', 303);
+  });
+}
