@@ -20,6 +20,7 @@ import { requireAdmin, requireApiKey } from './modules/auth/auth.guard.js';
 import { loginRoutes, logoutRoutes } from './modules/auth/auth.routes.js';
 import { apiKeysRoutes } from './modules/api-keys/api-keys.routes.js';
 import { adminsRoutes } from './modules/admins/admins.routes.js';
+import { sessionsRoutes } from './modules/sessions/sessions.routes.js';
 import { auditRoutes } from './modules/audit/audit.routes.js';
 import { settingsRoutes } from './modules/settings/settings.routes.js';
 import { publicAddressRoutes } from './modules/public-address/public-address.routes.js';
@@ -170,6 +171,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
       await admin.register(publicAddressRoutes, { deps });
       await admin.register(apiKeysRoutes, { deps });
       await admin.register(adminsRoutes, { deps });
+      await admin.register(sessionsRoutes, { deps });
       await admin.register(auditRoutes, { deps });
       await admin.register(dashboardRoutes, { deps });
     });

@@ -11,6 +11,7 @@ import { createLogger } from './logger.js';
 import { countInviteOutcomes, createMetrics } from './modules/metrics/metrics.js';
 import { createMetricsRepository } from './modules/metrics/metrics.repository.js';
 import { createAdminsService } from './modules/admins/admins.service.js';
+import { createSessionsService } from './modules/sessions/sessions.service.js';
 import { createApiKeysService } from './modules/api-keys/api-keys.service.js';
 import { createAuditService } from './modules/audit/audit.service.js';
 import { createAuthService } from './modules/auth/auth.service.js';
@@ -211,6 +212,7 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}) 
     admins,
     audit,
     auth: createAuthService({ admins: repositories.admins, sessions: repositories.sessions, counters, audit, clock, sleep: overrides.sleep }),
+    sessions: createSessionsService({ sessions: repositories.sessions, audit, clock }),
     apiKeys,
     settings,
     settingsAdmin: createSettingsAdmin({ settings, audit, apiKeys, plexConnection, environmentLibraries: config.plex.libraries }),

@@ -15,7 +15,7 @@ export const ROLE_LABELS: Record<AdminRole, string> = {
 };
 
 /** The changing routes a viewer may use: only what is their own. */
-export const VIEWER_MAY_CHANGE: ReadonlySet<string> = new Set(['/admin/logout', '/admin/settings/password']);
+export const VIEWER_MAY_CHANGE: ReadonlySet<string> = new Set(['/admin/logout', '/admin/settings/password', '/admin/sessions/:ref/revoke', '/admin/sessions/revoke-others']);
 
 /** Whether an admin with `role` may send `method` to the route `routeUrl` (as registered, `:id` and all). */
 export function roleAllows(role: AdminRole, method: string, routeUrl: string | undefined): boolean {

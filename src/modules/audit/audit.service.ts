@@ -39,7 +39,8 @@ export type AuditAction =
   | 'admin.create'
   | 'admin.role_change'
   | 'admin.remove'
-  | 'admin.password_reset';
+  | 'admin.password_reset'
+  | 'session.revoke';
 
 export interface AuditActor {
   /** Admin username, API key name, or null for an anonymous attempt. */

@@ -132,9 +132,9 @@ describe('admin session limits', () => {
 describe('starting a session', () => {
   it('takes a new session id and records the admin and the sign-in time', async () => {
     const session = fakeSession({});
-    await startAdminSession({ session } as unknown as FastifyRequest, { id: 'a1', username: 'owner' }, T0);
+    await startAdminSession({ session, headers: { 'user-agent': 'Firefox' }, ip: '192.0.2.7' } as unknown as FastifyRequest, { id: 'a1', username: 'owner' }, T0);
     expect(session.regenerate).toHaveBeenCalled();
-    expect(session).toMatchObject({ adminId: 'a1', username: 'owner', loginAt: T0, seenAt: T0 });
+    expect(session).toMatchObject({ adminId: 'a1', username: 'owner', loginAt: T0, seenAt: T0, userAgent: 'Firefox', ip: '192.0.2.7' });
     // Its cookie stays where the old one was (BASE_PATH).
     expect(session.cookie.path).toBe('/helpr');
   });

@@ -17,6 +17,9 @@ declare module 'fastify' {
     username?: string;
     loginAt?: number;
     seenAt?: number;
+    /** The browser and address at sign-in, for the admin's list of sessions (sessions.service.ts). */
+    userAgent?: string;
+    ip?: string;
   }
   interface FastifyRequest {
     admin?: { id: string; username: string; role: AdminRole };
@@ -34,6 +37,8 @@ export async function startAdminSession(request: FastifyRequest, admin: { id: st
   request.session.username = admin.username;
   request.session.loginAt = now;
   request.session.seenAt = now;
+  request.session.userAgent = String(request.headers['user-agent'] ?? '').slice(0, 300);
+  request.session.ip = request.ip;
 }
 
 /** Where to go after signing in: a page of the admin area, rebuilt so it is safe in a Location header. */

@@ -15,6 +15,11 @@ export function createSessionsRepository(db: Db) {
         .execute();
     },
 
+    /** An admin's sessions that have not expired. */
+    liveForAdmin(adminId: string, now: string): Promise<SessionsTable[]> {
+      return db.selectFrom('sessions').selectAll().where('admin_id', '=', adminId).where('expires_at', '>', now).execute();
+    },
+
     async delete(id: string): Promise<void> {
       await db.deleteFrom('sessions').where('id', '=', id).execute();
     },

@@ -45,6 +45,7 @@ export async function renderSettings(reply: FastifyReply, deps: Deps, refused?: 
     scripts: ['/static/js/time-zone.js'],
     joinModeChoices: JOIN_MODE_CHOICES,
     address: await publicAddressView(reply.request, deps.config, deps.services.settings),
+    sessions: await deps.services.sessions.list(reply.request.admin!.id, reply.request.session.sessionId),
   });
 }
 
