@@ -20,6 +20,7 @@ import { requireAdmin, requireApiKey } from './modules/auth/auth.guard.js';
 import { loginRoutes, logoutRoutes } from './modules/auth/auth.routes.js';
 import { apiKeysRoutes } from './modules/api-keys/api-keys.routes.js';
 import { adminsRoutes } from './modules/admins/admins.routes.js';
+import { adminJoinRoutes } from './modules/admins/admin-join.routes.js';
 import { sessionsRoutes } from './modules/sessions/sessions.routes.js';
 import { auditRoutes } from './modules/audit/audit.routes.js';
 import { settingsRoutes } from './modules/settings/settings.routes.js';
@@ -148,6 +149,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
     await signedIn.register(async (pages) => {
       pages.addHook('preHandler', requireCsrf);
       await pages.register(loginRoutes, { deps });
+      await pages.register(adminJoinRoutes, { deps });
       await pages.register(setupRoutes, { deps });
     });
 

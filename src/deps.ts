@@ -12,6 +12,7 @@ import { countInviteOutcomes, createMetrics } from './modules/metrics/metrics.js
 import { createMetricsRepository } from './modules/metrics/metrics.repository.js';
 import { createAdminsService } from './modules/admins/admins.service.js';
 import { createSessionsService } from './modules/sessions/sessions.service.js';
+import { createAdminInvitesService } from './modules/admins/admin-invites.js';
 import { createApiKeysService } from './modules/api-keys/api-keys.service.js';
 import { createAuditService } from './modules/audit/audit.service.js';
 import { createAuthService } from './modules/auth/auth.service.js';
@@ -213,6 +214,7 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}) 
     audit,
     auth: createAuthService({ admins: repositories.admins, sessions: repositories.sessions, counters, audit, clock, sleep: overrides.sleep }),
     sessions: createSessionsService({ sessions: repositories.sessions, audit, clock }),
+    adminInvites: createAdminInvitesService({ invites: repositories.adminInvites, createAdmin: (input, actor) => admins.createAdmin(input, actor), audit, clock }),
     apiKeys,
     settings,
     settingsAdmin: createSettingsAdmin({ settings, audit, apiKeys, plexConnection, environmentLibraries: config.plex.libraries }),

@@ -1,4 +1,5 @@
 import type { Db } from './db/database.js';
+import { createAdminInvitesRepository } from './modules/admins/admin-invites.js';
 import { createAdminsRepository } from './modules/admins/admins.repository.js';
 import { createSessionsRepository } from './modules/sessions/sessions.repository.js';
 import { createSettingsRepository } from './modules/settings/settings.repository.js';
@@ -14,6 +15,7 @@ import { createNotificationsRepository } from './modules/notifications/notificat
 export function createRepositories(db: Db) {
   return {
     admins: createAdminsRepository(db),
+    adminInvites: createAdminInvitesRepository(db),
     sessions: createSessionsRepository(db),
     settings: createSettingsRepository(db),
     invitations: createInvitationsRepository(db),

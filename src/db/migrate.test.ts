@@ -4,9 +4,9 @@ import { createTestDatabase, describeDialects, type TestDatabase } from '../../t
 import { createDatabase } from './database.js';
 import { migrateToLatest, pendingMigrations } from './migrate.js';
 
-const TABLES = ['admins', 'api_keys', 'audit_log', 'friend_tokens', 'invitation_daily_counts', 'invitations', 'invite_code_uses', 'invite_codes', 'job_leases', 'notification_channels', 'notification_deliveries', 'notification_events', 'plex_join_pins', 'plex_users', 'sessions', 'settings', 'user_actions'];
+const TABLES = ['admin_invites', 'admins', 'api_keys', 'audit_log', 'friend_tokens', 'invitation_daily_counts', 'invitations', 'invite_code_uses', 'invite_codes', 'job_leases', 'notification_channels', 'notification_deliveries', 'notification_events', 'plex_join_pins', 'plex_users', 'sessions', 'settings', 'user_actions'];
 
-const ALL_MIGRATIONS = ['0001-initial-schema', '0002-invitation-error-kind', '0003-invitation-daily-counts', '0004-invitation-unconfirmed-since', '0005-invitation-approved-at', '0006-join-with-plex', '0007-plex-users', '0008-user-actions', '0009-access-terms', '0010-notifications', '0011-admin-roles'];
+const ALL_MIGRATIONS = ['0001-initial-schema', '0002-invitation-error-kind', '0003-invitation-daily-counts', '0004-invitation-unconfirmed-since', '0005-invitation-approved-at', '0006-join-with-plex', '0007-plex-users', '0008-user-actions', '0009-access-terms', '0010-notifications', '0011-admin-roles', '0012-admin-invites'];
 
 describeDialects('migrations on %s', (dialect) => {
   let database: TestDatabase;

@@ -21,6 +21,18 @@ export interface AdminsTable {
   role: AdminRole;
 }
 
+/** A one-time link for a new admin (modules/admins/admin-invites.ts). */
+export interface AdminInvitesTable {
+  id: string;
+  token_hash: string;
+  role: AdminRole;
+  created_by: string | null;
+  created_at: string;
+  expires_at: string;
+  used_at: string | null;
+  used_by: string | null;
+}
+
 export interface SessionsTable {
   id: string;
   admin_id: string | null;
@@ -253,6 +265,7 @@ export interface UserActionsTable {
 
 export interface Database {
   admins: AdminsTable;
+  admin_invites: AdminInvitesTable;
   sessions: SessionsTable;
   settings: SettingsTable;
   audit_log: AuditLogTable;

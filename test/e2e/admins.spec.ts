@@ -1,7 +1,7 @@
 /// <reference lib="dom" />
 import { describe, expect, it } from 'vitest';
 import { useAdminBrowser } from '../helpers/admin-browser.js';
-import { chromiumAvailable, setUpByEnvironment, useChromium, VIEWPORTS } from '../helpers/browser.js';
+import { chromiumAvailable, screenshotPath, setUpByEnvironment, useChromium, VIEWPORTS } from '../helpers/browser.js';
 import { useSimulator } from '../helpers/plex-sim.js';
 
 const PASSWORD = 'a long enough password';
@@ -26,13 +26,33 @@ describe.runIf(chromiumAvailable())('admins and sessions in Chromium', () => {
         await page.goto(`${server.url}/admin/settings`);
         await page.getByRole('navigation', { name: 'Settings sections' }).getByRole('link', { name: 'Admins' }).click();
         await page.waitForURL(/\/admin\/admins$/);
-        await page.getByLabel('Username').fill('sam');
-        await page.getByLabel('Password').fill(VIEWER_PASSWORD);
+        await page.getByLabel('Username', { exact: true }).fill('sam');
+        await page.getByLabel('Password', { exact: true }).fill(VIEWER_PASSWORD);
         await page.getByLabel('Viewer: looks, changes nothing').check();
         await page.getByRole('button', { name: 'Add admin' }).click();
         await page.getByRole('status').filter({ hasText: 'sam can sign in now, as a viewer.' }).waitFor();
         await expect(page.locator('[data-admin="sam"] [data-role]').textContent()).resolves.toBe('Viewer');
         await admin.check(page, problems, 'list');
+
+        // A second admin by a one-time link, opened in another browser.
+        await page.getByLabel('Role', { exact: true }).selectOption('owner');
+        await page.getByRole('button', { name: 'Make a link' }).click();
+        const link = await page.locator('#created-admin-link').inputValue();
+        await admin.check(page, problems, 'link');
+        const invited = await chromium.browser.newContext({ viewport, colorScheme: 'light' });
+        try {
+          const joinPage = await invited.newPage();
+          await joinPage.goto(link);
+          await joinPage.getByLabel('Username').fill('kim');
+          await joinPage.getByLabel('Password', { exact: true }).fill(VIEWER_PASSWORD);
+          await joinPage.getByLabel('Password again').fill(VIEWER_PASSWORD);
+          await joinPage.screenshot({ path: screenshotPath(`admins-join-${size}`), fullPage: true });
+          await joinPage.getByRole('button', { name: 'Create my admin account' }).click();
+          await joinPage.waitForURL(/\/admin$/);
+          await joinPage.getByRole('status').filter({ hasText: 'Welcome, kim. You are an owner of this Helpr.' }).waitFor();
+        } finally {
+          await invited.close();
+        }
 
         // The viewer, in two browsers.
         const other = await chromium.browser.newContext({ viewport });

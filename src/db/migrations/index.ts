@@ -10,6 +10,7 @@ import { userActions } from './0008-user-actions.js';
 import { accessTerms } from './0009-access-terms.js';
 import { notifications } from './0010-notifications.js';
 import { adminRoles } from './0011-admin-roles.js';
+import { adminInvites } from './0012-admin-invites.js';
 
 /** The static, ordered migration list: the one tree for both dialects. Append, never edit. */
 export const migrations: Record<string, Migration> = {
@@ -24,4 +25,5 @@ export const migrations: Record<string, Migration> = {
   '0009-access-terms': accessTerms,
   '0010-notifications': notifications,
   '0011-admin-roles': adminRoles,
+  '0012-admin-invites': adminInvites,
 };

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Deps } from '../../deps.js';
 import { isAppError } from '../../errors.js';
 import { actorOf } from '../auth/auth.guard.js';
+import { currentLinkBase } from '../invite-codes/invite-codes.links.js';
 import { ADMIN_ROLES, ROLE_LABELS, type AdminRole } from './admin-roles.js';
 
 interface NewAdminBody {
@@ -14,11 +15,14 @@ interface NewAdminBody {
 export async function adminsRoutes(app: FastifyInstance, opts: { deps: Deps }) {
   const { services } = opts.deps;
 
-  async function render(request: FastifyRequest, reply: FastifyReply, form: { values?: Record<string, string>; errors?: Record<string, string> } = {}) {
+  async function render(request: FastifyRequest, reply: FastifyReply, form: { values?: Record<string, string>; errors?: Record<string, string>; createdLink?: { link: string; role: string } } = {}) {
     return reply.page('pages/admin/admins', {
       title: 'Admins',
       section: '/admin/settings',
       admins: await services.admins.list(),
+      invites: await services.adminInvites.open(),
+      createdLink: form.createdLink,
+      scripts: ['/static/js/copy-link.js'],
       me: request.admin,
       roles: ADMIN_ROLES.map((role) => ({ role, label: ROLE_LABELS[role] })),
       values: form.values ?? { role: 'viewer' },
@@ -40,6 +44,20 @@ export async function adminsRoutes(app: FastifyInstance, opts: { deps: Deps }) {
       reply.code(error.status);
       return render(request, reply, { values, errors: error.fields });
     }
+  });
+
+  // The link is shown in this answer only (its token is kept as a hash), never cached.
+  app.post<{ Body: { role?: string } }>('/admin/admins/invites', async (request, reply) => {
+    const { token, invite } = await services.adminInvites.create(request.body?.role, actorOf(request));
+    const base = (await currentLinkBase(request, opts.deps.config, services.settings)).url;
+    reply.header('cache-control', 'no-store');
+    return render(request, reply, { createdLink: { link: `${base}/admin/join/${token}`, role: invite.role } });
+  });
+
+  app.post<{ Params: { id: string } }>('/admin/admins/invites/:id/revoke', async (request, reply) => {
+    await services.adminInvites.revoke(request.params.id, actorOf(request));
+    request.session.flash = { message: 'The link is withdrawn: it no longer works.', tone: 'success' };
+    return reply.redirect('/admin/admins', 303);
   });
 
   app.post<{ Params: { id: string }; Body: { role?: string } }>('/admin/admins/:id/role', async (request, reply) => {

@@ -40,6 +40,8 @@ export type AuditAction =
   | 'admin.role_change'
   | 'admin.remove'
   | 'admin.password_reset'
+  | 'admin.invite_create'
+  | 'admin.invite_revoke'
   | 'session.revoke';
 
 export interface AuditActor {
