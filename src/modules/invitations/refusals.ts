@@ -128,5 +128,5 @@ export const UNREFINED_KINDS: readonly string[] = ['rejected', 'not_found'];
 /** The words for a failed invitation, by its recorded kind (and, for older rows, its stored error). */
 export function failureWords(kind: string | null, error?: string | null): FailureWords {
   const refined = refusalKind(kind ?? '', error);
-  return refined in WORDS ? WORDS[refined as keyof typeof WORDS] : GAVE_UP;
+  return Object.hasOwn(WORDS, refined) ? WORDS[refined as keyof typeof WORDS] : GAVE_UP;
 }
