@@ -4,7 +4,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import type { TrustProxy } from './config.js';
 import { httpTimeoutOptions } from './http-timeouts.js';
 import { APP_VERSION } from './paths.js';
-import { prefixLocation, stripBasePath } from './base-path.js';
+import { stripBasePath, withBase } from './base-path.js';
 import type { Deps } from './deps.js';
 import { dashboardRoutes } from './modules/dashboard/dashboard.routes.js';
 import { statsApiRoutes } from './modules/dashboard/stats.api.js';
@@ -91,10 +91,10 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
     ...(base === '' ? {} : { rewriteUrl: (req: { url?: string }) => stripBasePath(base, req.url ?? '/') }),
   });
   if (base !== '') {
-    // Routes redirect to their own paths; the browser needs the prefix.
+    // Routes redirect to their own paths, as they are routed; the browser needs the prefix.
     app.addHook('onSend', async (_request, reply, payload) => {
       const location = reply.getHeader('location');
-      if (typeof location === 'string') reply.header('location', prefixLocation(base, location));
+      if (typeof location === 'string') reply.header('location', withBase(base, location));
       return payload;
     });
   }

@@ -49,9 +49,6 @@ export function stripBasePath(base: BasePath, url: string): string {
 /** A path on this site as a browser must ask for it; anything else (absolute, protocol-relative, relative) unchanged. */
 export const withBase = (base: BasePath, path: string): string => (base !== '' && path.startsWith('/') && !path.startsWith('//') ? `${base}${path}` : path);
 
-/** A redirect's Location with the prefix (routes redirect to their own paths, as they are routed). */
-export const prefixLocation = withBase;
-
 // href, src, action, formaction, poster and data-*-url attributes whose value is a path on this site.
 const SITE_PATH_ATTRIBUTE = /(\s(?:href|src|action|formaction|poster|data-[a-z-]*url)=")(\/(?!\/))/g;
 

@@ -5,7 +5,7 @@ import type { AdminInvitesTable } from '../../db/schema.js';
 import { AppError } from '../../errors.js';
 import { randomId, sha256 } from '../../security/crypto.js';
 import type { AuditActor, AuditService } from '../audit/audit.service.js';
-import { isAdminRole, type AdminRole } from './admin-roles.js';
+import { checkRole, type AdminRole } from './admin-roles.js';
 import type { AdminRow } from './admins.repository.js';
 
 /** How long an admin invite link works. */
@@ -72,8 +72,8 @@ export function createAdminInvitesService(deps: {
   }
 
   return {
-    async create(role: unknown, actor: AuditActor): Promise<{ token: string; invite: AdminInviteView }> {
-      if (!isAdminRole(role)) throw new AppError('admin.invalid_role', 'Choose owner or viewer.', { fields: { role: 'Choose owner or viewer.' } });
+    async create(wanted: unknown, actor: AuditActor): Promise<{ token: string; invite: AdminInviteView }> {
+      const role = checkRole(wanted);
       const token = randomId(32);
       const now = deps.clock.now();
       const row: AdminInvitesTable = { id: crypto.randomUUID(), token_hash: sha256(token), role, created_by: actor.name, created_at: now.toISOString(), expires_at: new Date(now.getTime() + ADMIN_INVITE_DAYS * DAY_MS).toISOString(), used_at: null, used_by: null };

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Deps } from '../../deps.js';
 import { isAppError } from '../../errors.js';
 import { startAdminSession } from '../auth/auth.guard.js';
+import { roleInWords } from './admin-roles.js';
 
 interface JoinBody {
   username?: string;
@@ -15,6 +16,10 @@ interface JoinBody {
  */
 export async function adminJoinRoutes(app: FastifyInstance, opts: { deps: Deps }) {
   const { services, clock } = opts.deps;
+  // The link's token is in the address: never cached, never sent on as a Referer.
+  app.addHook('onRequest', async (_request, reply) => {
+    reply.header('cache-control', 'no-store').header('referrer-policy', 'no-referrer');
+  });
 
   const gonePage = (reply: FastifyReply, message: string) => reply.code(410).page('pages/admin/admin-join', { title: 'Admin link', gone: message });
   /** The link's form (it checks the link first: a link gone meanwhile throws 410). */
@@ -22,7 +27,6 @@ export async function adminJoinRoutes(app: FastifyInstance, opts: { deps: Deps }
     reply.code(status).page('pages/admin/admin-join', { title: 'Become an admin', invite: await services.adminInvites.check(token), token, values, errors });
 
   app.get<{ Params: { token: string } }>('/admin/join/:token', async (request, reply) => {
-    reply.header('cache-control', 'no-store').header('referrer-policy', 'no-referrer');
     try {
       return await formPage(reply, request.params.token, 200, {}, {});
     } catch (error) {
@@ -32,7 +36,6 @@ export async function adminJoinRoutes(app: FastifyInstance, opts: { deps: Deps }
   });
 
   app.post<{ Params: { token: string }; Body: JoinBody }>('/admin/join/:token', async (request, reply) => {
-    reply.header('cache-control', 'no-store').header('referrer-policy', 'no-referrer');
     const { token } = request.params;
     const values = { username: String(request.body?.username ?? '').slice(0, 200) };
     const password = String(request.body?.password ?? '');
@@ -40,7 +43,7 @@ export async function adminJoinRoutes(app: FastifyInstance, opts: { deps: Deps }
       if (password !== String(request.body?.repeat ?? '')) return await formPage(reply, token, 400, values, { repeat: 'The two passwords differ.' });
       const admin = await services.adminInvites.accept(token, { username: values.username, password, ip: request.ip });
       await startAdminSession(request, admin, clock.now().getTime());
-      request.session.flash = { message: `Welcome, ${admin.username}. You are ${admin.role === 'owner' ? 'an owner' : 'a viewer'} of this Helpr.`, tone: 'success' };
+      request.session.flash = { message: `Welcome, ${admin.username}. You are ${roleInWords(admin.role)} of this Helpr.`, tone: 'success' };
       return reply.redirect('/admin', 303);
     } catch (error) {
       if (isAppError(error) && error.status === 410) return gonePage(reply, error.message);

@@ -1,4 +1,5 @@
 import type { AdminRole } from '../../db/schema.js';
+import { AppError } from '../../errors.js';
 
 export type { AdminRole };
 
@@ -8,6 +9,15 @@ export type { AdminRole };
  */
 export const ADMIN_ROLES: readonly AdminRole[] = ['owner', 'viewer'];
 export const isAdminRole = (value: unknown): value is AdminRole => (ADMIN_ROLES as readonly unknown[]).includes(value);
+
+/** The role as given, or the refusal every form that takes one shows beside its field. */
+export function checkRole(value: unknown): AdminRole {
+  if (!isAdminRole(value)) throw new AppError('admin.invalid_role', 'Choose owner or viewer.', { fields: { role: 'Choose owner or viewer.' } });
+  return value;
+}
+
+/** "an owner", "a viewer": the role in a sentence. */
+export const roleInWords = (role: AdminRole): string => (role === 'owner' ? 'an owner' : 'a viewer');
 
 export const ROLE_LABELS: Record<AdminRole, string> = {
   owner: 'Owner: everything',

@@ -3,7 +3,7 @@ import type { Deps } from '../../deps.js';
 import { isAppError } from '../../errors.js';
 import { actorOf } from '../auth/auth.guard.js';
 import { currentLinkBase } from '../invite-codes/invite-codes.links.js';
-import { ADMIN_ROLES, ROLE_LABELS, type AdminRole } from './admin-roles.js';
+import { ADMIN_ROLES, ROLE_LABELS, roleInWords, type AdminRole } from './admin-roles.js';
 
 interface NewAdminBody {
   username?: string;
@@ -37,7 +37,7 @@ export async function adminsRoutes(app: FastifyInstance, opts: { deps: Deps }) {
     try {
       // createAdmin refuses a role that is neither owner nor viewer, naming the field.
       const admin = await services.admins.createAdmin({ username: values.username, password: String(request.body?.password ?? ''), role: values.role as AdminRole }, actorOf(request));
-      request.session.flash = { message: `${admin.username} can sign in now, as ${admin.role === 'owner' ? 'an owner' : 'a viewer'}. Give them the password you chose; they can change it in Settings.`, tone: 'success' };
+      request.session.flash = { message: `${admin.username} can sign in now, as ${roleInWords(admin.role)}. Give them the password you chose; they can change it in Settings.`, tone: 'success' };
       return reply.redirect('/admin/admins', 303);
     } catch (error) {
       if (!isAppError(error) || !error.fields) throw error;
@@ -62,7 +62,7 @@ export async function adminsRoutes(app: FastifyInstance, opts: { deps: Deps }) {
 
   app.post<{ Params: { id: string }; Body: { role?: string } }>('/admin/admins/:id/role', async (request, reply) => {
     const admin = await services.admins.setRole(request.params.id, request.body?.role, actorOf(request));
-    request.session.flash = { message: `${admin.username} is ${admin.role === 'owner' ? 'an owner' : 'a viewer'} now.`, tone: 'success' };
+    request.session.flash = { message: `${admin.username} is ${roleInWords(admin.role)} now.`, tone: 'success' };
     return reply.redirect('/admin/admins', 303);
   });
 

@@ -3,7 +3,7 @@ import { isoNow, type Clock } from '../../clock.js';
 import { AppError } from '../../errors.js';
 import { hashPassword, passwordProblem } from '../../security/password.js';
 import type { AuditAction, AuditActor, AuditService } from '../audit/audit.service.js';
-import { isAdminRole, type AdminRole } from './admin-roles.js';
+import { checkRole, type AdminRole } from './admin-roles.js';
 import type { AdminRow, AdminsRepository } from './admins.repository.js';
 
 const USERNAME_PATTERN = /^[A-Za-z0-9._@-]{3,64}$/;
@@ -46,8 +46,7 @@ export function createAdminsService(deps: { admins: AdminsRepository; clock: Clo
     async createAdmin(input: { username: string; password: string; role?: AdminRole }, actor?: AuditActor): Promise<AdminRow> {
       const username = input.username.trim();
       checkUsername(username);
-      const role = input.role ?? 'owner';
-      if (!isAdminRole(role)) throw new AppError('admin.invalid_role', 'Choose owner or viewer.', { fields: { role: 'Choose owner or viewer.' } });
+      const role = checkRole(input.role ?? 'owner');
       checkPassword(input.password);
       if (await admins.findByUsername(normalizeUsername(username))) {
         throw new AppError('admin.duplicate_username', `An admin named "${username}" already exists.`, {
@@ -91,8 +90,8 @@ export function createAdminsService(deps: { admins: AdminsRepository; clock: Clo
     list: async (): Promise<AdminView[]> => (await admins.list()).map(viewOf),
 
     /** Another role for an admin; the last owner stays an owner. */
-    async setRole(id: string, role: unknown, actor: AuditActor): Promise<AdminView> {
-      if (!isAdminRole(role)) throw new AppError('admin.invalid_role', 'Choose owner or viewer.', { fields: { role: 'Choose owner or viewer.' } });
+    async setRole(id: string, wanted: unknown, actor: AuditActor): Promise<AdminView> {
+      const role = checkRole(wanted);
       const admin = await admins.findById(id);
       if (!admin) throw notFound('with this id');
       if (admin.role === role) return viewOf(admin);
